@@ -1,0 +1,174 @@
+//===- SSEOps.td - Operations of the sse dialect -------------*- tablegen -*-===//
+//
+// sse.classify (the router) and sse.scan (the expanded-state scan). Shapes and
+// semantics follow section 1 and 2 of SPEC.md; the verifiers enforce them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_OPS_TD
+#define SSE_OPS_TD
+
+include "sse/Dialect/SSE/IR/SSEDialect.td"
+include "sse/Dialect/SSE/IR/SSEEnums.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+class SSE_Op<string mnemonic, list<Trait> traits = []>
+    : Op<SSE_Dialect, mnemonic, traits>;
+
+def SSE_FloatTensor : RankedTensorOf<[BF16, F16, F32]>;
+def SSE_F32Tensor : RankedTensorOf<[F32]>;
+def SSE_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// ClassifyOp
+//===----------------------------------------------------------------------===//
+
+def SSE_ClassifyOp : SSE_Op<"classify", [Pure]> {
+  let summary = "softmax top-k router: sparse state classification";
+  let description = [{
+    Classifies every row of `logits` (`[..., N]`) into `k` of the `N`
+    partitions. With `order = #sse.order<softmax_then_topk>` (the default,
+    the SSE router) the weights are `softmax(logits)` over all `N` entries,
+    restricted to the `k` largest; they are not renormalised unless
+    `renormalize` is set (mixture-of-memories style). With
+    `order = #sse.order<topk_then_softmax>` (the row-sparse form) the `k`
+    largest logits are kept and the softmax runs over those `k` only.
+
+    The softmax is computed in f32 whatever the logits' element type.
+    Selection is by logit value (softmax is monotone); ties go to the lower
+    index; the `k` results are sorted by weight, descending.
+
+    Results: `weights` `[..., k]` f32 and `indices` `[..., k]` (a signless
+    integer type, usually i32), with the leading shape of `logits`.
+
+    Example:
+
+    ```mlir
+    %w, %i = sse.classify %z {k = 1 : i64}
+        : tensor<2x64x4xf32> -> (tensor<2x64x1xf32>, tensor<2x64x1xi32>)
+    ```
+  }];
+
+  let arguments = (ins SSE_FloatTensor:$logits,
+                   I64Attr:$k,
+                   DefaultValuedAttr<SSE_ClassifyOrderAttr,
+                       "ClassifyOrder::softmax_then_topk">:$order,
+                   UnitAttr:$renormalize);
+  let results = (outs SSE_F32Tensor:$weights, SSE_IntTensor:$indices);
+
+  let assemblyFormat = [{
+    $logits attr-dict `:` type($logits) `->` `(` type($weights) `,` type($indices) `)`
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ScanOp
+//===----------------------------------------------------------------------===//
+
+def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
+  let summary = "expanded-state (routed) linear-attention scan";
+  let description = [{
+    Runs linear attention over `T` tokens with the state of every
+    (sequence, head) expanded into `partitions` (N) partitions of `K x V`
+    f32 entries. Per token, for each routing slot `j` with partition
+    `p = indices[j]` and weight `w = weights[j]`:
+
+    ```
+    S^p = D_t S^p + (w k_t)^T v_t                 (rule = additive)
+    S^p = exp(g_t) (I - beta_t kw^T kw) S^p + beta_t kw^T v_t, kw = w k_t
+                                                  (rule = delta)
+    o_t += scale * (w q_t) S^p                    (read after write)
+    ```
+
+    Partitions that a token does not select are neither decayed, written
+    nor read. `write_gate = false` / `read_gate = false` replace `w` by 1 in
+    the write / read. An index outside `[0, N)` makes its slot a no-op.
+
+    Operands (`B` batch, `T` tokens, `H` heads, `K` key width, `V` value
+    width, `k` slots, `S` sequences):
+
+    * `q`, `k`: `[B, T, H, K]`; `v`: `[B, T, H, V]` (bf16, f16 or f32);
+    * `gate(%g)`: log-space decay, `[B, T, H]` (scalar per head) or
+      `[B, T, H, K]` (per key, additive rule only);
+    * `beta(%b)`: `[B, T, H]`, required exactly when `rule = delta`;
+    * `route(%weights, %indices)`: `[B, T, k]` (shared by all heads) or
+      `[B, T, H, k]` (per head); weights f32, indices signless integer.
+      Without routing every token selects partition 0 with weight 1 and
+      `partitions` must be 1;
+    * `init(%s0)`: initial states `[S, H, N, K, V]` f32 (zeros if absent);
+    * `cu_seqlens(%cu)`: `[S + 1]` integer offsets of packed sequences
+      along T; requires `B = 1`. Without it `S = B`. Tokens outside every
+      sequence get a zero output.
+
+    Attributes: `partitions` (N, default 1), `scale` (default `K^-0.5`),
+    `rule` (`#sse.rule<additive>` default, or `#sse.rule<delta>`),
+    `read_gate`, `write_gate` (default true).
+
+    Results: `o` `[B, T, H, V]` in v's element type, and the final states
+    `[S, H, N, K, V]` f32. The final states are the destination of the scan:
+    they continue `init` (a decode step feeds them back as the next `init`).
+
+    Example:
+
+    ```mlir
+    %o, %s = sse.scan %q, %k, %v gate(%g) route(%w, %i) init(%s0)
+        {partitions = 4 : i64}
+        : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+           tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>,
+           tensor<1x2x4x16x32xf32>)
+        -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+    ```
+  }];
+
+  let arguments = (ins SSE_FloatTensor:$q,
+                   SSE_FloatTensor:$k,
+                   SSE_FloatTensor:$v,
+                   Optional<SSE_FloatTensor>:$gate,
+                   Optional<SSE_FloatTensor>:$beta,
+                   Optional<SSE_F32Tensor>:$weights,
+                   Optional<SSE_IntTensor>:$indices,
+                   Optional<SSE_F32Tensor>:$init,
+                   Optional<SSE_IntTensor>:$cu_seqlens,
+                   DefaultValuedAttr<I64Attr, "1">:$partitions,
+                   OptionalAttr<F32Attr>:$scale,
+                   DefaultValuedAttr<SSE_UpdateRuleAttr,
+                       "UpdateRule::additive">:$rule,
+                   DefaultValuedAttr<BoolAttr, "true">:$read_gate,
+                   DefaultValuedAttr<BoolAttr, "true">:$write_gate);
+  let results = (outs SSE_FloatTensor:$o, SSE_F32Tensor:$final_states);
+
+  let assemblyFormat = [{
+    $q `,` $k `,` $v
+    (`gate` `(` $gate^ `)`)?
+    (`beta` `(` $beta^ `)`)?
+    (`route` `(` $weights^ `,` $indices `)`)?
+    (`init` `(` $init^ `)`)?
+    (`cu_seqlens` `(` $cu_seqlens^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+
+  let builders = [
+    // Builds a scan whose result types are derived from the operands.
+    OpBuilder<(ins "Value":$q, "Value":$k, "Value":$v, "Value":$gate,
+                   "Value":$beta, "Value":$weights, "Value":$indices,
+                   "Value":$init, "Value":$cuSeqlens, "int64_t":$partitions)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// True if the scan is routed (has weights and indices).
+    bool isRouted() { return getWeights() != nullptr; }
+    /// True if the gate is one log-decay per key (rank 4).
+    bool hasPerKeyGate();
+    /// The scale applied to reads: the attribute or K^-0.5.
+    float getEffectiveScale();
+    /// Number of routing slots per token (1 when not routed).
+    int64_t getNumSlots();
+  }];
+
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+#endif // SSE_OPS_TD

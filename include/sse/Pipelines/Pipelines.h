@@ -1,0 +1,35 @@
+//===- Pipelines.h - Named pass pipelines of sse-mlir -----------*- C++ -*-===//
+//
+// The end-to-end pipelines: sse-to-llvm-cpu lowers a module with sse ops to
+// the LLVM dialect for the CPU JIT.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_PIPELINES_PIPELINES_H
+#define SSE_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace sse {
+
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Turn returned buffers into caller-allocated out "
+                     "parameters (what sse-runner expects)"),
+      llvm::cl::init(true)};
+};
+
+/// Builds sse-to-llvm-cpu: sse -> scf loops -> bufferization -> LLVM dialect.
+void buildSSEToLLVMCPUPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options);
+
+/// Registers the named pipelines with the global pass registry.
+void registerSSEPipelines();
+
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_PIPELINES_PIPELINES_H

@@ -1,0 +1,53 @@
+//===- Runner.h - Compile and run one entry of an sse module ----*- C++ -*-===//
+//
+// The library behind sse-runner: binds .npy (or seeded) inputs to the
+// arguments of an entry function, compiles the module for a target, runs it
+// and returns its results as arrays.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_RUNNER_RUNNER_H
+#define SSE_RUNNER_RUNNER_H
+
+#include "sse/Runner/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace sse {
+
+struct RunOptions {
+  std::string entry = "main";
+  std::string target = "cpu";
+  /// Inputs, in argument order; empty when drawn from `seed`.
+  std::vector<std::string> inputFiles;
+  std::optional<uint64_t> seed;
+  /// Runs of the entry (results come from the last one).
+  unsigned repeat = 1;
+  /// Directories holding libmlir_c_runner_utils.so and friends.
+  std::vector<std::string> sharedLibs;
+};
+
+struct RunResult {
+  std::vector<NpyArray> inputs;
+  std::vector<NpyArray> outputs;
+  double compileSeconds = 0;
+  /// Wall time of each run of the entry.
+  std::vector<double> runSeconds;
+};
+
+/// Compiles `module` (consumed: it is lowered in place) and runs the entry.
+/// Every failure is returned as an Error whose message names the argument,
+/// file, type or pass at fault.
+llvm::Expected<RunResult> compileAndRun(ModuleOp module,
+                                        const RunOptions &options);
+
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_RUNNER_RUNNER_H

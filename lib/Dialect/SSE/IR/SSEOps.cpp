@@ -1,0 +1,254 @@
+//===- SSEOps.cpp - sse.classify and sse.scan: builders and verifiers -----===//
+//
+// The verifiers reject every shape, type and attribute inconsistency of
+// SPEC.md section 2 with a message naming the operand and both shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Dialect/SSE/IR/SSE.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::sse;
+
+namespace {
+/// True if two dimension sizes can describe the same runtime size.
+bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// True if `shape` can equal `expected` (same rank, compatible dims).
+bool shapeCompatible(ArrayRef<int64_t> shape, ArrayRef<int64_t> expected) {
+  if (shape.size() != expected.size())
+    return false;
+  for (auto [a, b] : llvm::zip_equal(shape, expected))
+    if (!dimsCompatible(a, b))
+      return false;
+  return true;
+}
+
+/// Prints a shape like [B, T, H, K] with `?` for dynamic sizes.
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
+RankedTensorType rankedType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ClassifyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClassifyOp::verify() {
+  RankedTensorType logits = rankedType(getLogits());
+  if (logits.getRank() < 1)
+    return emitOpError("logits must have rank >= 1 ([..., N]), got ")
+           << logits;
+  int64_t k = getK();
+  int64_t n = logits.getShape().back();
+  if (k < 1)
+    return emitOpError("'k' must be >= 1, got ") << k;
+  if (!ShapedType::isDynamic(n) && k > n)
+    return emitOpError("'k' = ")
+           << k << " exceeds the number of partitions N = " << n
+           << " (last dimension of logits " << logits << ")";
+  SmallVector<int64_t> expected(logits.getShape().drop_back());
+  expected.push_back(k);
+  RankedTensorType weights = rankedType(getWeights());
+  if (!shapeCompatible(weights.getShape(), expected))
+    return emitOpError("weights ")
+           << weights << " must have shape " << formatShape(expected)
+           << " (logits " << logits << " with the last dimension replaced "
+           << "by k = " << k << ")";
+  RankedTensorType indices = rankedType(getIndices());
+  if (!shapeCompatible(indices.getShape(), expected))
+    return emitOpError("indices ")
+           << indices << " must have shape " << formatShape(expected)
+           << " (logits " << logits << " with the last dimension replaced "
+           << "by k = " << k << ")";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScanOp
+//===----------------------------------------------------------------------===//
+
+void ScanOp::build(OpBuilder &builder, OperationState &state, Value q, Value k,
+                   Value v, Value gate, Value beta, Value weights,
+                   Value indices, Value init, Value cuSeqlens,
+                   int64_t partitions) {
+  RankedTensorType qType = rankedType(q), vType = rankedType(v);
+  ArrayRef<int64_t> qs = qType.getShape(), vs = vType.getShape();
+  int64_t numSeqs = qs[0];
+  if (cuSeqlens) {
+    int64_t n = rankedType(cuSeqlens).getShape()[0];
+    numSeqs = ShapedType::isDynamic(n) ? ShapedType::kDynamic : n - 1;
+  }
+  auto oType = RankedTensorType::get(vs, vType.getElementType());
+  auto sType = RankedTensorType::get({numSeqs, qs[2], partitions, qs[3], vs[3]},
+                                     builder.getF32Type());
+  build(builder, state, TypeRange{oType, sType}, q, k, v, gate, beta, weights,
+        indices, init, cuSeqlens, partitions, /*scale=*/nullptr,
+        UpdateRule::additive, /*read_gate=*/true, /*write_gate=*/true);
+}
+
+bool ScanOp::hasPerKeyGate() {
+  return getGate() && rankedType(getGate()).getRank() == 4;
+}
+
+float ScanOp::getEffectiveScale() {
+  if (std::optional<APFloat> s = getScale())
+    return s->convertToFloat();
+  int64_t keyWidth = rankedType(getQ()).getShape()[3];
+  return 1.0f / std::sqrt(static_cast<float>(keyWidth));
+}
+
+int64_t ScanOp::getNumSlots() {
+  if (!isRouted())
+    return 1;
+  return rankedType(getWeights()).getShape().back();
+}
+
+LogicalResult ScanOp::verify() {
+  RankedTensorType qT = rankedType(getQ()), kT = rankedType(getK()),
+                   vT = rankedType(getV());
+  if (qT.getRank() != 4)
+    return emitOpError("q must have shape [B, T, H, K], got ") << qT;
+  ArrayRef<int64_t> qs = qT.getShape();
+  int64_t b = qs[0], t = qs[1], h = qs[2], keyWidth = qs[3];
+  if (!shapeCompatible(kT.getShape(), qs))
+    return emitOpError("k ") << kT << " must have the shape of q " << qT;
+  if (vT.getRank() != 4 || !dimsCompatible(vT.getDimSize(0), b) ||
+      !dimsCompatible(vT.getDimSize(1), t) ||
+      !dimsCompatible(vT.getDimSize(2), h))
+    return emitOpError("v ") << vT << " must have shape [B, T, H, V] with "
+                             << "the B, T, H of q " << qT;
+  int64_t valueWidth = vT.getDimSize(3);
+  if (qT.getElementType() != vT.getElementType() ||
+      kT.getElementType() != vT.getElementType())
+    return emitOpError("q ") << qT << ", k " << kT << " and v " << vT
+                             << " must have the same element type";
+
+  int64_t n = getPartitions();
+  if (n < 1)
+    return emitOpError("'partitions' must be >= 1, got ") << n;
+
+  if (std::optional<APFloat> s = getScale())
+    if (!s->isFinite())
+      return emitOpError("'scale' must be finite");
+
+  bool delta = getRule() == UpdateRule::delta;
+  if (Value gate = getGate()) {
+    RankedTensorType gT = rankedType(gate);
+    SmallVector<int64_t> scalarShape{b, t, h};
+    bool isScalar = shapeCompatible(gT.getShape(), scalarShape);
+    bool isPerKey = shapeCompatible(gT.getShape(), qs);
+    if (!isScalar && !isPerKey)
+      return emitOpError("gate ")
+             << gT << " must have shape [B, T, H] = " << formatShape(scalarShape)
+             << " or [B, T, H, K] = " << formatShape(qs) << " to match q "
+             << qT;
+    if (isPerKey && delta)
+      return emitOpError("gate ")
+             << gT << " is per key, but the delta rule takes a scalar gate "
+             << "[B, T, H] = " << formatShape(scalarShape);
+  }
+
+  if (Value beta = getBeta()) {
+    RankedTensorType bT = rankedType(beta);
+    if (!delta)
+      return emitOpError("beta ")
+             << bT << " is only meaningful with rule = #sse.rule<delta>";
+    SmallVector<int64_t> expected{b, t, h};
+    if (!shapeCompatible(bT.getShape(), expected))
+      return emitOpError("beta ") << bT << " must have shape [B, T, H] = "
+                                  << formatShape(expected) << " to match q "
+                                  << qT;
+  } else if (delta) {
+    return emitOpError("rule = #sse.rule<delta> requires a beta operand");
+  }
+
+  if (static_cast<bool>(getWeights()) != static_cast<bool>(getIndices()))
+    return emitOpError("routing weights and indices must be given together");
+  if (isRouted()) {
+    RankedTensorType wT = rankedType(getWeights()),
+                     iT = rankedType(getIndices());
+    int64_t rank = wT.getRank();
+    bool shapeOk = (rank == 3 || rank == 4) &&
+                   dimsCompatible(wT.getDimSize(0), b) &&
+                   dimsCompatible(wT.getDimSize(1), t) &&
+                   (rank == 3 || dimsCompatible(wT.getDimSize(2), h));
+    if (!shapeOk)
+      return emitOpError("routing weights ")
+             << wT << " must have shape [B, T, k] or [B, T, H, k] with the "
+             << "B, T, H of q " << qT;
+    if (!shapeCompatible(iT.getShape(), wT.getShape()))
+      return emitOpError("routing indices ")
+             << iT << " must have the shape of the weights " << wT;
+    int64_t slots = wT.getShape().back();
+    if (!ShapedType::isDynamic(slots) && (slots < 1 || slots > n))
+      return emitOpError("routing picks k = ")
+             << slots << " partitions per token (last dimension of weights "
+             << wT << "), but k must be in [1, partitions = " << n << "]";
+  } else if (n != 1) {
+    return emitOpError("an unrouted scan has a single partition, but "
+                       "'partitions' = ")
+           << n;
+  }
+
+  int64_t numSeqs = b;
+  if (Value cu = getCuSeqlens()) {
+    RankedTensorType cT = rankedType(cu);
+    if (cT.getRank() != 1)
+      return emitOpError("cu_seqlens ") << cT << " must have rank 1 ([S + 1])";
+    if (!dimsCompatible(b, 1))
+      return emitOpError("cu_seqlens packs sequences along T and requires "
+                         "B = 1, but q is ")
+             << qT;
+    int64_t len = cT.getDimSize(0);
+    if (!ShapedType::isDynamic(len) && len < 2)
+      return emitOpError("cu_seqlens ")
+             << cT << " must hold at least 2 offsets (one sequence)";
+    numSeqs = ShapedType::isDynamic(len) ? ShapedType::kDynamic : len - 1;
+  }
+
+  SmallVector<int64_t> stateShape{numSeqs, h, n, keyWidth, valueWidth};
+  if (Value init = getInit()) {
+    RankedTensorType sT = rankedType(init);
+    if (!shapeCompatible(sT.getShape(), stateShape))
+      return emitOpError("init ")
+             << sT << " must have shape [S, H, N, K, V] = "
+             << formatShape(stateShape) << " for q " << qT << " and v " << vT;
+  }
+
+  RankedTensorType oT = rankedType(getO());
+  if (!shapeCompatible(oT.getShape(), vT.getShape()) ||
+      oT.getElementType() != vT.getElementType())
+    return emitOpError("result o ")
+           << oT << " must have the shape and element type of v " << vT;
+  RankedTensorType fT = rankedType(getFinalStates());
+  if (!shapeCompatible(fT.getShape(), stateShape))
+    return emitOpError("result final_states ")
+           << fT << " must have shape [S, H, N, K, V] = "
+           << formatShape(stateShape);
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "sse/Dialect/SSE/IR/SSEOps.cpp.inc"

@@ -1,0 +1,70 @@
+//===- CPUPipeline.cpp - sse-to-llvm-cpu ----------------------------------===//
+//
+// Lowers a module with sse ops (and upstream tensor/linalg/arith/math graph
+// ops) to the LLVM dialect for the CPU: sse -> scf loops, one-shot
+// bufferization with identity layouts at function boundaries, returned
+// buffers as out parameters, ownership-based deallocation, then the usual
+// conversions to LLVM. bf16 extensions/truncations are expanded in software
+// because the host may lack native support.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Pipelines/Pipelines.h"
+
+#include "sse/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
+                                    const CPUPipelineOptions &options) {
+  pm.addPass(createConvertSSEToSCF());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertElementwiseToLinalgPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // bf16 <-> f32 in integer arithmetic: the host may lack native support.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void sse::registerSSEPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "sse-to-llvm-cpu",
+      "Lower sse ops and the surrounding graph to the LLVM dialect for the "
+      "CPU (reference path, used by sse-runner --target=cpu)",
+      buildSSEToLLVMCPUPipeline);
+}

@@ -1,0 +1,32 @@
+//===- InitAll.cpp - Register everything sse-mlir tools need --------------===//
+//
+// Kept out of the tool mains so sse-opt and sse-runner register the same set.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/InitAll.h"
+
+#include "sse/Conversion/Passes.h"
+#include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+void mlir::sse::registerAllDialectsAndExtensions(DialectRegistry &registry) {
+  registry.insert<SSEDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+}
+
+void mlir::sse::registerAllPassesAndPipelines() {
+  registerAllPasses();
+  registerSSEConversionPasses();
+  registerSSEPipelines();
+}

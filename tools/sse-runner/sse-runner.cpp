@@ -1,0 +1,119 @@
+//===- sse-runner.cpp - JIT-run an entry of an sse module -----------------===//
+//
+//   sse-runner model.mlir --entry=layer --target=cpu q.npy k.npy ...
+//       --output-dir=out [--seed=N] [--repeat=N] [--time]
+//
+// Inputs are .npy files in argument order (or drawn from --seed); each result
+// i is written to <output-dir>/result<i>.npy and summarised on stdout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/InitAll.h"
+#include "sse/Runner/Runner.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <algorithm>
+
+using namespace llvm;
+using namespace mlir;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<module.mlir>"));
+static cl::list<std::string> arrays(cl::Positional,
+                                    cl::desc("[<arg0.npy> <arg1.npy> ...]"));
+static cl::opt<std::string> entry("entry", cl::desc("Entry function to run"),
+                                  cl::init("main"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Where to run: cpu (default)"),
+                                   cl::init("cpu"));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("Directory for result<i>.npy"),
+                                      cl::init("."));
+static cl::opt<uint64_t> seed("seed",
+                              cl::desc("Draw inputs from this seed instead "
+                                       "of reading .npy files"));
+static cl::opt<unsigned> repeat("repeat", cl::desc("Run the entry N times"),
+                                cl::init(1));
+static cl::opt<bool> reportTime("time",
+                                cl::desc("Report compile and run times"));
+static cl::list<std::string>
+    sharedLibs("shared-libs", cl::desc("Extra libraries to load into the JIT"),
+               cl::CommaSeparated);
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "sse-mlir JIT runner\n");
+
+  DialectRegistry registry;
+  sse::registerAllDialectsAndExtensions(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string errorMessage;
+  std::unique_ptr<MemoryBuffer> file = openInputFile(inputFile, &errorMessage);
+  if (!file) {
+    errs() << "sse-runner: error: " << errorMessage << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser or verifier already reported why.
+
+  sse::RunOptions options;
+  options.entry = entry;
+  options.target = target;
+  options.inputFiles.assign(arrays.begin(), arrays.end());
+  if (seed.getNumOccurrences())
+    options.seed = seed;
+  options.repeat = repeat;
+  for (const char *lib : {"libmlir_c_runner_utils.so"})
+    options.sharedLibs.push_back(
+        (Twine(SSE_MLIR_LIB_DIR) + "/" + lib).str());
+  for (const std::string &lib : sharedLibs)
+    options.sharedLibs.push_back(lib);
+
+  Expected<sse::RunResult> result = sse::compileAndRun(*module, options);
+  if (!result) {
+    errs() << "sse-runner: error: " << toString(result.takeError()) << "\n";
+    return 1;
+  }
+
+  if (std::error_code ec = sys::fs::create_directories(outputDir)) {
+    errs() << "sse-runner: error: cannot create " << outputDir << ": "
+           << ec.message() << "\n";
+    return 1;
+  }
+  for (size_t i = 0; i < result->outputs.size(); ++i) {
+    SmallString<128> path(outputDir);
+    sys::path::append(path, "result" + Twine(i) + ".npy");
+    const sse::NpyArray &out = result->outputs[i];
+    if (Error err = sse::writeNpy(path, out)) {
+      errs() << "sse-runner: error: " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+    outs() << "result " << i << ": " << sse::npyName(out.dtype) << " "
+           << out.shapeString() << " -> " << path << "\n";
+  }
+  if (reportTime) {
+    std::vector<double> runs = result->runSeconds;
+    std::sort(runs.begin(), runs.end());
+    outs() << format("compile: %.3f s, run: median %.6f s over %zu runs\n",
+                     result->compileSeconds, runs[runs.size() / 2],
+                     runs.size());
+  }
+  return 0;
+}
