@@ -47,6 +47,10 @@ static cl::opt<unsigned> repeat("repeat", cl::desc("Run the entry N times"),
                                 cl::init(1));
 static cl::opt<bool> reportTime("time",
                                 cl::desc("Report compile and run times"));
+static cl::opt<bool> dumpInputs(
+    "dump-inputs",
+    cl::desc("Also write the inputs as <output-dir>/input<i>.npy (useful "
+             "with --seed to check results against a reference)"));
 static cl::list<std::string>
     sharedLibs("shared-libs", cl::desc("Extra libraries to load into the JIT"),
                cl::CommaSeparated);
@@ -96,6 +100,16 @@ int main(int argc, char **argv) {
     errs() << "sse-runner: error: cannot create " << outputDir << ": "
            << ec.message() << "\n";
     return 1;
+  }
+  if (dumpInputs) {
+    for (size_t i = 0; i < result->inputs.size(); ++i) {
+      SmallString<128> path(outputDir);
+      sys::path::append(path, "input" + Twine(i) + ".npy");
+      if (Error err = sse::writeNpy(path, result->inputs[i])) {
+        errs() << "sse-runner: error: " << toString(std::move(err)) << "\n";
+        return 1;
+      }
+    }
   }
   for (size_t i = 0; i < result->outputs.size(); ++i) {
     SmallString<128> path(outputDir);

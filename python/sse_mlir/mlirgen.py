@@ -1,0 +1,328 @@
+"""Generate small ``.mlir`` modules that exercise the ``sse`` dialect.
+
+Every generator returns a :class:`Module`: the text of a module with one
+``func.func`` entry, plus the names of its arguments in order (so the caller
+knows which array goes to which ``.npy`` file) and the names of its results.
+
+Types are written from shapes and element-type names::
+
+    tensor_type((1, 7, 2, 16), "bf16")  ->  "tensor<1x7x2x16xbf16>"
+
+The generated IR follows ``include/sse/Dialect/SSE/IR/SSEOps.td``::
+
+    %w, %i = sse.classify %z {k = 2 : i64, order = #sse.order<topk_then_softmax>,
+                              renormalize} : T_z -> (T_w, T_i)
+    %o, %s = sse.scan %q, %k, %v gate(%g) beta(%b) route(%w, %i) init(%s0)
+                      cu_seqlens(%cu) {partitions = 4 : i64, ...}
+        : (T_q, T_k, T_v, T_g, T_b, T_w, T_i, T_s0, T_cu) -> (T_o, T_states)
+
+with each optional group (and its type) present only when used.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+__all__ = [
+    "Module",
+    "tensor_type",
+    "f32_attr",
+    "classify_module",
+    "scan_module",
+    "sse_gla_core_module",
+]
+
+FLOAT_TYPES = ("f32", "f16", "bf16")
+INDEX_TYPES = ("i32", "i64")
+CLASSIFY_ORDERS = ("softmax_then_topk", "topk_then_softmax")
+RULES = ("additive", "delta")
+
+
+@dataclass
+class Module:
+    """A generated module: its text, entry name and argument/result names.
+
+    ``arg_types``/``result_types`` hold ``(shape, element type)`` pairs in the
+    same order as ``args``/``results``.
+    """
+
+    text: str
+    entry: str
+    args: List[str]
+    arg_types: List[Tuple[Tuple[int, ...], str]]
+    results: List[str]
+    result_types: List[Tuple[Tuple[int, ...], str]] = field(default_factory=list)
+
+    @property
+    def arg_dtypes(self) -> List[str]:
+        return [t for _, t in self.arg_types]
+
+    @property
+    def result_dtypes(self) -> List[str]:
+        return [t for _, t in self.result_types]
+
+
+def tensor_type(shape: Sequence[int], elem: str) -> str:
+    """``tensor<AxBx...xELEM>`` (a rank-0 tensor is ``tensor<ELEM>``)."""
+    dims = "".join(f"{int(d)}x" for d in shape)
+    return f"tensor<{dims}{elem}>"
+
+
+def f32_attr(value: float) -> str:
+    """An f32 attribute whose printed value round-trips exactly.
+
+    Written as the hex bit pattern (``0x3E000000 : f32``), which MLIR accepts
+    for float attributes, so no decimal rounding happens between Python and
+    the compiler.
+    """
+    bits = struct.unpack("<I", struct.pack("<f", float(value)))[0]
+    return f"0x{bits:08X} : f32"
+
+
+class _Builder:
+    """Collects function arguments and body lines with unique SSA names."""
+
+    def __init__(self):
+        self.arg_names: List[str] = []
+        self.arg_types: List[Tuple[Tuple[int, ...], str]] = []
+        self.lines: List[str] = []
+
+    def arg(self, name: str, shape: Sequence[int], elem: str) -> str:
+        """Declares a function argument; returns its SSA value ``%name``."""
+        if name in self.arg_names:
+            raise ValueError(f"duplicate argument name {name!r}")
+        self.arg_names.append(name)
+        self.arg_types.append((tuple(int(d) for d in shape), elem))
+        return f"%{name}"
+
+    def op(self, line: str) -> None:
+        self.lines.append("  " + line)
+
+    def finish(self, entry: str, results: List[Tuple[str, str, Tuple[Tuple[int, ...], str]]]
+               ) -> Module:
+        """``results``: (result name, SSA value, (shape, elem)) triples."""
+        params = ", ".join(f"%{n}: {tensor_type(*t)}"
+                           for n, t in zip(self.arg_names, self.arg_types))
+        rtypes = [t for _, _, t in results]
+        rtext = ", ".join(tensor_type(*t) for t in rtypes)
+        body = "\n".join(self.lines)
+        ret_vals = ", ".join(v for _, v, _ in results)
+        ret_types = ", ".join(tensor_type(*t) for t in rtypes)
+        text = (f"func.func @{entry}({params}) -> ({rtext}) {{\n"
+                f"{body}\n"
+                f"  return {ret_vals} : {ret_types}\n"
+                f"}}\n")
+        return Module(text=text, entry=entry, args=list(self.arg_names),
+                      arg_types=list(self.arg_types),
+                      results=[n for n, _, _ in results], result_types=rtypes)
+
+
+# ---------------------------------------------------------------------------
+# Op emitters (append one op to a builder; return its SSA results)
+# ---------------------------------------------------------------------------
+
+
+def _classify_attrs(k: int, order: str, renormalize: bool) -> str:
+    if order not in CLASSIFY_ORDERS:
+        raise ValueError(f"order must be one of {CLASSIFY_ORDERS}, got {order!r}")
+    attrs = [f"k = {int(k)} : i64"]
+    if order != "softmax_then_topk":
+        attrs.append(f"order = #sse.order<{order}>")
+    if renormalize:
+        attrs.append("renormalize")
+    return "{" + ", ".join(attrs) + "}"
+
+
+def _emit_classify(bld: _Builder, z: str, z_type, k: int, order: str,
+                   renormalize: bool, index_type: str, prefix: str = ""):
+    """Emits ``sse.classify``; returns (w, i, w_type, i_type)."""
+    z_shape, z_elem = z_type
+    out_shape = tuple(z_shape[:-1]) + (int(k),)
+    w_type, i_type = (out_shape, "f32"), (out_shape, index_type)
+    w, i = f"%{prefix}w", f"%{prefix}i"
+    bld.op(f"{w}, {i} = sse.classify {z} {_classify_attrs(k, order, renormalize)} : "
+           f"{tensor_type(*z_type)} -> ({tensor_type(*w_type)}, {tensor_type(*i_type)})")
+    return w, i, w_type, i_type
+
+
+def _scan_attrs(partitions: int, scale: Optional[float], rule: str,
+                read_gate: bool, write_gate: bool) -> str:
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    attrs = [f"partitions = {int(partitions)} : i64"]
+    if scale is not None:
+        attrs.append(f"scale = {f32_attr(scale)}")
+    if rule != "additive":
+        attrs.append(f"rule = #sse.rule<{rule}>")
+    if not read_gate:
+        attrs.append("read_gate = false")
+    if not write_gate:
+        attrs.append("write_gate = false")
+    return "{" + ", ".join(attrs) + "}"
+
+
+def _emit_scan(bld: _Builder, operands: Dict[str, Optional[Tuple[str, Tuple]]],
+               partitions: int, scale: Optional[float], rule: str,
+               read_gate: bool, write_gate: bool, prefix: str = ""):
+    """Emits ``sse.scan``.
+
+    ``operands`` maps q, k, v, gate, beta, weights, indices, init, cu_seqlens
+    to ``(ssa value, (shape, elem))`` or None.  Returns (o, states, o_type,
+    states_type).
+    """
+    q, k, v = operands["q"], operands["k"], operands["v"]
+    (B, T, H, K), _ = q[1]
+    V = v[1][0][3]
+    num_seqs = B
+    if operands.get("cu_seqlens") is not None:
+        num_seqs = operands["cu_seqlens"][1][0][0] - 1
+    o_type = (tuple(v[1][0]), v[1][1])
+    s_type = ((num_seqs, H, int(partitions), K, V), "f32")
+
+    text = f"{q[0]}, {k[0]}, {v[0]}"
+    types = [q[1], k[1], v[1]]
+    for group, names in (("gate", ["gate"]), ("beta", ["beta"]),
+                         ("route", ["weights", "indices"]), ("init", ["init"]),
+                         ("cu_seqlens", ["cu_seqlens"])):
+        vals = [operands.get(n) for n in names]
+        if all(x is None for x in vals):
+            continue
+        if any(x is None for x in vals):
+            raise ValueError(f"{group} needs all of {names}")
+        text += f" {group}(" + ", ".join(x[0] for x in vals) + ")"
+        types += [x[1] for x in vals]
+    o, s = f"%{prefix}o", f"%{prefix}s"
+    bld.op(f"{o}, {s} = sse.scan {text} "
+           f"{_scan_attrs(partitions, scale, rule, read_gate, write_gate)}")
+    bld.op("    : (" + ", ".join(tensor_type(*t) for t in types) + ") -> ("
+           f"{tensor_type(*o_type)}, {tensor_type(*s_type)})")
+    return o, s, o_type, s_type
+
+
+# ---------------------------------------------------------------------------
+# Module generators
+# ---------------------------------------------------------------------------
+
+
+def classify_module(z_shape: Sequence[int], k: int, *, z_dtype: str = "f32",
+                    order: str = "softmax_then_topk", renormalize: bool = False,
+                    index_type: str = "i32", entry: str = "classify") -> Module:
+    """``classify(z) -> (weights, indices)`` alone.  Argument: ``z``."""
+    bld = _Builder()
+    z_type = (tuple(z_shape), z_dtype)
+    z = bld.arg("z", *z_type)
+    w, i, w_type, i_type = _emit_classify(bld, z, z_type, k, order, renormalize, index_type)
+    return bld.finish(entry, [("weights", w, w_type), ("indices", i, i_type)])
+
+
+def scan_module(B: int, T: int, H: int, K: int, V: int, *, dtype: str = "f32",
+                gate: Optional[str] = None, gate_dtype: Optional[str] = None,
+                rule: str = "additive", routing: Optional[str] = None,
+                partitions: int = 1, topk: int = 1, per_head: bool = False,
+                index_type: str = "i32", classify_order: str = "softmax_then_topk",
+                renormalize: bool = False, z_dtype: str = "f32",
+                init: bool = False, num_seqs: Optional[int] = None,
+                cu_dtype: str = "i32", scale: Optional[float] = None,
+                read_gate: bool = True, write_gate: bool = True,
+                entry: str = "scan") -> Module:
+    """One ``sse.scan`` with any combination of its options.
+
+    Parameters
+    ----------
+    B, T, H, K, V : sizes; ``dtype`` is the element type of q, k, v (and of
+        the gate and beta unless ``gate_dtype`` says otherwise).
+    gate : None, ``"scalar"`` ([B,T,H]) or ``"per_key"`` ([B,T,H,K]).
+    rule : ``"additive"`` or ``"delta"`` (adds a ``beta`` argument).
+    routing : None (unrouted), ``"args"`` (``weights``/``indices`` arguments)
+        or ``"classify"`` (a ``z`` argument routed by ``sse.classify``).
+    partitions, topk : N and k.  per_head: routing is [B,T,H,k] (logits
+        [B,T,H,N]) instead of [B,T,k].
+    init : add an ``init`` argument ([S,H,N,K,V] f32).
+    num_seqs : if given, ``B`` must be 1 and a ``cu_seqlens`` argument of
+        ``num_seqs + 1`` offsets is added.
+
+    Arguments, in order (each only when present): q, k, v, gate, beta,
+    z | (weights, indices), init, cu_seqlens.  Results: o, states.
+    """
+    if gate not in (None, "scalar", "per_key"):
+        raise ValueError(f"gate must be None, 'scalar' or 'per_key', got {gate!r}")
+    if routing not in (None, "args", "classify"):
+        raise ValueError(f"routing must be None, 'args' or 'classify', got {routing!r}")
+    if num_seqs is not None and B != 1:
+        raise ValueError("cu_seqlens (num_seqs) requires B == 1")
+    gate_dtype = gate_dtype or dtype
+    bld = _Builder()
+    ops: Dict[str, Optional[Tuple[str, Tuple]]] = {}
+    for name, width in (("q", K), ("k", K), ("v", V)):
+        t = ((B, T, H, width), dtype)
+        ops[name] = (bld.arg(name, *t), t)
+    if gate is not None:
+        t = ((B, T, H) if gate == "scalar" else (B, T, H, K), gate_dtype)
+        ops["gate"] = (bld.arg("gate", *t), t)
+    if rule == "delta":
+        t = ((B, T, H), gate_dtype)
+        ops["beta"] = (bld.arg("beta", *t), t)
+    lead = (B, T, H) if per_head else (B, T)
+    if routing == "args":
+        wt, it = (lead + (topk,), "f32"), (lead + (topk,), index_type)
+        ops["weights"] = (bld.arg("weights", *wt), wt)
+        ops["indices"] = (bld.arg("indices", *it), it)
+    elif routing == "classify":
+        zt = (lead + (partitions,), z_dtype)
+        z = bld.arg("z", *zt)
+        w, i, wt, it = _emit_classify(bld, z, zt, topk, classify_order, renormalize,
+                                      index_type)
+        ops["weights"], ops["indices"] = (w, wt), (i, it)
+    S = B if num_seqs is None else num_seqs
+    if init:
+        t = ((S, H, partitions, K, V), "f32")
+        ops["init"] = (bld.arg("init", *t), t)
+    if num_seqs is not None:
+        t = ((num_seqs + 1,), cu_dtype)
+        ops["cu_seqlens"] = (bld.arg("cu_seqlens", *t), t)
+    o, s, o_type, s_type = _emit_scan(bld, ops, partitions, scale, rule,
+                                      read_gate, write_gate)
+    return bld.finish(entry, [("o", o, o_type), ("states", s, s_type)])
+
+
+def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: int, *,
+                        dtype: str = "f32", gate: Optional[str] = "per_key",
+                        renormalize: bool = False, z_dtype: str = "f32",
+                        scale: Optional[float] = None,
+                        entry: str = "sse_gla_core") -> Module:
+    """The SSE-GLA core (SPEC 1.4): shared scan + routed scan, summed.
+
+    ``o = scan(q1, k1, v, g1) + scan(q2, k2, v, g2, route = classify(z))``,
+    the sum written as ``linalg.add`` into a ``tensor.empty``.
+
+    Arguments: q1, k1, q2, k2, v, [g1, g2], z.  Results: o, shared_states
+    ([B,H,1,K,V]), routed_states ([B,H,N,K,V]).  (``reference.sse_gla_core``
+    returns the two states concatenated along axis 2.)
+    """
+    if gate not in (None, "scalar", "per_key"):
+        raise ValueError(f"gate must be None, 'scalar' or 'per_key', got {gate!r}")
+    bld = _Builder()
+    qk_t, v_t = ((B, T, H, K), dtype), ((B, T, H, V), dtype)
+    q1, k1 = (bld.arg("q1", *qk_t), qk_t), (bld.arg("k1", *qk_t), qk_t)
+    q2, k2 = (bld.arg("q2", *qk_t), qk_t), (bld.arg("k2", *qk_t), qk_t)
+    v = (bld.arg("v", *v_t), v_t)
+    g1 = g2 = None
+    if gate is not None:
+        g_t = ((B, T, H) if gate == "scalar" else (B, T, H, K), dtype)
+        g1, g2 = (bld.arg("g1", *g_t), g_t), (bld.arg("g2", *g_t), g_t)
+    z_t = ((B, T, N), z_dtype)
+    z = bld.arg("z", *z_t)
+    w, i, w_t, i_t = _emit_classify(bld, z, z_t, topk, "softmax_then_topk",
+                                    renormalize, "i32")
+    o1, s1, o_t, s1_t = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1}, 1,
+                                   scale, "additive", True, True, prefix="shared_")
+    o2, s2, _, s2_t = _emit_scan(bld, {"q": q2, "k": k2, "v": v, "gate": g2,
+                                       "weights": (w, w_t), "indices": (i, i_t)},
+                                 N, scale, "additive", True, True, prefix="routed_")
+    ot = tensor_type(*o_t)
+    bld.op(f"%empty = tensor.empty() : {ot}")
+    bld.op(f"%o = linalg.add ins({o1}, {o2} : {ot}, {ot}) outs(%empty : {ot}) -> {ot}")
+    return bld.finish(entry, [("o", "%o", o_t), ("shared_states", s1, s1_t),
+                              ("routed_states", s2, s2_t)])
