@@ -22,6 +22,7 @@ config.environment["FILECHECK_OPTS"] = (
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else shutil.which("python3")
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%sse_src", config.sse_src_root))
+config.substitutions.append(("%sse_obj", config.sse_obj_root))
 config.environment["PYTHONPATH"] = os.path.join(config.sse_src_root, "python")
 config.environment["SSE_TOOLS_DIR"] = config.sse_tools_dir
 

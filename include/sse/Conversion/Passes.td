@@ -28,11 +28,15 @@ def ConvertSSEToSCF : Pass<"convert-sse-to-scf"> {
     Example:
 
     ```mlir
-    %w, %i = sse.classify %z {k = 1 : i64}
-        : tensor<1x8x4xf32> -> (tensor<1x8x1xf32>, tensor<1x8x1xi32>)
+    func.func @router(%z: tensor<1x8x4xf32>)
+        -> (tensor<1x8x1xf32>, tensor<1x8x1xi32>) {
+      %w, %i = sse.classify %z {k = 1 : i64}
+          : tensor<1x8x4xf32> -> (tensor<1x8x1xf32>, tensor<1x8x1xi32>)
+      return %w, %i : tensor<1x8x1xf32>, tensor<1x8x1xi32>
+    }
     ```
 
-    becomes a loop nest over the 8 rows that computes the max, the softmax
+    the classify becomes a loop nest over the 8 rows that computes the max, the softmax
     denominator and the top-1 selection, storing into two new buffers.
   }];
   let dependentDialects = [

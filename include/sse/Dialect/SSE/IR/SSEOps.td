@@ -45,8 +45,12 @@ def SSE_ClassifyOp : SSE_Op<"classify", [Pure]> {
     Example:
 
     ```mlir
-    %w, %i = sse.classify %z {k = 1 : i64}
-        : tensor<2x64x4xf32> -> (tensor<2x64x1xf32>, tensor<2x64x1xi32>)
+    func.func @router(%z: tensor<2x64x4xf32>)
+        -> (tensor<2x64x1xf32>, tensor<2x64x1xi32>) {
+      %w, %i = sse.classify %z {k = 1 : i64}
+          : tensor<2x64x4xf32> -> (tensor<2x64x1xf32>, tensor<2x64x1xi32>)
+      return %w, %i : tensor<2x64x1xf32>, tensor<2x64x1xi32>
+    }
     ```
   }];
 
@@ -113,12 +117,19 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
     Example:
 
     ```mlir
-    %o, %s = sse.scan %q, %k, %v gate(%g) route(%w, %i) init(%s0)
-        {partitions = 4 : i64}
-        : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
-           tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>,
-           tensor<1x2x4x16x32xf32>)
-        -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+    func.func @routed(%q: tensor<1x8x2x16xf32>, %k: tensor<1x8x2x16xf32>,
+                      %v: tensor<1x8x2x32xf32>, %g: tensor<1x8x2x16xf32>,
+                      %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>,
+                      %s0: tensor<1x2x4x16x32xf32>)
+        -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>) {
+      %o, %s = sse.scan %q, %k, %v gate(%g) route(%w, %i) init(%s0)
+          {partitions = 4 : i64}
+          : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+             tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>,
+             tensor<1x2x4x16x32xf32>)
+          -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+      return %o, %s : tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>
+    }
     ```
   }];
 
