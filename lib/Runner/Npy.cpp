@@ -8,6 +8,7 @@
 #include "sse/Runner/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -67,6 +68,14 @@ int64_t NpyArray::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
+  return n;
+}
+
+std::optional<int64_t> NpyArray::numBytes() const {
+  int64_t n = static_cast<int64_t>(npyElementSize(dtype));
+  for (int64_t d : shape)
+    if (d < 0 || llvm::MulOverflow(n, d, n))
+      return std::nullopt;
   return n;
 }
 
@@ -173,9 +182,12 @@ Expected<NpyArray> mlir::sse::parseNpy(StringRef bytes, StringRef what) {
   }
 
   size_t dataStart = headerStart + headerLen;
-  size_t expected =
-      static_cast<size_t>(array.numElements()) * npyElementSize(array.dtype);
-  if (bytes.size() - dataStart != expected)
+  std::optional<int64_t> dataBytes = array.numBytes();
+  if (!dataBytes)
+    return npyError(what, "shape " + array.shapeString() +
+                              " is too large to address");
+  size_t expected = static_cast<size_t>(*dataBytes);
+  if (dataStart > bytes.size() || bytes.size() - dataStart != expected)
     return npyError(what, "holds " + Twine(bytes.size() - dataStart) +
                               " data bytes, but shape " +
                               array.shapeString() + " of " +

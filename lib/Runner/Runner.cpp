@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::sse;
@@ -71,6 +72,16 @@ llvm::Expected<NpyArray> layoutOf(Type type, const llvm::Twine &what) {
   NpyArray array;
   array.dtype = *dtype;
   array.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  // Refuse what cannot be held, rather than failing an allocation later.
+  std::optional<int64_t> bytes = array.numBytes();
+  int64_t memory = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
+                   static_cast<int64_t>(sysconf(_SC_PAGE_SIZE));
+  if (!bytes || (memory > 0 && *bytes > memory))
+    return runError(what + " has type " + typeString(type) + ", which needs " +
+                    (bytes ? std::to_string(*bytes) + " bytes"
+                           : std::string("more bytes than can be addressed")) +
+                    ", more than this machine's memory (" +
+                    std::to_string(memory) + " bytes)");
   return array;
 }
 
@@ -202,7 +213,10 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
                     " is not supported by this build of sse-runner "
                     "(available: cpu)");
   auto func = module.lookupSymbol<func::FuncOp>(options.entry);
-  if (!func || func.isExternal()) {
+  if (func && func.isExternal())
+    return runError("@" + options.entry +
+                    " is only declared in the module; it has no body to run");
+  if (!func) {
     std::string names;
     for (auto f : module.getOps<func::FuncOp>())
       if (!f.isExternal())

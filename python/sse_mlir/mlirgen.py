@@ -290,16 +290,17 @@ def scan_module(B: int, T: int, H: int, K: int, V: int, *, dtype: str = "f32",
 def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: int, *,
                         dtype: str = "f32", gate: Optional[str] = "per_key",
                         renormalize: bool = False, z_dtype: str = "f32",
-                        scale: Optional[float] = None,
+                        init: bool = False, scale: Optional[float] = None,
                         entry: str = "sse_gla_core") -> Module:
     """The SSE-GLA core (SPEC 1.4): shared scan + routed scan, summed.
 
     ``o = scan(q1, k1, v, g1) + scan(q2, k2, v, g2, route = classify(z))``,
-    the sum written as ``linalg.add`` into a ``tensor.empty``.
+    the sum written as ``linalg.add`` into a ``tensor.empty``.  The states
+    use the layer's cache layout ``[B, H, 1 + N, K, V]`` (shared partition
+    first): ``init`` is split with ``tensor.extract_slice`` and the final
+    states are joined with ``tensor.concat``, as ``reference.sse_gla_core``.
 
-    Arguments: q1, k1, q2, k2, v, [g1, g2], z.  Results: o, shared_states
-    ([B,H,1,K,V]), routed_states ([B,H,N,K,V]).  (``reference.sse_gla_core``
-    returns the two states concatenated along axis 2.)
+    Arguments: q1, k1, q2, k2, v, [g1, g2], z, [init].  Results: o, states.
     """
     if gate not in (None, "scalar", "per_key"):
         raise ValueError(f"gate must be None, 'scalar' or 'per_key', got {gate!r}")
@@ -314,15 +315,29 @@ def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: in
         g1, g2 = (bld.arg("g1", *g_t), g_t), (bld.arg("g2", *g_t), g_t)
     z_t = ((B, T, N), z_dtype)
     z = bld.arg("z", *z_t)
+    s1_t, s2_t = ((B, H, 1, K, V), "f32"), ((B, H, N, K, V), "f32")
+    all_t = ((B, H, 1 + N, K, V), "f32")
+    init1 = init2 = None
+    if init:
+        s0 = bld.arg("init", *all_t)
+        sizes1 = ", ".join(map(str, s1_t[0]))
+        sizes2 = ", ".join(map(str, s2_t[0]))
+        bld.op(f"%init_shared = tensor.extract_slice {s0}[0, 0, 0, 0, 0] [{sizes1}] "
+               f"[1, 1, 1, 1, 1] : {tensor_type(*all_t)} to {tensor_type(*s1_t)}")
+        bld.op(f"%init_routed = tensor.extract_slice {s0}[0, 0, 1, 0, 0] [{sizes2}] "
+               f"[1, 1, 1, 1, 1] : {tensor_type(*all_t)} to {tensor_type(*s2_t)}")
+        init1, init2 = ("%init_shared", s1_t), ("%init_routed", s2_t)
     w, i, w_t, i_t = _emit_classify(bld, z, z_t, topk, "softmax_then_topk",
                                     renormalize, "i32")
-    o1, s1, o_t, s1_t = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1}, 1,
-                                   scale, "additive", True, True, prefix="shared_")
-    o2, s2, _, s2_t = _emit_scan(bld, {"q": q2, "k": k2, "v": v, "gate": g2,
-                                       "weights": (w, w_t), "indices": (i, i_t)},
-                                 N, scale, "additive", True, True, prefix="routed_")
+    o1, s1, o_t, _ = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1, "init": init1},
+                                1, scale, "additive", True, True, prefix="shared_")
+    o2, s2, _, _ = _emit_scan(bld, {"q": q2, "k": k2, "v": v, "gate": g2,
+                                    "weights": (w, w_t), "indices": (i, i_t),
+                                    "init": init2},
+                              N, scale, "additive", True, True, prefix="routed_")
     ot = tensor_type(*o_t)
     bld.op(f"%empty = tensor.empty() : {ot}")
     bld.op(f"%o = linalg.add ins({o1}, {o2} : {ot}, {ot}) outs(%empty : {ot}) -> {ot}")
-    return bld.finish(entry, [("o", "%o", o_t), ("shared_states", s1, s1_t),
-                              ("routed_states", s2, s2_t)])
+    bld.op(f"%states = tensor.concat dim(2) {s1}, {s2} : ({tensor_type(*s1_t)}, "
+           f"{tensor_type(*s2_t)}) -> {tensor_type(*all_t)}")
+    return bld.finish(entry, [("o", "%o", o_t), ("states", "%states", all_t)])

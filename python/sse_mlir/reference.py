@@ -75,17 +75,18 @@ def classify(z, k, order="softmax_then_topk", renormalize=False):
     -------
     weights : float64 ``[..., k]``
     indices : int32 ``[..., k]``
-        Sorted by weight descending; equal weights are ordered by lower index
-        first.
+        Sorted by logit descending (the same as by weight, except where
+        distinct logits give equal weights, e.g. by underflow); equal logits
+        are ordered by lower index first.
 
     Notes
     -----
     Selection is done on ``z`` (softmax is monotone, so this picks the same
     set as selecting on probabilities, but is immune to probabilities that
     round to equal values).  Ties in ``z`` are broken towards the lower index;
-    a *stable* sort of ``-z`` gives exactly that rule.  The final ordering is
-    then by (weight descending, index ascending), which only differs from the
-    ``z`` order when distinct logits produce equal weights (e.g. underflow).
+    a *stable* sort of ``-z`` gives exactly that rule, and the output keeps
+    that order (docs/Semantics.md): it is what the compiled kernels produce,
+    and it does not depend on the precision the weights are computed in.
     """
     z = np.asarray(z, dtype=np.float64)
     if z.ndim < 1:
@@ -104,12 +105,6 @@ def classify(z, k, order="softmax_then_topk", renormalize=False):
         weights = np.take_along_axis(_softmax(z), selected, axis=-1)
     else:
         weights = _softmax(np.take_along_axis(z, selected, axis=-1))
-
-    # Canonical output order: weight descending, then index ascending.
-    # np.lexsort uses the *last* key as the primary one.
-    perm = np.lexsort((selected, -weights), axis=-1)
-    weights = np.take_along_axis(weights, perm, axis=-1)
-    selected = np.take_along_axis(selected, perm, axis=-1)
 
     if renormalize and order == "softmax_then_topk":
         weights = weights / np.sum(weights, axis=-1, keepdims=True)

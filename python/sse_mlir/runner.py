@@ -17,7 +17,7 @@ import numpy as np
 
 from .npyio import BF16_NPY_DTYPE, bf16_bits_to_f32, f32_to_bf16_bits
 
-__all__ = ["RunnerError", "find_tool", "tools_dir", "to_npy_array", "run"]
+__all__ = ["RunnerError", "find_tool", "tools_dir", "to_npy_array", "run", "run_module"]
 
 #: dtype name -> NumPy dtype of its ``.npy`` representation.
 NPY_DTYPES = {

@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct NpyArray {
   std::vector<char> data;
 
   int64_t numElements() const;
+  /// Size of the data in bytes, or nullopt if it does not fit in int64_t.
+  std::optional<int64_t> numBytes() const;
   std::string shapeString() const;
 };
 

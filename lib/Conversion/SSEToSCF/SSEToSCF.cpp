@@ -323,6 +323,8 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
         return numSeqs;
       case 1:
         return numHeads;
+      case 2:
+        return nPart;
       case 3:
         return keyWidth;
       default:
@@ -341,7 +343,15 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
     Value acc = e.alloc(rowType, valueWidth);
     Value kw = e.alloc(rowType, keyWidth);
     Value kS = delta ? e.alloc(rowType, valueWidth) : Value();
-    Value scale = e.f32(op.getEffectiveScale());
+    Value scale;
+    if (std::optional<float> s = op.getEffectiveScale()) {
+      scale = e.f32(*s);
+    } else {
+      // Default scale K^-0.5 of a K only known at run time.
+      Value k = arith::IndexCastOp::create(b, b.getI64Type(), keyWidth);
+      Value kf = arith::SIToFPOp::create(b, b.getF32Type(), k);
+      scale = arith::DivFOp::create(b, e.f32(1.0), math::SqrtOp::create(b, kf));
+    }
     Value oneF = e.f32(1.0);
 
     e.forLoop(zero, numSeqs, [&](Value seq) {

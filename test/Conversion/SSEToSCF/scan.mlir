@@ -107,3 +107,23 @@ func.func @dynamic(%q: tensor<1x?x2x8xf32>, %k: tensor<1x?x2x8xf32>, %v: tensor<
     : (tensor<1x?x2x8xf32>, tensor<1x?x2x8xf32>, tensor<1x?x2x8xf32>) -> (tensor<1x?x2x8xf32>, tensor<1x2x1x8x8xf32>)
   return %o, %s : tensor<1x?x2x8xf32>, tensor<1x2x1x8x8xf32>
 }
+
+// -----
+
+// With K dynamic and no scale attribute, the default scale K^-0.5 is
+// computed at run time; a dynamic N in the result type is sized from the
+// partitions attribute (here 1), not from another dimension.
+// CHECK-LABEL: func.func @dynamic_key_width
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[KD:.*]] = tensor.dim %{{.*}}, %c3 : tensor<1x8x2x?xf32>
+// CHECK: memref.alloc(%[[KD]]) : memref<1x2x1x?x32xf32>
+// CHECK: %[[KI:.*]] = arith.index_cast %[[KD]] : index to i64
+// CHECK: %[[KF:.*]] = arith.sitofp %[[KI]] : i64 to f32
+// CHECK: %[[SQ:.*]] = math.sqrt %[[KF]] : f32
+// CHECK: %[[SCALE:.*]] = arith.divf %[[ONE]], %[[SQ]] : f32
+// CHECK: arith.mulf %[[SCALE]], %{{.*}} : f32
+func.func @dynamic_key_width(%q: tensor<1x8x2x?xf32>, %v: tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x?x?x32xf32>) {
+  %o, %s = sse.scan %q, %q, %v
+    : (tensor<1x8x2x?xf32>, tensor<1x8x2x?xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x?x?x32xf32>)
+  return %o, %s : tensor<1x8x2x32xf32>, tensor<1x2x?x?x32xf32>
+}

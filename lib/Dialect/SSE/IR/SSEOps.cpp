@@ -32,6 +32,11 @@ bool shapeCompatible(ArrayRef<int64_t> shape, ArrayRef<int64_t> expected) {
   return true;
 }
 
+/// The size two compatible dimensions agree on (static if either is).
+int64_t mergeDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) ? b : a;
+}
+
 /// Prints a shape like [B, T, H, K] with `?` for dynamic sizes.
 std::string formatShape(ArrayRef<int64_t> shape) {
   std::string s = "[";
@@ -77,11 +82,12 @@ LogicalResult ClassifyOp::verify() {
            << " (logits " << logits << " with the last dimension replaced "
            << "by k = " << k << ")";
   RankedTensorType indices = rankedType(getIndices());
-  if (!shapeCompatible(indices.getShape(), expected))
+  if (!shapeCompatible(indices.getShape(), expected) ||
+      !shapeCompatible(indices.getShape(), weights.getShape()))
     return emitOpError("indices ")
            << indices << " must have shape " << formatShape(expected)
            << " (logits " << logits << " with the last dimension replaced "
-           << "by k = " << k << ")";
+           << "by k = " << k << ") and the shape of the weights " << weights;
   return success();
 }
 
@@ -112,10 +118,12 @@ bool ScanOp::hasPerKeyGate() {
   return getGate() && rankedType(getGate()).getRank() == 4;
 }
 
-float ScanOp::getEffectiveScale() {
+std::optional<float> ScanOp::getEffectiveScale() {
   if (std::optional<APFloat> s = getScale())
     return s->convertToFloat();
   int64_t keyWidth = rankedType(getQ()).getShape()[3];
+  if (ShapedType::isDynamic(keyWidth))
+    return std::nullopt;
   return 1.0f / std::sqrt(static_cast<float>(keyWidth));
 }
 
@@ -139,6 +147,13 @@ LogicalResult ScanOp::verify() {
       !dimsCompatible(vT.getDimSize(2), h))
     return emitOpError("v ") << vT << " must have shape [B, T, H, V] with "
                              << "the B, T, H of q " << qT;
+  // The sizes every operand and result must agree on, from q, k and v: an
+  // operand is then checked against what all three say, not q alone.
+  keyWidth = mergeDims(keyWidth, kT.getDimSize(3));
+  b = mergeDims(mergeDims(b, kT.getDimSize(0)), vT.getDimSize(0));
+  t = mergeDims(mergeDims(t, kT.getDimSize(1)), vT.getDimSize(1));
+  h = mergeDims(mergeDims(h, kT.getDimSize(2)), vT.getDimSize(2));
+  SmallVector<int64_t> qkShape{b, t, h, keyWidth};
   int64_t valueWidth = vT.getDimSize(3);
   if (qT.getElementType() != vT.getElementType() ||
       kT.getElementType() != vT.getElementType())
@@ -158,11 +173,11 @@ LogicalResult ScanOp::verify() {
     RankedTensorType gT = rankedType(gate);
     SmallVector<int64_t> scalarShape{b, t, h};
     bool isScalar = shapeCompatible(gT.getShape(), scalarShape);
-    bool isPerKey = shapeCompatible(gT.getShape(), qs);
+    bool isPerKey = shapeCompatible(gT.getShape(), qkShape);
     if (!isScalar && !isPerKey)
       return emitOpError("gate ")
              << gT << " must have shape [B, T, H] = " << formatShape(scalarShape)
-             << " or [B, T, H, K] = " << formatShape(qs) << " to match q "
+             << " or [B, T, H, K] = " << formatShape(qkShape) << " to match q "
              << qT;
     if (isPerKey && delta)
       return emitOpError("gate ")
@@ -238,10 +253,12 @@ LogicalResult ScanOp::verify() {
   }
 
   RankedTensorType oT = rankedType(getO());
-  if (!shapeCompatible(oT.getShape(), vT.getShape()) ||
+  SmallVector<int64_t> oShape{b, t, h, valueWidth};
+  if (!shapeCompatible(oT.getShape(), oShape) ||
       oT.getElementType() != vT.getElementType())
     return emitOpError("result o ")
-           << oT << " must have the shape and element type of v " << vT;
+           << oT << " must have shape [B, T, H, V] = " << formatShape(oShape)
+           << " and the element type of v " << vT;
   RankedTensorType fT = rankedType(getFinalStates());
   if (!shapeCompatible(fT.getShape(), stateShape))
     return emitOpError("result final_states ")

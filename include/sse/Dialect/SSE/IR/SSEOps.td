@@ -18,7 +18,7 @@ class SSE_Op<string mnemonic, list<Trait> traits = []>
 
 def SSE_FloatTensor : RankedTensorOf<[BF16, F16, F32]>;
 def SSE_F32Tensor : RankedTensorOf<[F32]>;
-def SSE_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+def SSE_IndexTensor : RankedTensorOf<[I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // ClassifyOp
@@ -37,10 +37,13 @@ def SSE_ClassifyOp : SSE_Op<"classify", [Pure]> {
 
     The softmax is computed in f32 whatever the logits' element type.
     Selection is by logit value (softmax is monotone); ties go to the lower
-    index; the `k` results are sorted by weight, descending.
+    index; the `k` results are sorted by logit, descending (that is, by
+    weight, except where distinct logits give equal weights by underflow).
 
-    Results: `weights` `[..., k]` f32 and `indices` `[..., k]` (a signless
-    integer type, usually i32), with the leading shape of `logits`.
+    Results: `weights` `[..., k]` f32 and `indices` `[..., k]` (i32 or i64),
+    with the leading shape of `logits`. Logits are expected to be finite:
+    for NaN or infinite logits the weights and indices are unspecified (the
+    canonicalizer may assume finiteness).
 
     Example:
 
@@ -59,7 +62,7 @@ def SSE_ClassifyOp : SSE_Op<"classify", [Pure]> {
                    DefaultValuedAttr<SSE_ClassifyOrderAttr,
                        "ClassifyOrder::softmax_then_topk">:$order,
                    UnitAttr:$renormalize);
-  let results = (outs SSE_F32Tensor:$weights, SSE_IntTensor:$indices);
+  let results = (outs SSE_F32Tensor:$weights, SSE_IndexTensor:$indices);
 
   let assemblyFormat = [{
     $logits attr-dict `:` type($logits) `->` `(` type($weights) `,` type($indices) `)`
@@ -98,11 +101,11 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
       `[B, T, H, K]` (per key, additive rule only);
     * `beta(%b)`: `[B, T, H]`, required exactly when `rule = delta`;
     * `route(%weights, %indices)`: `[B, T, k]` (shared by all heads) or
-      `[B, T, H, k]` (per head); weights f32, indices signless integer.
+      `[B, T, H, k]` (per head); weights f32, indices i32 or i64.
       Without routing every token selects partition 0 with weight 1 and
       `partitions` must be 1;
     * `init(%s0)`: initial states `[S, H, N, K, V]` f32 (zeros if absent);
-    * `cu_seqlens(%cu)`: `[S + 1]` integer offsets of packed sequences
+    * `cu_seqlens(%cu)`: `[S + 1]` i32 or i64 offsets of packed sequences
       along T; requires `B = 1`. Without it `S = B`. Tokens outside every
       sequence get a zero output.
 
@@ -139,9 +142,9 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
                    Optional<SSE_FloatTensor>:$gate,
                    Optional<SSE_FloatTensor>:$beta,
                    Optional<SSE_F32Tensor>:$weights,
-                   Optional<SSE_IntTensor>:$indices,
+                   Optional<SSE_IndexTensor>:$indices,
                    Optional<SSE_F32Tensor>:$init,
-                   Optional<SSE_IntTensor>:$cu_seqlens,
+                   Optional<SSE_IndexTensor>:$cu_seqlens,
                    DefaultValuedAttr<I64Attr, "1">:$partitions,
                    OptionalAttr<F32Attr>:$scale,
                    DefaultValuedAttr<SSE_UpdateRuleAttr,
@@ -172,8 +175,9 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
     bool isRouted() { return getWeights() != nullptr; }
     /// True if the gate is one log-decay per key (rank 4).
     bool hasPerKeyGate();
-    /// The scale applied to reads: the attribute or K^-0.5.
-    float getEffectiveScale();
+    /// The scale applied to reads: the attribute, or K^-0.5 when K is
+    /// static; nullopt when it must be computed from a dynamic K.
+    std::optional<float> getEffectiveScale();
     /// Number of routing slots per token (1 when not routed).
     int64_t getNumSlots();
   }];

@@ -1,0 +1,447 @@
+"""Test cases for the sse ops: shapes/options, random inputs, references.
+
+A :class:`ScanCase` describes one ``sse.scan`` configuration.  From it:
+
+* :meth:`ScanCase.module` builds the ``.mlir`` (via :mod:`sse_mlir.mlirgen`);
+* :func:`draw_scan_inputs` draws random inputs (already rounded to the
+  element types the runner will see, so the float64 reference measures only
+  the compute error);
+* :func:`reference_scan` evaluates the float64 reference on them.
+
+:func:`pairwise` builds an all-pairs covering array over named factors, so a
+test matrix can cover every pair of option values without the full product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import zlib
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import mlirgen
+from .npyio import round_to_bf16
+from .reference import classify, scan, sse_gla_core
+
+__all__ = [
+    "ScanCase", "ClassifyCase", "GlaCoreCase",
+    "round_to", "rel_err", "seed_of", "distinct_logits",
+    "draw_scan_inputs", "reference_scan", "reference_gla_core", "log_sigmoid_gate",
+    "draw_classify_inputs", "draw_gla_core_inputs", "pairwise",
+]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def round_to(x, dtype: str) -> np.ndarray:
+    """Round ``x`` to element type ``dtype``; returned as float32."""
+    x = np.asarray(x, dtype=np.float32)
+    if dtype == "f32":
+        return x
+    if dtype == "f16":
+        return x.astype(np.float16).astype(np.float32)
+    if dtype == "bf16":
+        return round_to_bf16(x)
+    raise ValueError(f"not a float type: {dtype!r}")
+
+
+def rel_err(out, ref) -> float:
+    """``||out - ref||_F / ||ref||_F`` (absolute error if ``ref`` is zero)."""
+    out = np.asarray(out, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    denom = np.linalg.norm(ref)
+    return float(np.linalg.norm(out - ref) / (denom if denom > 0 else 1.0))
+
+
+def seed_of(name: str) -> int:
+    """A stable per-case seed derived from its id."""
+    return zlib.crc32(name.encode())
+
+
+def distinct_logits(rng, shape, gap: float = 0.5, jitter: float = 0.2) -> np.ndarray:
+    """Logits ``[..., N]`` whose entries in a row differ by at least ``gap - jitter``.
+
+    Each row is a random permutation of ``0, gap, 2 gap, ...`` plus uniform
+    jitter in ``[0, jitter)``, centred; no near ties, so top-k selection is
+    unambiguous even after rounding to bf16.
+    """
+    shape = tuple(shape)
+    n = shape[-1]
+    rows = int(np.prod(shape[:-1], dtype=np.int64))
+    ranks = np.argsort(rng.random((rows, n)), axis=-1).astype(np.float64)
+    z = ranks * gap + rng.uniform(0.0, jitter, (rows, n)) - 0.5 * gap * (n - 1)
+    return z.reshape(shape)
+
+
+# ---------------------------------------------------------------------------
+# Scan cases
+# ---------------------------------------------------------------------------
+
+#: routing patterns (for routed cases)
+PATTERNS = ("random", "same", "unused", "duplicate", "out_of_range")
+
+
+@dataclass(frozen=True)
+class ScanCase:
+    """One ``sse.scan`` configuration.
+
+    routing: None, "args" or "classify".  pattern: which partitions tokens
+    pick -- "random", "same" (every token picks the same set), "unused"
+    (partition N-1 is never picked), "duplicate" (args only: a token may
+    list the same partition twice), "out_of_range" (args only: some slots
+    hold -1 or N, i.e. no partition).  seq_lens: packed sequence lengths
+    (B = 1, cu_seqlens given); ``tail`` extra tokens after the last sequence
+    belong to no sequence.
+    """
+
+    T: int
+    K: int = 16
+    V: int = 16
+    H: int = 1
+    B: int = 1
+    N: int = 1
+    k: int = 1
+    dtype: str = "f32"
+    gate: Optional[str] = None
+    gate_dtype: Optional[str] = None
+    rule: str = "additive"
+    init: bool = False
+    routing: Optional[str] = None
+    per_head: bool = False
+    pattern: str = "random"
+    order: str = "softmax_then_topk"
+    renormalize: bool = False
+    index_type: str = "i32"
+    z_dtype: str = "f32"
+    seq_lens: Optional[Tuple[int, ...]] = None
+    tail: int = 0
+    cu_dtype: str = "i32"
+    scale: Optional[float] = None
+    read_gate: bool = True
+    write_gate: bool = True
+
+    def __post_init__(self):
+        if self.seq_lens is not None:
+            if self.B != 1:
+                raise ValueError("packed sequences need B = 1")
+            if sum(self.seq_lens) + self.tail != self.T:
+                raise ValueError(f"seq_lens {self.seq_lens} + tail {self.tail} != T {self.T}")
+        if self.routing is None and self.N != 1:
+            raise ValueError("an unrouted scan has N = 1")
+        if not 1 <= self.k <= self.N:
+            raise ValueError(f"need 1 <= k <= N, got k={self.k}, N={self.N}")
+        if self.pattern == "unused" and self.k >= self.N:
+            raise ValueError("pattern 'unused' needs k < N")
+        if self.pattern in ("duplicate", "out_of_range") and self.routing != "args":
+            raise ValueError(f"pattern {self.pattern!r} needs routing='args'")
+
+    @property
+    def num_seqs(self) -> int:
+        return self.B if self.seq_lens is None else len(self.seq_lens)
+
+    @property
+    def id(self) -> str:
+        """A readable test id."""
+        parts = [f"T{self.T}", f"K{self.K}V{self.V}", f"H{self.H}"]
+        if self.B != 1:
+            parts.append(f"B{self.B}")
+        if self.routing is None:
+            parts.append("dense")
+        else:
+            r = f"N{self.N}k{self.k}-{self.routing}"
+            if self.per_head:
+                r += "-perhead"
+            if self.pattern != "random":
+                r += f"-{self.pattern}"
+            if self.routing == "classify":
+                r += {"softmax_then_topk": "", "topk_then_softmax": "-topksm"}[self.order]
+                r += "-renorm" if self.renormalize else ""
+                r += "" if self.z_dtype == "f32" else f"-z{self.z_dtype}"
+            if self.index_type != "i32":
+                r += f"-{self.index_type}"
+            parts.append(r)
+        parts.append(self.dtype if self.gate_dtype in (None, self.dtype)
+                     else f"{self.dtype}+gate{self.gate_dtype}")
+        parts.append({None: "nogate", "scalar": "sgate", "per_key": "kgate"}[self.gate])
+        if self.rule == "delta":
+            parts.append("delta")
+        if self.init:
+            parts.append("init")
+        if self.seq_lens is not None:
+            p = "packed" + "-".join(map(str, self.seq_lens))
+            if self.tail:
+                p += f"+tail{self.tail}"
+            if self.cu_dtype != "i32":
+                p += f"-{self.cu_dtype}"
+            parts.append(p)
+        if self.scale is not None:
+            parts.append(f"scale{self.scale:g}")
+        if not self.read_gate:
+            parts.append("noread")
+        if not self.write_gate:
+            parts.append("nowrite")
+        return "-".join(parts)
+
+    def module(self) -> mlirgen.Module:
+        return mlirgen.scan_module(
+            self.B, self.T, self.H, self.K, self.V, dtype=self.dtype, gate=self.gate,
+            gate_dtype=self.gate_dtype, rule=self.rule, routing=self.routing,
+            partitions=self.N, topk=self.k, per_head=self.per_head,
+            index_type=self.index_type, classify_order=self.order,
+            renormalize=self.renormalize, z_dtype=self.z_dtype, init=self.init,
+            num_seqs=None if self.seq_lens is None else len(self.seq_lens),
+            cu_dtype=self.cu_dtype, scale=self.scale, read_gate=self.read_gate,
+            write_gate=self.write_gate)
+
+    def with_(self, **kw) -> "ScanCase":
+        return replace(self, **kw)
+
+
+def log_sigmoid_gate(rng, shape) -> np.ndarray:
+    """GLA-style per-key log-gates ``log(sigmoid(u))``, u in [-0.54, 6): in [-1, 0)."""
+    u = rng.uniform(-0.54, 6.0, shape)
+    return -np.log1p(np.exp(-u))
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    """L2-normalise the last axis (as GatedDeltaNet does to q and k)."""
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def _route_args(case: ScanCase, rng, lead: Tuple[int, ...]):
+    """Weights (f32) and indices [lead..., k] for routing given as arguments."""
+    N, k = case.N, case.k
+    rows = int(np.prod(lead))
+    weights = rng.uniform(0.1, 1.0, (rows, k))
+    if case.pattern == "same":
+        chosen = rng.permutation(N)[:k]
+        idx = np.tile(chosen, (rows, 1))
+    elif case.pattern == "unused":
+        idx = np.stack([rng.permutation(N - 1)[:k] for _ in range(rows)])
+    elif case.pattern == "duplicate":
+        idx = rng.integers(0, N, (rows, k))
+        idx[:, -1] = idx[:, 0]  # the last slot repeats the first
+    else:
+        idx = np.stack([rng.permutation(N)[:k] for _ in range(rows)])
+        if case.pattern == "out_of_range":
+            bad = rng.random((rows, k)) < 0.3
+            idx = np.where(bad, rng.choice([-1, N, N + 5], (rows, k)), idx)
+    return (weights.reshape(lead + (k,)).astype(np.float32),
+            idx.reshape(lead + (k,)).astype(np.int64))
+
+
+def _route_logits(case: ScanCase, rng, lead: Tuple[int, ...]) -> np.ndarray:
+    """Router logits [lead..., N] for routing by classify, per the pattern."""
+    z = distinct_logits(rng, lead + (case.N,))
+    if case.pattern == "same":
+        chosen = rng.permutation(case.N)[:case.k]
+        z[..., chosen] += 100.0  # always the top k (gaps stay >= 0.3)
+    elif case.pattern == "unused":
+        z[..., case.N - 1] -= 100.0  # never among the top k (k < N)
+    return round_to(z, case.z_dtype)
+
+
+def draw_scan_inputs(case: ScanCase, rng) -> Dict[str, np.ndarray]:
+    """Random inputs by argument name, rounded to the types the runner sees.
+
+    Float arrays are float32 holding values exactly representable in their
+    element type; indices and offsets are int64 (converted on write).
+    """
+    B, T, H, K, V = case.B, case.T, case.H, case.K, case.V
+    gdt = case.gate_dtype or case.dtype
+    x: Dict[str, np.ndarray] = {}
+    q = rng.standard_normal((B, T, H, K))
+    k = rng.standard_normal((B, T, H, K))
+    if case.rule == "delta":
+        q, k = _unit_rows(q), _unit_rows(k)
+    x["q"] = round_to(q, case.dtype)
+    x["k"] = round_to(k, case.dtype)
+    x["v"] = round_to(rng.standard_normal((B, T, H, V)), case.dtype)
+    if case.gate == "scalar":
+        x["gate"] = round_to(rng.uniform(-1.0, 0.0, (B, T, H)), gdt)
+    elif case.gate == "per_key":
+        x["gate"] = round_to(log_sigmoid_gate(rng, (B, T, H, K)), gdt)
+    if case.rule == "delta":
+        x["beta"] = round_to(rng.uniform(0.05, 0.95, (B, T, H)), gdt)
+    lead = (B, T, H) if case.per_head else (B, T)
+    if case.routing == "args":
+        x["weights"], x["indices"] = _route_args(case, rng, lead)
+    elif case.routing == "classify":
+        x["z"] = _route_logits(case, rng, lead)
+    if case.init:
+        x["init"] = (0.5 * rng.standard_normal((case.num_seqs, H, case.N, K, V))
+                     ).astype(np.float32)
+    if case.seq_lens is not None:
+        x["cu_seqlens"] = np.concatenate([[0], np.cumsum(case.seq_lens)]).astype(np.int64)
+    return x
+
+
+def reference_scan(case: ScanCase, x: Dict[str, np.ndarray]):
+    """Float64 reference ``(o, states)`` for inputs drawn by :func:`draw_scan_inputs`."""
+    weights, indices = x.get("weights"), x.get("indices")
+    if case.routing == "classify":
+        weights, indices = classify(x["z"], case.k, order=case.order,
+                                    renormalize=case.renormalize)
+    return scan(x["q"], x["k"], x["v"], gate=x.get("gate"), beta=x.get("beta"),
+                weights=weights, indices=indices, init=x.get("init"),
+                cu_seqlens=x.get("cu_seqlens"), partitions=case.N, scale=case.scale,
+                rule=case.rule, read_gate=case.read_gate, write_gate=case.write_gate)
+
+
+# ---------------------------------------------------------------------------
+# Classify and SSE-GLA core cases
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassifyCase:
+    shape: Tuple[int, ...]  # logits shape [..., N]
+    k: int
+    order: str = "softmax_then_topk"
+    renormalize: bool = False
+    z_dtype: str = "f32"
+    index_type: str = "i32"
+
+    @property
+    def id(self) -> str:
+        s = "x".join(map(str, self.shape)) + f"-k{self.k}"
+        s += {"softmax_then_topk": "-softmax_topk", "topk_then_softmax": "-topk_softmax"}[
+            self.order]
+        s += "-renorm" if self.renormalize else ""
+        return s + f"-{self.z_dtype}-{self.index_type}"
+
+    def module(self) -> mlirgen.Module:
+        return mlirgen.classify_module(self.shape, self.k, z_dtype=self.z_dtype,
+                                       order=self.order, renormalize=self.renormalize,
+                                       index_type=self.index_type)
+
+
+def draw_classify_inputs(case: ClassifyCase, rng) -> np.ndarray:
+    return round_to(distinct_logits(rng, case.shape, gap=0.6, jitter=0.3), case.z_dtype)
+
+
+@dataclass(frozen=True)
+class GlaCoreCase:
+    B: int
+    T: int
+    H: int
+    K: int
+    V: int
+    N: int
+    k: int
+    dtype: str = "f32"
+    gate: Optional[str] = "per_key"
+    renormalize: bool = False
+    init: bool = False
+
+    @property
+    def id(self) -> str:
+        s = (f"B{self.B}T{self.T}H{self.H}-K{self.K}V{self.V}-N{self.N}k{self.k}-{self.dtype}-"
+             + {None: "nogate", "scalar": "sgate", "per_key": "kgate"}[self.gate])
+        s += "-renorm" if self.renormalize else ""
+        return s + ("-init" if self.init else "")
+
+    def module(self) -> mlirgen.Module:
+        return mlirgen.sse_gla_core_module(self.B, self.T, self.H, self.K, self.V, self.N,
+                                           self.k, dtype=self.dtype, gate=self.gate,
+                                           renormalize=self.renormalize, init=self.init)
+
+
+def draw_gla_core_inputs(case: GlaCoreCase, rng) -> Dict[str, np.ndarray]:
+    B, T, H, K, V, N = case.B, case.T, case.H, case.K, case.V, case.N
+    x = {}
+    for name in ("q1", "k1", "q2", "k2"):
+        x[name] = round_to(rng.standard_normal((B, T, H, K)), case.dtype)
+    x["v"] = round_to(rng.standard_normal((B, T, H, V)), case.dtype)
+    if case.gate is not None:
+        shape = (B, T, H) if case.gate == "scalar" else (B, T, H, K)
+        for name in ("g1", "g2"):
+            x[name] = round_to(log_sigmoid_gate(rng, shape), case.dtype)
+    x["z"] = round_to(distinct_logits(rng, (B, T, N)), "f32")
+    if case.init:
+        x["init"] = (0.5 * rng.standard_normal((B, H, 1 + N, K, V))).astype(np.float32)
+    return x
+
+
+def reference_gla_core(case: GlaCoreCase, x: Dict[str, np.ndarray]):
+    return sse_gla_core(x["q1"], x["k1"], x["q2"], x["k2"], x["v"], x.get("g1"),
+                        x.get("g2"), x["z"], case.k, init=x.get("init"),
+                        renormalize=case.renormalize)
+
+
+# ---------------------------------------------------------------------------
+# All-pairs covering arrays
+# ---------------------------------------------------------------------------
+
+
+def pairwise(factors: Dict[str, Sequence], valid: Callable[[Dict], bool],
+             seed: int = 0, candidates: int = 30) -> List[Dict]:
+    """A small list of assignments covering every valid pair of factor values.
+
+    ``factors`` maps factor names to their values; ``valid(partial)`` says
+    whether a partial assignment (a dict over some factors) may be completed
+    -- it must reject every combination that is not allowed.  A pair no
+    valid full assignment contains is left uncovered.  Greedy (AETG-style)
+    and deterministic for a given ``seed``.
+    """
+    names = list(factors)
+    values = {n: list(factors[n]) for n in names}
+    rnd = random.Random(seed)
+
+    def pairs_of(assign: Dict) -> set:
+        keys = [n for n in names if n in assign]
+        return {((a, values[a].index(assign[a])), (b, values[b].index(assign[b])))
+                for a, b in itertools.combinations(keys, 2)}
+
+    uncovered = set()
+    for a, b in itertools.combinations(names, 2):
+        for va in values[a]:
+            for vb in values[b]:
+                if valid({a: va, b: vb}):
+                    uncovered.add(((a, values[a].index(va)), (b, values[b].index(vb))))
+
+    def complete(start: Dict) -> Optional[Dict]:
+        assign = dict(start)
+        rest = [n for n in names if n not in assign]
+        rnd.shuffle(rest)
+        for n in rest:
+            best, best_gain = None, -1
+            opts = list(values[n])
+            rnd.shuffle(opts)
+            for v in opts:
+                trial = dict(assign, **{n: v})
+                if not valid(trial):
+                    continue
+                gain = len(pairs_of(trial) & uncovered)
+                if gain > best_gain:
+                    best, best_gain = v, gain
+            if best is None:
+                return None
+            assign[n] = best
+        return assign
+
+    tests: List[Dict] = []
+    while uncovered:
+        target = min(uncovered)
+        (a, ia), (b, ib) = target
+        start = {a: values[a][ia], b: values[b][ib]}
+        best, best_gain = None, 0
+        for _ in range(candidates):
+            cand = complete(start)
+            if cand is None:
+                continue
+            gain = len(pairs_of(cand) & uncovered)
+            if gain > best_gain:
+                best, best_gain = cand, gain
+        if best is None:
+            uncovered.discard(target)  # no valid completion found: infeasible
+            continue
+        tests.append(best)
+        uncovered -= pairs_of(best)
+    return tests
