@@ -8,8 +8,8 @@
 #include "sse/Runner/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -90,8 +90,7 @@ std::string NpyArray::shapeString() const {
 
 namespace {
 Error npyError(StringRef what, const Twine &msg) {
-  return createStringError(inconvertibleErrorCode(),
-                           what + ": " + msg);
+  return createStringError(inconvertibleErrorCode(), what + ": " + msg);
 }
 
 /// Extracts the value text of `'key': value` from the header dict.
@@ -189,9 +188,8 @@ Expected<NpyArray> mlir::sse::parseNpy(StringRef bytes, StringRef what) {
   size_t expected = static_cast<size_t>(*dataBytes);
   if (dataStart > bytes.size() || bytes.size() - dataStart != expected)
     return npyError(what, "holds " + Twine(bytes.size() - dataStart) +
-                              " data bytes, but shape " +
-                              array.shapeString() + " of " +
-                              npyName(array.dtype) + " needs " +
+                              " data bytes, but shape " + array.shapeString() +
+                              " of " + npyName(array.dtype) + " needs " +
                               Twine(expected));
   array.data.assign(bytes.begin() + dataStart, bytes.end());
   return array;
@@ -206,9 +204,9 @@ Expected<NpyArray> mlir::sse::readNpy(StringRef path) {
 }
 
 Error mlir::sse::writeNpy(StringRef path, const NpyArray &array) {
-  std::string header = "{'descr': '" + npyDescr(array.dtype).str() +
-                       "', 'fortran_order': False, 'shape': " +
-                       array.shapeString() + ", }";
+  std::string header =
+      "{'descr': '" + npyDescr(array.dtype).str() +
+      "', 'fortran_order': False, 'shape': " + array.shapeString() + ", }";
   // Pad so that the data starts on a 64-byte boundary, ending with '\n'.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');

@@ -264,9 +264,9 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     result.inputs.push_back(std::move(*loaded));
   }
   for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
-    llvm::Expected<NpyArray> out = layoutOf(
-        fnType.getResult(i),
-        "result " + llvm::Twine(i) + " of @" + options.entry);
+    llvm::Expected<NpyArray> out =
+        layoutOf(fnType.getResult(i),
+                 "result " + llvm::Twine(i) + " of @" + options.entry);
     if (!out)
       return out.takeError();
     poison(*out);
@@ -308,9 +308,9 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   if (!entryFn)
     return runError("JIT compilation of @" + options.entry +
                     " failed: " + llvm::toString(entryFn.takeError()));
-  result.compileSeconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+  result.compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
 
   std::vector<std::vector<int64_t>> descriptors;
   for (NpyArray &a : result.inputs)
@@ -327,9 +327,9 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
     auto t0 = std::chrono::steady_clock::now();
     (*entryFn)(args.data());
-    result.runSeconds.push_back(std::chrono::duration<double>(
-                                    std::chrono::steady_clock::now() - t0)
-                                    .count());
+    result.runSeconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count());
   }
   return result;
 }

@@ -11,6 +11,7 @@
 #include "sse/InitAll.h"
 #include "sse/Runner/Runner.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -21,7 +22,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "mlir/IR/Diagnostics.h"
 
 #include <algorithm>
 
@@ -34,9 +34,8 @@ static cl::list<std::string> arrays(cl::Positional,
                                     cl::desc("[<arg0.npy> <arg1.npy> ...]"));
 static cl::opt<std::string> entry("entry", cl::desc("Entry function to run"),
                                   cl::init("main"));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Where to run: cpu (default)"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    target("target", cl::desc("Where to run: cpu (default)"), cl::init("cpu"));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for result<i>.npy"),
                                       cl::init("."));
@@ -85,8 +84,7 @@ int main(int argc, char **argv) {
     options.seed = seed;
   options.repeat = repeat;
   for (const char *lib : {"libmlir_c_runner_utils.so"})
-    options.sharedLibs.push_back(
-        (Twine(SSE_MLIR_LIB_DIR) + "/" + lib).str());
+    options.sharedLibs.push_back((Twine(SSE_MLIR_LIB_DIR) + "/" + lib).str());
   for (const std::string &lib : sharedLibs)
     options.sharedLibs.push_back(lib);
 

@@ -243,8 +243,7 @@ struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
             // The first pick is the largest logit: the reference point of a
             // softmax over the picks.
             Value top = arith::SelectOp::create(
-                b,
-                arith::CmpIOp::create(b, arith::CmpIPredicate::eq, j, zero),
+                b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, j, zero),
                 bestVal, prev[2]);
             return SmallVector<Value>{bestVal, bestIdx, top};
           });
@@ -258,11 +257,11 @@ struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
       };
       Value norm = denom;
       if (!softmaxFirst || renormalize)
-        norm = e.forLoop(zero, kSize, {e.f32(0.0)},
-                         [&](Value j, ValueRange acc) {
-                           return SmallVector<Value>{
-                               arith::AddFOp::create(b, acc[0], expAt(j))};
-                         })[0];
+        norm =
+            e.forLoop(zero, kSize, {e.f32(0.0)}, [&](Value j, ValueRange acc) {
+              return SmallVector<Value>{
+                  arith::AddFOp::create(b, acc[0], expAt(j))};
+            })[0];
       e.forLoop(zero, kSize, [&](Value j) {
         Value w = arith::DivFOp::create(b, expAt(j), norm);
         memref::StoreOp::create(b, w, weights, at(j));
@@ -384,8 +383,8 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
                 arith::CmpIOp::create(b, arith::CmpIPredicate::slt, p, nPart));
             e.ifThen(inRange, [&] {
               emitSlot(e, {q, k, v, gate, beta, states, acc, kw, kS}, batch,
-                       seq, h, t, p, writeGate ? w : oneF,
-                       readGate ? w : oneF, scale, perKeyGate, delta);
+                       seq, h, t, p, writeGate ? w : oneF, readGate ? w : oneF,
+                       scale, perKeyGate, delta);
             });
           });
           e.forLoop(zero, valueWidth, [&](Value c) {
@@ -398,8 +397,7 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
     // The scratch rows are freed by the deallocation pipeline after
     // bufferization (ownership-based deallocation rejects explicit frees).
 
-    rewriter.replaceOp(op,
-                       {toTensor(b, oType, o), toTensor(b, sType, states)});
+    rewriter.replaceOp(op, {toTensor(b, oType, o), toTensor(b, sType, states)});
     return success();
   }
 
@@ -410,9 +408,9 @@ private:
 
   /// One routing slot of one token: update partition `p` of the state of
   /// (seq, h) and accumulate its read into `acc`.
-  static void emitSlot(LoopEmitter &e, const Buffers &m, Value batch,
-                       Value seq, Value h, Value t, Value p, Value writeW,
-                       Value readW, Value scale, bool perKeyGate, bool delta) {
+  static void emitSlot(LoopEmitter &e, const Buffers &m, Value batch, Value seq,
+                       Value h, Value t, Value p, Value writeW, Value readW,
+                       Value scale, bool perKeyGate, bool delta) {
     ImplicitLocOpBuilder &b = e.b;
     Value zero = e.idx(0);
     Value keyWidth = e.dim(m.q, 3), valueWidth = e.dim(m.v, 3);
@@ -458,8 +456,8 @@ private:
         Value bk = arith::MulFOp::create(b, betaT, kwAt(r));
         e.forLoop(zero, valueWidth, [&](Value c) {
           Value kSc = memref::LoadOp::create(b, m.kS, ValueRange{c});
-          Value s = arith::SubFOp::create(
-              b, loadState(r, c), arith::MulFOp::create(b, bk, kSc));
+          Value s = arith::SubFOp::create(b, loadState(r, c),
+                                          arith::MulFOp::create(b, bk, kSc));
           if (scalarDecay)
             s = arith::MulFOp::create(b, scalarDecay, s);
           Value vc = e.loadF32(m.v, {batch, t, h, c});
@@ -488,7 +486,8 @@ private:
     // Read after write: acc += scale * readW * q_t S.
     Value qScale = arith::MulFOp::create(b, scale, readW);
     e.forLoop(zero, keyWidth, [&](Value r) {
-      Value qr = arith::MulFOp::create(b, qScale, e.loadF32(m.q, {batch, t, h, r}));
+      Value qr =
+          arith::MulFOp::create(b, qScale, e.loadF32(m.q, {batch, t, h, r}));
       e.forLoop(zero, valueWidth, [&](Value c) {
         Value cur = memref::LoadOp::create(b, m.acc, ValueRange{c});
         Value add = arith::MulFOp::create(b, qr, loadState(r, c));

@@ -63,8 +63,7 @@ RankedTensorType rankedType(Value v) {
 LogicalResult ClassifyOp::verify() {
   RankedTensorType logits = rankedType(getLogits());
   if (logits.getRank() < 1)
-    return emitOpError("logits must have rank >= 1 ([..., N]), got ")
-           << logits;
+    return emitOpError("logits must have rank >= 1 ([..., N]), got ") << logits;
   int64_t k = getK();
   int64_t n = logits.getShape().back();
   if (k < 1)
@@ -176,7 +175,8 @@ LogicalResult ScanOp::verify() {
     bool isPerKey = shapeCompatible(gT.getShape(), qkShape);
     if (!isScalar && !isPerKey)
       return emitOpError("gate ")
-             << gT << " must have shape [B, T, H] = " << formatShape(scalarShape)
+             << gT
+             << " must have shape [B, T, H] = " << formatShape(scalarShape)
              << " or [B, T, H, K] = " << formatShape(qkShape) << " to match q "
              << qT;
     if (isPerKey && delta)
@@ -192,9 +192,9 @@ LogicalResult ScanOp::verify() {
              << bT << " is only meaningful with rule = #sse.rule<delta>";
     SmallVector<int64_t> expected{b, t, h};
     if (!shapeCompatible(bT.getShape(), expected))
-      return emitOpError("beta ") << bT << " must have shape [B, T, H] = "
-                                  << formatShape(expected) << " to match q "
-                                  << qT;
+      return emitOpError("beta ")
+             << bT << " must have shape [B, T, H] = " << formatShape(expected)
+             << " to match q " << qT;
   } else if (delta) {
     return emitOpError("rule = #sse.rule<delta> requires a beta operand");
   }
@@ -248,8 +248,9 @@ LogicalResult ScanOp::verify() {
     RankedTensorType sT = rankedType(init);
     if (!shapeCompatible(sT.getShape(), stateShape))
       return emitOpError("init ")
-             << sT << " must have shape [S, H, N, K, V] = "
-             << formatShape(stateShape) << " for q " << qT << " and v " << vT;
+             << sT
+             << " must have shape [S, H, N, K, V] = " << formatShape(stateShape)
+             << " for q " << qT << " and v " << vT;
   }
 
   RankedTensorType oT = rankedType(getO());
@@ -262,8 +263,8 @@ LogicalResult ScanOp::verify() {
   RankedTensorType fT = rankedType(getFinalStates());
   if (!shapeCompatible(fT.getShape(), stateShape))
     return emitOpError("result final_states ")
-           << fT << " must have shape [S, H, N, K, V] = "
-           << formatShape(stateShape);
+           << fT
+           << " must have shape [S, H, N, K, V] = " << formatShape(stateShape);
   return success();
 }
 
