@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-ninja -C build all || exit 1
+ninja -C build all mlir-doc || exit 1
 
 lit_log=$(mktemp)
 /usr/lib/llvm-22/bin/lit -sv build/test 2>&1 | tee "$lit_log"

@@ -281,7 +281,7 @@ func.func @scan_delta_no_beta(%q: tensor<2x8x4x16xf32>, %v: tensor<2x8x4x32xf32>
 // express one without the other; the generic form can.
 func.func @scan_weights_without_indices(%q: tensor<2x8x4x16xf32>, %v: tensor<2x8x4x32xf32>, %w: tensor<2x8x1xf32>) {
   // expected-error @below {{'sse.scan' op routing weights and indices must be given together}}
-  %0:2 = "sse.scan"(%q, %q, %v, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0>, partitions = 2 : i64}> : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x32xf32>, tensor<2x8x1xf32>) -> (tensor<2x8x4x32xf32>, tensor<2x4x2x16x32xf32>)
+  %0:2 = "sse.scan"(%q, %q, %v, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0>, partitions = 2 : i64}> : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x32xf32>, tensor<2x8x1xf32>) -> (tensor<2x8x4x32xf32>, tensor<2x4x2x16x32xf32>)
   return
 }
 
@@ -590,5 +590,158 @@ func.func @scan_states_heads_from_v(%q: tensor<1x8x?x16xf32>, %v: tensor<1x8x4x3
 func.func @scan_gate_key_from_k(%q: tensor<1x8x4x?xf32>, %k: tensor<1x8x4x16xf32>, %v: tensor<1x8x4x32xf32>, %g: tensor<1x8x4x17xf32>) {
   // expected-error @below {{gate 'tensor<1x8x4x17xf32>' must have shape [B, T, H] = [1, 8, 4] or [B, T, H, K] = [1, 8, 4, 16]}}
   %o, %s = sse.scan %q, %k, %v gate(%g) : (tensor<1x8x4x?xf32>, tensor<1x8x4x16xf32>, tensor<1x8x4x32xf32>, tensor<1x8x4x17xf32>) -> (tensor<1x8x4x32xf32>, tensor<1x4x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: shared q and k come together (only reachable in generic form).
+func.func @shared_q_alone(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{'sse.scan' op shared q and k must be given together}}
+  %0:2 = "sse.scan"(%q, %q, %v, %q, %w, %i) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0>, partitions = 4 : i64}> : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: shared q/k have q's shape and element type.
+func.func @shared_q_shape(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %q1: tensor<1x8x2x8xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{shared q/k 'tensor<1x8x2x8xf32>' must have the shape [B, T, H, K] = [1, 8, 2, 16] and element type of q 'tensor<1x8x2x16xf32>'}}
+  %o, %s = sse.scan %q, %q, %v shared(%q1, %q1) route(%w, %i) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x8xf32>, tensor<1x8x2x8xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: the shared gate is [B, T, H] or [B, T, H, K].
+func.func @shared_gate_shape(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %g1: tensor<1x8x3xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{shared_gate 'tensor<1x8x3xf32>' must have shape [B, T, H] = [1, 8, 2] or [B, T, H, K] = [1, 8, 2, 16]}}
+  %o, %s = sse.scan %q, %q, %v shared(%q, %q) shared_gate(%g1) route(%w, %i) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x3xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: the delta rule needs a shared_beta for the shared partition.
+func.func @shared_delta_no_beta(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %b: tensor<1x8x2xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{rule = #sse.rule<delta> with a shared partition requires a shared_beta operand}}
+  %o, %s = sse.scan %q, %q, %v beta(%b) shared(%q, %q) route(%w, %i) {partitions = 4 : i64, rule = #sse.rule<delta>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: shared_beta only with the delta rule.
+func.func @shared_beta_additive(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %b: tensor<1x8x2xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{shared_beta 'tensor<1x8x2xf32>' is only meaningful with rule = #sse.rule<delta>}}
+  %o, %s = sse.scan %q, %q, %v shared(%q, %q) shared_beta(%b) route(%w, %i) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: a shared partition needs routing.
+func.func @shared_unrouted(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
+  // expected-error @below {{shared(...) adds an always-selected partition to a routed scan; it needs route(...) or router(...)}}
+  %o, %s = sse.scan %q, %q, %v shared(%q, %q) : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x2x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: shared_gate needs shared(q, k).
+func.func @shared_gate_alone(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{shared_gate and shared_beta need shared(q, k)}}
+  %o, %s = sse.scan %q, %q, %v shared_gate(%q) route(%w, %i) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: with a shared partition the states hold N + 1 partitions.
+func.func @shared_states_count(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{result final_states 'tensor<1x2x4x16x32xf32>' must have shape [S, H, N, K, V] = [1, 2, 5, 16, 32]}}
+  %o, %s = sse.scan %q, %q, %v shared(%q, %q) route(%w, %i) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: route(...) and router(...) exclude each other.
+func.func @route_and_router(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>, %z: tensor<1x8x4xf32>) {
+  // expected-error @below {{route(...) and router(...) are exclusive}}
+  %o, %s = sse.scan %q, %q, %v route(%w, %i) router(%z) {partitions = 4 : i64, top_k = 1 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: router logits end in N = partitions.
+func.func @router_logits_n(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %z: tensor<1x8x3xf32>) {
+  // expected-error @below {{router logits 'tensor<1x8x3xf32>' must have shape [B, T, N] or [B, T, H, N] with the B, T, H of q 'tensor<1x8x2x16xf32>' and N = partitions = 4}}
+  %o, %s = sse.scan %q, %q, %v router(%z) {partitions = 4 : i64, top_k = 1 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x3xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: router(...) needs top_k.
+func.func @router_no_top_k(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %z: tensor<1x8x4xf32>) {
+  // expected-error @below {{router(...) needs the 'top_k' attribute}}
+  %o, %s = sse.scan %q, %q, %v router(%z) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: top_k is in [1, N].
+func.func @router_top_k_range(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %z: tensor<1x8x4xf32>) {
+  // expected-error @below {{'top_k' = 5 must be in [1, partitions = 4]}}
+  %o, %s = sse.scan %q, %q, %v router(%z) {partitions = 4 : i64, top_k = 5 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: router attributes need router(...).
+func.func @router_attrs_alone(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
+  // expected-error @below {{'top_k', 'router_order' and 'renormalize' configure router(...), which this scan does not have}}
+  %o, %s = sse.scan %q, %q, %v route(%w, %i) {partitions = 4 : i64, renormalize} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: schedule chunk = 48 is checked.
+func.func @schedule_chunk(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
+  // expected-error @below {{schedule chunk = 48 must be a power of two in [16, 256]}}
+  %o, %s = sse.scan %q, %q, %v {schedule = #sse.schedule<chunk = 48, k_tile = 16, v_tile = 32, split = recurrent, grouping = dense>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: schedule k_tile = 6 is checked.
+func.func @schedule_k_tile(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
+  // expected-error @below {{schedule k_tile = 6 must be >= 1 and divide K = 16}}
+  %o, %s = sse.scan %q, %q, %v {schedule = #sse.schedule<chunk = 64, k_tile = 6, v_tile = 32, split = recurrent, grouping = dense>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: schedule v_tile = 0 is checked.
+func.func @schedule_v_tile(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
+  // expected-error @below {{schedule v_tile = 0 must be >= 1 and divide V = 32}}
+  %o, %s = sse.scan %q, %q, %v {schedule = #sse.schedule<chunk = 64, k_tile = 16, v_tile = 0, split = chunked, grouping = sorted>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Parse error: a schedule names every parameter.
+func.func @schedule_missing_param(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
+  // expected-error @below {{expected ','}}
+  %o, %s = sse.scan %q, %q, %v {schedule = #sse.schedule<chunk = 64, k_tile = 16, v_tile = 32, split = recurrent>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
   return
 }

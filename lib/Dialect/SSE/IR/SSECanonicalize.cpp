@@ -19,7 +19,7 @@ struct DropTrivialRouting : public OpRewritePattern<ScanOp> {
 
   LogicalResult matchAndRewrite(ScanOp scan,
                                 PatternRewriter &rewriter) const override {
-    if (!scan.isRouted() || scan.getPartitions() != 1)
+    if (!scan.getWeights() || scan.getPartitions() != 1 || scan.hasShared())
       return rewriter.notifyMatchFailure(scan, "not a routed 1-partition scan");
     auto classify = scan.getWeights().getDefiningOp<ClassifyOp>();
     if (!classify || scan.getIndices() != classify.getIndices())

@@ -108,9 +108,12 @@ void ScanOp::build(OpBuilder &builder, OperationState &state, Value q, Value k,
   auto oType = RankedTensorType::get(vs, vType.getElementType());
   auto sType = RankedTensorType::get({numSeqs, qs[2], partitions, qs[3], vs[3]},
                                      builder.getF32Type());
-  build(builder, state, TypeRange{oType, sType}, q, k, v, gate, beta, weights,
-        indices, init, cuSeqlens, partitions, /*scale=*/nullptr,
-        UpdateRule::additive, /*read_gate=*/true, /*write_gate=*/true);
+  build(builder, state, TypeRange{oType, sType}, q, k, v, gate, beta,
+        /*shared_q=*/Value(), /*shared_k=*/Value(), /*shared_gate=*/Value(),
+        /*shared_beta=*/Value(), weights, indices, /*logits=*/Value(), init,
+        cuSeqlens, partitions, /*scale=*/nullptr, UpdateRule::additive,
+        /*read_gate=*/true, /*write_gate=*/true, /*top_k=*/nullptr,
+        /*router_order=*/nullptr, /*renormalize=*/false, /*schedule=*/nullptr);
 }
 
 bool ScanOp::hasPerKeyGate() {
@@ -127,9 +130,15 @@ std::optional<float> ScanOp::getEffectiveScale() {
 }
 
 int64_t ScanOp::getNumSlots() {
-  if (!isRouted())
-    return 1;
-  return rankedType(getWeights()).getShape().back();
+  if (getWeights())
+    return rankedType(getWeights()).getShape().back();
+  if (getLogits())
+    return getTopK().value_or(1);
+  return 1;
+}
+
+bool ScanOp::hasPerKeySharedGate() {
+  return getSharedGate() && rankedType(getSharedGate()).getRank() == 4;
 }
 
 LogicalResult ScanOp::verify() {
@@ -168,48 +177,94 @@ LogicalResult ScanOp::verify() {
       return emitOpError("'scale' must be finite");
 
   bool delta = getRule() == UpdateRule::delta;
-  if (Value gate = getGate()) {
+  SmallVector<int64_t> tokenShape{b, t, h};
+  // Checks a gate (scalar or per key) and a beta against the merged sizes.
+  auto verifyGate = [&](Value gate, StringRef name) -> LogicalResult {
     RankedTensorType gT = rankedType(gate);
-    SmallVector<int64_t> scalarShape{b, t, h};
-    bool isScalar = shapeCompatible(gT.getShape(), scalarShape);
+    bool isScalar = shapeCompatible(gT.getShape(), tokenShape);
     bool isPerKey = shapeCompatible(gT.getShape(), qkShape);
     if (!isScalar && !isPerKey)
-      return emitOpError("gate ")
-             << gT
-             << " must have shape [B, T, H] = " << formatShape(scalarShape)
+      return emitOpError()
+             << name << " " << gT << " must have shape [B, T, H] = "
+             << formatShape(tokenShape)
              << " or [B, T, H, K] = " << formatShape(qkShape) << " to match q "
              << qT;
     if (isPerKey && delta)
-      return emitOpError("gate ")
-             << gT << " is per key, but the delta rule takes a scalar gate "
-             << "[B, T, H] = " << formatShape(scalarShape);
-  }
-
-  if (Value beta = getBeta()) {
+      return emitOpError()
+             << name << " " << gT
+             << " is per key, but the delta rule takes a scalar gate "
+             << "[B, T, H] = " << formatShape(tokenShape);
+    return success();
+  };
+  auto verifyBeta = [&](Value beta, StringRef name) -> LogicalResult {
     RankedTensorType bT = rankedType(beta);
     if (!delta)
-      return emitOpError("beta ")
-             << bT << " is only meaningful with rule = #sse.rule<delta>";
-    SmallVector<int64_t> expected{b, t, h};
-    if (!shapeCompatible(bT.getShape(), expected))
-      return emitOpError("beta ")
-             << bT << " must have shape [B, T, H] = " << formatShape(expected)
-             << " to match q " << qT;
+      return emitOpError()
+             << name << " " << bT
+             << " is only meaningful with rule = #sse.rule<delta>";
+    if (!shapeCompatible(bT.getShape(), tokenShape))
+      return emitOpError() << name << " " << bT
+                           << " must have shape [B, T, H] = "
+                           << formatShape(tokenShape) << " to match q " << qT;
+    return success();
+  };
+
+  if (Value gate = getGate())
+    if (failed(verifyGate(gate, "gate")))
+      return failure();
+  if (Value beta = getBeta()) {
+    if (failed(verifyBeta(beta, "beta")))
+      return failure();
   } else if (delta) {
     return emitOpError("rule = #sse.rule<delta> requires a beta operand");
   }
 
+  // The shared partition: its own q, k (shaped like q, k), gate and beta.
+  if (static_cast<bool>(getSharedQ()) != static_cast<bool>(getSharedK()))
+    return emitOpError("shared q and k must be given together");
+  if (hasShared()) {
+    for (Value x : {getSharedQ(), getSharedK()}) {
+      RankedTensorType xT = rankedType(x);
+      if (!shapeCompatible(xT.getShape(), qkShape) ||
+          xT.getElementType() != qT.getElementType())
+        return emitOpError("shared q/k ")
+               << xT << " must have the shape [B, T, H, K] = "
+               << formatShape(qkShape) << " and element type of q " << qT;
+    }
+    if (Value gate = getSharedGate())
+      if (failed(verifyGate(gate, "shared_gate")))
+        return failure();
+    if (Value beta = getSharedBeta()) {
+      if (failed(verifyBeta(beta, "shared_beta")))
+        return failure();
+    } else if (delta) {
+      return emitOpError("rule = #sse.rule<delta> with a shared partition "
+                         "requires a shared_beta operand");
+    }
+    if (!isRouted())
+      return emitOpError("shared(...) adds an always-selected partition to a "
+                         "routed scan; it needs route(...) or router(...)");
+  } else if (getSharedGate() || getSharedBeta()) {
+    return emitOpError("shared_gate and shared_beta need shared(q, k)");
+  }
+
   if (static_cast<bool>(getWeights()) != static_cast<bool>(getIndices()))
     return emitOpError("routing weights and indices must be given together");
-  if (isRouted()) {
+  if (getWeights() && getLogits())
+    return emitOpError("route(...) and router(...) are exclusive: the scan is "
+                       "routed either by given weights and indices or by its "
+                       "own router");
+  // Routing tensors are [B, T, x] (shared by all heads) or [B, T, H, x].
+  auto routingShapeOk = [&](RankedTensorType type) {
+    int64_t rank = type.getRank();
+    return (rank == 3 || rank == 4) && dimsCompatible(type.getDimSize(0), b) &&
+           dimsCompatible(type.getDimSize(1), t) &&
+           (rank == 3 || dimsCompatible(type.getDimSize(2), h));
+  };
+  if (getWeights()) {
     RankedTensorType wT = rankedType(getWeights()),
                      iT = rankedType(getIndices());
-    int64_t rank = wT.getRank();
-    bool shapeOk = (rank == 3 || rank == 4) &&
-                   dimsCompatible(wT.getDimSize(0), b) &&
-                   dimsCompatible(wT.getDimSize(1), t) &&
-                   (rank == 3 || dimsCompatible(wT.getDimSize(2), h));
-    if (!shapeOk)
+    if (!routingShapeOk(wT))
       return emitOpError("routing weights ")
              << wT << " must have shape [B, T, k] or [B, T, H, k] with the "
              << "B, T, H of q " << qT;
@@ -221,11 +276,28 @@ LogicalResult ScanOp::verify() {
       return emitOpError("routing picks k = ")
              << slots << " partitions per token (last dimension of weights "
              << wT << "), but k must be in [1, partitions = " << n << "]";
-  } else if (n != 1) {
+  }
+  bool routerAttrs = getTopK() || getRouterOrder() || getRenormalize();
+  if (Value logits = getLogits()) {
+    RankedTensorType zT = rankedType(logits);
+    if (!routingShapeOk(zT) || !dimsCompatible(zT.getShape().back(), n))
+      return emitOpError("router logits ")
+             << zT << " must have shape [B, T, N] or [B, T, H, N] with the "
+             << "B, T, H of q " << qT << " and N = partitions = " << n;
+    std::optional<int64_t> topK = getTopK();
+    if (!topK)
+      return emitOpError("router(...) needs the 'top_k' attribute");
+    if (*topK < 1 || *topK > n)
+      return emitOpError("'top_k' = ")
+             << *topK << " must be in [1, partitions = " << n << "]";
+  } else if (routerAttrs) {
+    return emitOpError("'top_k', 'router_order' and 'renormalize' configure "
+                       "router(...), which this scan does not have");
+  }
+  if (!isRouted() && n != 1)
     return emitOpError("an unrouted scan has a single partition, but "
                        "'partitions' = ")
            << n;
-  }
 
   int64_t numSeqs = b;
   if (Value cu = getCuSeqlens()) {
@@ -243,7 +315,8 @@ LogicalResult ScanOp::verify() {
     numSeqs = ShapedType::isDynamic(len) ? ShapedType::kDynamic : len - 1;
   }
 
-  SmallVector<int64_t> stateShape{numSeqs, h, n, keyWidth, valueWidth};
+  SmallVector<int64_t> stateShape{numSeqs, h, getNumStatePartitions(),
+                                  keyWidth, valueWidth};
   if (Value init = getInit()) {
     RankedTensorType sT = rankedType(init);
     if (!shapeCompatible(sT.getShape(), stateShape))
@@ -251,6 +324,25 @@ LogicalResult ScanOp::verify() {
              << sT
              << " must have shape [S, H, N, K, V] = " << formatShape(stateShape)
              << " for q " << qT << " and v " << vT;
+  }
+
+  if (std::optional<ScheduleAttr> schedule = getSchedule()) {
+    int64_t chunk = schedule->getChunk();
+    if (chunk < 16 || chunk > 256 || !llvm::isPowerOf2_64(chunk))
+      return emitOpError("schedule chunk = ")
+             << chunk << " must be a power of two in [16, 256]";
+    auto tileOk = [](int64_t tile, int64_t size) {
+      return tile >= 1 &&
+             (ShapedType::isDynamic(size) || (size % tile == 0));
+    };
+    if (!tileOk(schedule->getKTile(), keyWidth))
+      return emitOpError("schedule k_tile = ")
+             << schedule->getKTile() << " must be >= 1 and divide K = "
+             << keyWidth;
+    if (!tileOk(schedule->getVTile(), valueWidth))
+      return emitOpError("schedule v_tile = ")
+             << schedule->getVTile() << " must be >= 1 and divide V = "
+             << valueWidth;
   }
 
   RankedTensorType oT = rankedType(getO());

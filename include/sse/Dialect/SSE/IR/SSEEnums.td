@@ -35,4 +35,37 @@ def SSE_ClassifyOrderAttr : EnumAttr<SSE_Dialect, SSE_ClassifyOrder, "order"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def SSE_WorkSplit : I32EnumAttr<"WorkSplit",
+    "how the work of a scan is split into parallel items", [
+    // One work item per (sequence, head, partition, V tile) walking the
+    // chunks in order with its state on chip.
+    I32EnumAttrCase<"recurrent", 0>,
+    // Chunk states in parallel, a short scan over chunk boundaries, then a
+    // parallel output pass: for few work items and long T.
+    I32EnumAttrCase<"chunked", 1>
+  ]> {
+  let cppNamespace = "::mlir::sse";
+  let genSpecializedAttr = 0;
+}
+
+def SSE_WorkSplitAttr : EnumAttr<SSE_Dialect, SSE_WorkSplit, "split"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def SSE_Grouping : I32EnumAttr<"Grouping",
+    "how routed tokens reach their partition", [
+    // Every partition visits every token and skips the unselected ones.
+    I32EnumAttrCase<"dense", 0>,
+    // Tokens are grouped by partition (counts, prefix sums, permutation)
+    // and every partition visits only its own tokens.
+    I32EnumAttrCase<"sorted", 1>
+  ]> {
+  let cppNamespace = "::mlir::sse";
+  let genSpecializedAttr = 0;
+}
+
+def SSE_GroupingAttr : EnumAttr<SSE_Dialect, SSE_Grouping, "grouping"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // SSE_ENUMS_TD

@@ -10,6 +10,7 @@
 
 include "sse/Dialect/SSE/IR/SSEDialect.td"
 include "sse/Dialect/SSE/IR/SSEEnums.td"
+include "sse/Dialect/SSE/IR/SSEAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/OpBase.td"
 
@@ -104,17 +105,30 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
       `[B, T, H, k]` (per head); weights f32, indices i32 or i64.
       Without routing every token selects partition 0 with weight 1 and
       `partitions` must be 1;
-    * `init(%s0)`: initial states `[S, H, N, K, V]` f32 (zeros if absent);
+    * `shared(%q1, %k1)`, `shared_gate(%g1)`, `shared_beta(%b1)`: an
+      always-selected shared partition with its own q, k, gate and beta
+      (the SSE layer's first scan, fused in by `sse-fuse-shared-routed`).
+      It is partition 0 of the states; routed partition `p` is state
+      partition `p + 1`. Every token updates and reads it first, with
+      weight 1. Needs routing;
+    * `router(%z)`: the scan classifies the logits `z` itself (`[B, T, N]`
+      or `[B, T, H, N]`) exactly as `sse.classify` with `k = top_k`,
+      `order = router_order` and `renormalize` would (the router fused into
+      the prologue by `sse-fuse-router`); excludes `route(...)`;
+    * `init(%s0)`: initial states `[S, H, N', K, V]` f32 with `N' = N` (+1
+      with a shared partition); zeros if absent;
     * `cu_seqlens(%cu)`: `[S + 1]` i32 or i64 offsets of packed sequences
       along T; requires `B = 1`. Without it `S = B`. Tokens outside every
       sequence get a zero output.
 
     Attributes: `partitions` (N, default 1), `scale` (default `K^-0.5`),
     `rule` (`#sse.rule<additive>` default, or `#sse.rule<delta>`),
-    `read_gate`, `write_gate` (default true).
+    `read_gate`, `write_gate` (default true); with `router(...)`: `top_k`,
+    `router_order`, `renormalize`; `schedule` (a `#sse.schedule`, set by
+    tiling: the scan is then in tiled form).
 
     Results: `o` `[B, T, H, V]` in v's element type, and the final states
-    `[S, H, N, K, V]` f32. The final states are the destination of the scan:
+    `[S, H, N', K, V]` f32. The final states are the destination of the scan:
     they continue `init` (a decode step feeds them back as the next `init`).
 
     Example:
@@ -141,8 +155,13 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
                    SSE_FloatTensor:$v,
                    Optional<SSE_FloatTensor>:$gate,
                    Optional<SSE_FloatTensor>:$beta,
+                   Optional<SSE_FloatTensor>:$shared_q,
+                   Optional<SSE_FloatTensor>:$shared_k,
+                   Optional<SSE_FloatTensor>:$shared_gate,
+                   Optional<SSE_FloatTensor>:$shared_beta,
                    Optional<SSE_F32Tensor>:$weights,
                    Optional<SSE_IndexTensor>:$indices,
+                   Optional<SSE_FloatTensor>:$logits,
                    Optional<SSE_F32Tensor>:$init,
                    Optional<SSE_IndexTensor>:$cu_seqlens,
                    DefaultValuedAttr<I64Attr, "1">:$partitions,
@@ -150,14 +169,22 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
                    DefaultValuedAttr<SSE_UpdateRuleAttr,
                        "UpdateRule::additive">:$rule,
                    DefaultValuedAttr<BoolAttr, "true">:$read_gate,
-                   DefaultValuedAttr<BoolAttr, "true">:$write_gate);
+                   DefaultValuedAttr<BoolAttr, "true">:$write_gate,
+                   OptionalAttr<I64Attr>:$top_k,
+                   OptionalAttr<SSE_ClassifyOrderAttr>:$router_order,
+                   UnitAttr:$renormalize,
+                   OptionalAttr<SSE_ScheduleAttr>:$schedule);
   let results = (outs SSE_FloatTensor:$o, SSE_F32Tensor:$final_states);
 
   let assemblyFormat = [{
     $q `,` $k `,` $v
     (`gate` `(` $gate^ `)`)?
     (`beta` `(` $beta^ `)`)?
+    (`shared` `(` $shared_q^ `,` $shared_k `)`)?
+    (`shared_gate` `(` $shared_gate^ `)`)?
+    (`shared_beta` `(` $shared_beta^ `)`)?
     (`route` `(` $weights^ `,` $indices `)`)?
+    (`router` `(` $logits^ `)`)?
     (`init` `(` $init^ `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `)`)?
     attr-dict `:` functional-type(operands, results)
@@ -165,20 +192,29 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
 
   let builders = [
     // Builds a scan whose result types are derived from the operands.
+    // Shared and router operands are added by the fusion passes.
     OpBuilder<(ins "Value":$q, "Value":$k, "Value":$v, "Value":$gate,
                    "Value":$beta, "Value":$weights, "Value":$indices,
                    "Value":$init, "Value":$cuSeqlens, "int64_t":$partitions)>
   ];
 
   let extraClassDeclaration = [{
-    /// True if the scan is routed (has weights and indices).
-    bool isRouted() { return getWeights() != nullptr; }
+    /// True if the scan is routed, by route(w, i) or by router(z).
+    bool isRouted() { return getWeights() || getLogits(); }
+    /// True if the scan has an always-selected shared partition (index 0).
+    bool hasShared() { return getSharedQ() != nullptr; }
+    /// Partitions of the state: the routed N, plus 1 for a shared one.
+    int64_t getNumStatePartitions() {
+      return getPartitions() + (hasShared() ? 1 : 0);
+    }
+    /// True if the gate (or the shared gate) is one log-decay per key.
+    bool hasPerKeySharedGate();
     /// True if the gate is one log-decay per key (rank 4).
     bool hasPerKeyGate();
     /// The scale applied to reads: the attribute, or K^-0.5 when K is
     /// static; nullopt when it must be computed from a dynamic K.
     std::optional<float> getEffectiveScale();
-    /// Number of routing slots per token (1 when not routed).
+    /// Number of routed slots per token (1 when not routed).
     int64_t getNumSlots();
   }];
 
