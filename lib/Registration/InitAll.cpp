@@ -8,6 +8,7 @@
 
 #include "sse/Conversion/Passes.h"
 #include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Dialect/SSE/Transforms/Passes.h"
 #include "sse/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -28,5 +29,6 @@ void mlir::sse::registerAllDialectsAndExtensions(DialectRegistry &registry) {
 void mlir::sse::registerAllPassesAndPipelines() {
   registerAllPasses();
   registerSSEConversionPasses();
+  registerSSEPasses();
   registerSSEPipelines();
 }

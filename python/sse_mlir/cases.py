@@ -8,6 +8,14 @@ A :class:`ScanCase` describes one ``sse.scan`` configuration.  From it:
   the compute error);
 * :func:`reference_scan` evaluates the float64 reference on them.
 
+A case may use the fused forms of the scan: ``shared=True`` (an
+always-selected shared partition with its own q, k, gate, beta; states
+``[S, H, 1 + N, K, V]``), ``routing="router"`` (the scan classifies the logits
+``z`` itself) and ``schedule`` (a ``#sse.schedule`` attribute, which must not
+change the results).  :class:`FusedCoreCase` writes the SSE-GLA / SSE-GDN
+core as one fused scan, checked against ``reference.sse_gla_core`` /
+``reference.sse_gdn_core``.
+
 :func:`pairwise` builds an all-pairs covering array over named factors, so a
 test matrix can cover every pair of option values without the full product.
 """
@@ -23,14 +31,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import mlirgen
+from .mlirgen import Schedule
 from .npyio import round_to_bf16
-from .reference import classify, scan, sse_gla_core
+from .reference import classify, fused_scan, scan, sse_gdn_core, sse_gla_core
 
 __all__ = [
-    "ScanCase", "ClassifyCase", "GlaCoreCase",
+    "ScanCase", "ClassifyCase", "GlaCoreCase", "FusedCoreCase", "Schedule",
     "round_to", "rel_err", "seed_of", "distinct_logits",
     "draw_scan_inputs", "reference_scan", "reference_gla_core", "log_sigmoid_gate",
-    "draw_classify_inputs", "draw_gla_core_inputs", "pairwise",
+    "draw_classify_inputs", "draw_gla_core_inputs", "draw_fused_core_inputs",
+    "reference_fused_core", "pairwise",
 ]
 
 
@@ -91,13 +101,16 @@ PATTERNS = ("random", "same", "unused", "duplicate", "out_of_range")
 class ScanCase:
     """One ``sse.scan`` configuration.
 
-    routing: None, "args" or "classify".  pattern: which partitions tokens
+    routing: None, "args", "classify" (a separate sse.classify) or "router"
+    (the scan's own ``router(z)``).  pattern: which partitions tokens
     pick -- "random", "same" (every token picks the same set), "unused"
     (partition N-1 is never picked), "duplicate" (args only: a token may
     list the same partition twice), "out_of_range" (args only: some slots
     hold -1 or N, i.e. no partition).  seq_lens: packed sequence lengths
     (B = 1, cu_seqlens given); ``tail`` extra tokens after the last sequence
-    belong to no sequence.
+    belong to no sequence.  shared: the fused shared partition (state
+    partition 0), with shared_gate None, "scalar" or "per_key".  schedule:
+    a :class:`Schedule` attribute on the scan.
     """
 
     T: int
@@ -125,6 +138,9 @@ class ScanCase:
     scale: Optional[float] = None
     read_gate: bool = True
     write_gate: bool = True
+    shared: bool = False
+    shared_gate: Optional[str] = None
+    schedule: Optional[Schedule] = None
 
     def __post_init__(self):
         if self.seq_lens is not None:
@@ -140,6 +156,19 @@ class ScanCase:
             raise ValueError("pattern 'unused' needs k < N")
         if self.pattern in ("duplicate", "out_of_range") and self.routing != "args":
             raise ValueError(f"pattern {self.pattern!r} needs routing='args'")
+        if self.shared and self.routing is None:
+            raise ValueError("a shared partition needs routing")
+        if self.shared_gate is not None and not self.shared:
+            raise ValueError("shared_gate needs shared=True")
+        if self.rule == "delta" and "per_key" in (self.gate, self.shared_gate):
+            raise ValueError("the delta rule takes no gate or a scalar gate")
+        if self.schedule is not None:
+            self.schedule.check(self.K, self.V)
+
+    @property
+    def state_partitions(self) -> int:
+        """N, plus 1 for a shared partition."""
+        return self.N + (1 if self.shared else 0)
 
     @property
     def num_seqs(self) -> int:
@@ -159,7 +188,7 @@ class ScanCase:
                 r += "-perhead"
             if self.pattern != "random":
                 r += f"-{self.pattern}"
-            if self.routing == "classify":
+            if self.routing in ("classify", "router"):
                 r += {"softmax_then_topk": "", "topk_then_softmax": "-topksm"}[self.order]
                 r += "-renorm" if self.renormalize else ""
                 r += "" if self.z_dtype == "f32" else f"-z{self.z_dtype}"
@@ -186,6 +215,11 @@ class ScanCase:
             parts.append("noread")
         if not self.write_gate:
             parts.append("nowrite")
+        if self.shared:
+            parts.append("shared-" + {None: "nogate", "scalar": "sgate",
+                                      "per_key": "kgate"}[self.shared_gate])
+        if self.schedule is not None:
+            parts.append("sched-" + self.schedule.id)
         return "-".join(parts)
 
     def module(self) -> mlirgen.Module:
@@ -197,7 +231,8 @@ class ScanCase:
             renormalize=self.renormalize, z_dtype=self.z_dtype, init=self.init,
             num_seqs=None if self.seq_lens is None else len(self.seq_lens),
             cu_dtype=self.cu_dtype, scale=self.scale, read_gate=self.read_gate,
-            write_gate=self.write_gate)
+            write_gate=self.write_gate, shared=self.shared, shared_gate=self.shared_gate,
+            schedule=self.schedule)
 
     def with_(self, **kw) -> "ScanCase":
         return replace(self, **kw)
@@ -269,14 +304,27 @@ def draw_scan_inputs(case: ScanCase, rng) -> Dict[str, np.ndarray]:
         x["gate"] = round_to(log_sigmoid_gate(rng, (B, T, H, K)), gdt)
     if case.rule == "delta":
         x["beta"] = round_to(rng.uniform(0.05, 0.95, (B, T, H)), gdt)
+    if case.shared:  # drawn only for shared cases: other cases keep their inputs
+        q1 = rng.standard_normal((B, T, H, K))
+        k1 = rng.standard_normal((B, T, H, K))
+        if case.rule == "delta":
+            q1, k1 = _unit_rows(q1), _unit_rows(k1)
+        x["shared_q"] = round_to(q1, case.dtype)
+        x["shared_k"] = round_to(k1, case.dtype)
+        if case.shared_gate == "scalar":
+            x["shared_gate"] = round_to(rng.uniform(-1.0, 0.0, (B, T, H)), gdt)
+        elif case.shared_gate == "per_key":
+            x["shared_gate"] = round_to(log_sigmoid_gate(rng, (B, T, H, K)), gdt)
+        if case.rule == "delta":
+            x["shared_beta"] = round_to(rng.uniform(0.05, 0.95, (B, T, H)), gdt)
     lead = (B, T, H) if case.per_head else (B, T)
     if case.routing == "args":
         x["weights"], x["indices"] = _route_args(case, rng, lead)
-    elif case.routing == "classify":
+    elif case.routing in ("classify", "router"):
         x["z"] = _route_logits(case, rng, lead)
     if case.init:
-        x["init"] = (0.5 * rng.standard_normal((case.num_seqs, H, case.N, K, V))
-                     ).astype(np.float32)
+        x["init"] = (0.5 * rng.standard_normal(
+            (case.num_seqs, H, case.state_partitions, K, V))).astype(np.float32)
     if case.seq_lens is not None:
         x["cu_seqlens"] = np.concatenate([[0], np.cumsum(case.seq_lens)]).astype(np.int64)
     return x
@@ -288,6 +336,19 @@ def reference_scan(case: ScanCase, x: Dict[str, np.ndarray]):
     if case.routing == "classify":
         weights, indices = classify(x["z"], case.k, order=case.order,
                                     renormalize=case.renormalize)
+    if case.shared or case.routing == "router":
+        router = case.routing == "router"
+        return fused_scan(
+            x["q"], x["k"], x["v"], gate=x.get("gate"), beta=x.get("beta"),
+            shared_q=x.get("shared_q"), shared_k=x.get("shared_k"),
+            shared_gate=x.get("shared_gate"), shared_beta=x.get("shared_beta"),
+            weights=weights, indices=indices,
+            logits=x["z"] if router else None, top_k=case.k if router else None,
+            router_order=case.order if router else "softmax_then_topk",
+            renormalize=router and case.renormalize,
+            init=x.get("init"), cu_seqlens=x.get("cu_seqlens"), partitions=case.N,
+            scale=case.scale, rule=case.rule, read_gate=case.read_gate,
+            write_gate=case.write_gate)
     return scan(x["q"], x["k"], x["v"], gate=x.get("gate"), beta=x.get("beta"),
                 weights=weights, indices=indices, init=x.get("init"),
                 cu_seqlens=x.get("cu_seqlens"), partitions=case.N, scale=case.scale,
@@ -373,6 +434,105 @@ def reference_gla_core(case: GlaCoreCase, x: Dict[str, np.ndarray]):
     return sse_gla_core(x["q1"], x["k1"], x["q2"], x["k2"], x["v"], x.get("g1"),
                         x.get("g2"), x["z"], case.k, init=x.get("init"),
                         renormalize=case.renormalize)
+
+
+# ---------------------------------------------------------------------------
+# The SSE-GLA / SSE-GDN core as one fused scan
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FusedCoreCase:
+    """The SSE core written as ONE ``sse.scan`` with ``shared(...)`` and
+    ``router(z)`` (what ``sse-fuse-shared-routed`` + ``sse-fuse-router``
+    produce), checked against ``reference.sse_gla_core`` (kind "gla":
+    additive, router weights scale q and k) or ``reference.sse_gdn_core``
+    (kind "gdn": delta rule, ``read_gate = write_gate = false``, scalar gates).
+
+    The module's arguments are named as :func:`mlirgen.scan_module` names
+    them; :attr:`ARG_ROLES` maps them to the core's names (q1, k1 shared;
+    q2, k2 routed; ...).
+    """
+
+    kind: str
+    B: int
+    T: int
+    H: int
+    K: int
+    V: int
+    N: int
+    k: int
+    dtype: str = "f32"
+    gate: Optional[str] = "scalar"
+    renormalize: bool = False
+    per_head: bool = False
+    init: bool = False
+    schedule: Optional[Schedule] = None
+
+    ARG_ROLES = {"q": "q2", "k": "k2", "v": "v", "gate": "g2", "beta": "beta2",
+                 "shared_q": "q1", "shared_k": "k1", "shared_gate": "g1",
+                 "shared_beta": "beta1", "z": "z", "init": "init"}
+
+    def __post_init__(self):
+        if self.kind not in ("gla", "gdn"):
+            raise ValueError(f"kind must be 'gla' or 'gdn', got {self.kind!r}")
+        if self.kind == "gdn" and (self.gate == "per_key" or self.renormalize):
+            raise ValueError("the SSE-GDN core has scalar gates and no renormalisation")
+
+    @property
+    def id(self) -> str:
+        s = (f"{self.kind}-B{self.B}T{self.T}H{self.H}-K{self.K}V{self.V}-N{self.N}k{self.k}-"
+             f"{self.dtype}-" + {None: "nogate", "scalar": "sgate", "per_key": "kgate"}[self.gate])
+        s += "-perhead" if self.per_head else ""
+        s += "-renorm" if self.renormalize else ""
+        s += "-init" if self.init else ""
+        return s + (f"-sched-{self.schedule.id}" if self.schedule else "")
+
+    def module(self) -> mlirgen.Module:
+        gdn = self.kind == "gdn"
+        return mlirgen.scan_module(
+            self.B, self.T, self.H, self.K, self.V, dtype=self.dtype, gate=self.gate,
+            rule="delta" if gdn else "additive", routing="router", partitions=self.N,
+            topk=self.k, per_head=self.per_head, renormalize=self.renormalize,
+            init=self.init, read_gate=not gdn, write_gate=not gdn, shared=True,
+            shared_gate=self.gate, schedule=self.schedule, entry=f"sse_{self.kind}_core")
+
+    def module_inputs(self, module: mlirgen.Module, x: Dict[str, np.ndarray]) -> List:
+        """The arrays of ``x`` (by core name) in the module's argument order."""
+        return [x[self.ARG_ROLES[a]] for a in module.args]
+
+
+def draw_fused_core_inputs(case: FusedCoreCase, rng) -> Dict[str, np.ndarray]:
+    """Inputs by core name: q1 k1 q2 k2 v [g1 g2] [beta1 beta2] z [init]."""
+    B, T, H, K, V, N = case.B, case.T, case.H, case.K, case.V, case.N
+    x = {}
+    for name in ("q1", "k1", "q2", "k2"):
+        a = rng.standard_normal((B, T, H, K))
+        x[name] = round_to(_unit_rows(a) if case.kind == "gdn" else a, case.dtype)
+    x["v"] = round_to(rng.standard_normal((B, T, H, V)), case.dtype)
+    if case.gate is not None:
+        shape = (B, T, H) if case.gate == "scalar" else (B, T, H, K)
+        for name in ("g1", "g2"):
+            x[name] = round_to(log_sigmoid_gate(rng, shape), case.dtype)
+    if case.kind == "gdn":
+        for name in ("beta1", "beta2"):
+            x[name] = round_to(rng.uniform(0.05, 0.95, (B, T, H)), case.dtype)
+    lead = (B, T, H) if case.per_head else (B, T)
+    x["z"] = round_to(distinct_logits(rng, lead + (N,)), "f32")
+    if case.init:
+        x["init"] = (0.5 * rng.standard_normal((B, H, 1 + N, K, V))).astype(np.float32)
+    return x
+
+
+def reference_fused_core(case: FusedCoreCase, x: Dict[str, np.ndarray]):
+    """``reference.sse_gla_core`` / ``sse_gdn_core`` on the drawn inputs."""
+    if case.kind == "gla":
+        return sse_gla_core(x["q1"], x["k1"], x["q2"], x["k2"], x["v"], x.get("g1"),
+                            x.get("g2"), x["z"], case.k, init=x.get("init"),
+                            renormalize=case.renormalize)
+    return sse_gdn_core(x["q1"], x["k1"], x["q2"], x["k2"], x["v"], x.get("g1"),
+                        x.get("g2"), x["beta1"], x["beta2"], x["z"], case.k,
+                        init=x.get("init"))
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,16 @@ The generated IR follows ``include/sse/Dialect/SSE/IR/SSEOps.td``::
                       cu_seqlens(%cu) {partitions = 4 : i64, ...}
         : (T_q, T_k, T_v, T_g, T_b, T_w, T_i, T_s0, T_cu) -> (T_o, T_states)
 
+and the fused forms of the scan (a shared partition, the router in the
+prologue, a tiling schedule)::
+
+    %o, %s = sse.scan %q, %k, %v gate(%g) beta(%b) shared(%q1, %k1)
+                      shared_gate(%g1) shared_beta(%b1) router(%z) init(%s0)
+                      cu_seqlens(%cu) {partitions = 4 : i64, top_k = 2 : i64,
+                      router_order = #sse.order<topk_then_softmax>, renormalize,
+                      schedule = #sse.schedule<chunk = 64, k_tile = 16, ...>}
+        : (T_q, ..., T_cu) -> (T_o, T_states)     // states [S, H, 1 + N, K, V]
+
 with each optional group (and its type) present only when used.
 """
 
@@ -27,6 +37,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 __all__ = [
     "Module",
+    "Schedule",
     "tensor_type",
     "f32_attr",
     "classify_module",
@@ -38,6 +49,49 @@ FLOAT_TYPES = ("f32", "f16", "bf16")
 INDEX_TYPES = ("i32", "i64")
 CLASSIFY_ORDERS = ("softmax_then_topk", "topk_then_softmax")
 RULES = ("additive", "delta")
+SPLITS = ("recurrent", "chunked")
+GROUPINGS = ("dense", "sorted")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A ``#sse.schedule`` attribute (how a scan is tiled).
+
+    ``chunk`` is a power of two in [16, 256]; ``k_tile`` / ``v_tile`` must
+    divide K / V (checked by :func:`scan_module`, which knows them).
+    """
+
+    chunk: int = 64
+    k_tile: int = 16
+    v_tile: int = 16
+    split: str = "recurrent"
+    grouping: str = "dense"
+
+    def __post_init__(self):
+        c = int(self.chunk)
+        if not (16 <= c <= 256 and c & (c - 1) == 0):
+            raise ValueError(f"schedule chunk must be a power of two in [16, 256], got {c}")
+        if self.k_tile < 1 or self.v_tile < 1:
+            raise ValueError("schedule tiles must be >= 1")
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {self.split!r}")
+        if self.grouping not in GROUPINGS:
+            raise ValueError(f"grouping must be one of {GROUPINGS}, got {self.grouping!r}")
+
+    def check(self, K: int, V: int) -> None:
+        if K % self.k_tile or V % self.v_tile:
+            raise ValueError(f"schedule tiles k_tile={self.k_tile}, v_tile={self.v_tile} "
+                             f"must divide K={K}, V={V}")
+
+    def attr(self) -> str:
+        return (f"#sse.schedule<chunk = {int(self.chunk)}, k_tile = {int(self.k_tile)}, "
+                f"v_tile = {int(self.v_tile)}, split = {self.split}, "
+                f"grouping = {self.grouping}>")
+
+    @property
+    def id(self) -> str:
+        return (f"c{self.chunk}k{self.k_tile}v{self.v_tile}-{self.split[:3]}-"
+                f"{self.grouping[:3]}")
 
 
 @dataclass
@@ -148,7 +202,14 @@ def _emit_classify(bld: _Builder, z: str, z_type, k: int, order: str,
 
 
 def _scan_attrs(partitions: int, scale: Optional[float], rule: str,
-                read_gate: bool, write_gate: bool) -> str:
+                read_gate: bool, write_gate: bool,
+                router: Optional[Tuple[int, str, bool]] = None,
+                schedule: Optional[Schedule] = None) -> str:
+    """The attribute dictionary of a scan.
+
+    ``router``: ``(top_k, order, renormalize)`` of a fused ``router(z)``; the
+    default order is left out, as the printer does.
+    """
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
     attrs = [f"partitions = {int(partitions)} : i64"]
@@ -160,18 +221,36 @@ def _scan_attrs(partitions: int, scale: Optional[float], rule: str,
         attrs.append("read_gate = false")
     if not write_gate:
         attrs.append("write_gate = false")
+    if router is not None:
+        top_k, order, renormalize = router
+        if order not in CLASSIFY_ORDERS:
+            raise ValueError(f"order must be one of {CLASSIFY_ORDERS}, got {order!r}")
+        attrs.append(f"top_k = {int(top_k)} : i64")
+        if order != "softmax_then_topk":
+            attrs.append(f"router_order = #sse.order<{order}>")
+        if renormalize:
+            attrs.append("renormalize")
+    if schedule is not None:
+        attrs.append(f"schedule = {schedule.attr()}")
     return "{" + ", ".join(attrs) + "}"
 
 
 def _emit_scan(bld: _Builder, operands: Dict[str, Optional[Tuple[str, Tuple]]],
                partitions: int, scale: Optional[float], rule: str,
-               read_gate: bool, write_gate: bool, prefix: str = ""):
+               read_gate: bool, write_gate: bool, prefix: str = "", *,
+               router: Optional[Tuple[int, str, bool]] = None,
+               schedule: Optional[Schedule] = None):
     """Emits ``sse.scan``.
 
-    ``operands`` maps q, k, v, gate, beta, weights, indices, init, cu_seqlens
-    to ``(ssa value, (shape, elem))`` or None.  Returns (o, states, o_type,
-    states_type).
+    ``operands`` maps q, k, v, gate, beta, shared_q, shared_k, shared_gate,
+    shared_beta, weights, indices, logits, init, cu_seqlens to
+    ``(ssa value, (shape, elem))`` or None.  ``router``: ``(top_k, order,
+    renormalize)``, required exactly when ``logits`` is given.  Returns (o,
+    states, o_type, states_type); with a shared partition the states hold
+    ``partitions + 1`` partitions.
     """
+    if (operands.get("logits") is None) != (router is None):
+        raise ValueError("router(...) logits and the router attributes go together")
     q, k, v = operands["q"], operands["k"], operands["v"]
     (B, T, H, K), _ = q[1]
     V = v[1][0][3]
@@ -179,13 +258,17 @@ def _emit_scan(bld: _Builder, operands: Dict[str, Optional[Tuple[str, Tuple]]],
     if operands.get("cu_seqlens") is not None:
         num_seqs = operands["cu_seqlens"][1][0][0] - 1
     o_type = (tuple(v[1][0]), v[1][1])
-    s_type = ((num_seqs, H, int(partitions), K, V), "f32")
+    state_parts = int(partitions) + (1 if operands.get("shared_q") is not None else 0)
+    s_type = ((num_seqs, H, state_parts, K, V), "f32")
 
     text = f"{q[0]}, {k[0]}, {v[0]}"
     types = [q[1], k[1], v[1]]
     for group, names in (("gate", ["gate"]), ("beta", ["beta"]),
-                         ("route", ["weights", "indices"]), ("init", ["init"]),
-                         ("cu_seqlens", ["cu_seqlens"])):
+                         ("shared", ["shared_q", "shared_k"]),
+                         ("shared_gate", ["shared_gate"]),
+                         ("shared_beta", ["shared_beta"]),
+                         ("route", ["weights", "indices"]), ("router", ["logits"]),
+                         ("init", ["init"]), ("cu_seqlens", ["cu_seqlens"])):
         vals = [operands.get(n) for n in names]
         if all(x is None for x in vals):
             continue
@@ -194,8 +277,9 @@ def _emit_scan(bld: _Builder, operands: Dict[str, Optional[Tuple[str, Tuple]]],
         text += f" {group}(" + ", ".join(x[0] for x in vals) + ")"
         types += [x[1] for x in vals]
     o, s = f"%{prefix}o", f"%{prefix}s"
-    bld.op(f"{o}, {s} = sse.scan {text} "
-           f"{_scan_attrs(partitions, scale, rule, read_gate, write_gate)}")
+    attrs = _scan_attrs(partitions, scale, rule, read_gate, write_gate,
+                        router=router, schedule=schedule)
+    bld.op(f"{o}, {s} = sse.scan {text} {attrs}")
     bld.op("    : (" + ", ".join(tensor_type(*t) for t in types) + ") -> ("
            f"{tensor_type(*o_type)}, {tensor_type(*s_type)})")
     return o, s, o_type, s_type
@@ -226,6 +310,8 @@ def scan_module(B: int, T: int, H: int, K: int, V: int, *, dtype: str = "f32",
                 init: bool = False, num_seqs: Optional[int] = None,
                 cu_dtype: str = "i32", scale: Optional[float] = None,
                 read_gate: bool = True, write_gate: bool = True,
+                shared: bool = False, shared_gate: Optional[str] = None,
+                schedule: Optional[Schedule] = None,
                 entry: str = "scan") -> Module:
     """One ``sse.scan`` with any combination of its options.
 
@@ -235,23 +321,46 @@ def scan_module(B: int, T: int, H: int, K: int, V: int, *, dtype: str = "f32",
         the gate and beta unless ``gate_dtype`` says otherwise).
     gate : None, ``"scalar"`` ([B,T,H]) or ``"per_key"`` ([B,T,H,K]).
     rule : ``"additive"`` or ``"delta"`` (adds a ``beta`` argument).
-    routing : None (unrouted), ``"args"`` (``weights``/``indices`` arguments)
-        or ``"classify"`` (a ``z`` argument routed by ``sse.classify``).
+    routing : None (unrouted), ``"args"`` (``weights``/``indices`` arguments),
+        ``"classify"`` (a ``z`` argument routed by a separate
+        ``sse.classify``) or ``"router"`` (a ``z`` argument classified by the
+        scan itself, ``router(%z)`` with ``top_k``/``router_order``/
+        ``renormalize`` attributes).
     partitions, topk : N and k.  per_head: routing is [B,T,H,k] (logits
         [B,T,H,N]) instead of [B,T,k].
-    init : add an ``init`` argument ([S,H,N,K,V] f32).
+    classify_order, renormalize, z_dtype : the router (classify or router).
+    init : add an ``init`` argument ([S,H,N',K,V] f32, N' = N (+1 if shared)).
     num_seqs : if given, ``B`` must be 1 and a ``cu_seqlens`` argument of
         ``num_seqs + 1`` offsets is added.
+    shared : add the fused shared partition: ``shared_q``, ``shared_k``
+        ([B,T,H,K], dtype) arguments, plus ``shared_beta`` ([B,T,H],
+        gate_dtype) with the delta rule.  Needs routing.
+    shared_gate : None, ``"scalar"`` or ``"per_key"``: a ``shared_gate``
+        argument (gate_dtype); only with ``shared``.
+    schedule : a :class:`Schedule` recorded as the ``schedule`` attribute.
 
     Arguments, in order (each only when present): q, k, v, gate, beta,
-    z | (weights, indices), init, cu_seqlens.  Results: o, states.
+    shared_q, shared_k, shared_gate, shared_beta, z | (weights, indices),
+    init, cu_seqlens.  Results: o, states.
     """
     if gate not in (None, "scalar", "per_key"):
         raise ValueError(f"gate must be None, 'scalar' or 'per_key', got {gate!r}")
-    if routing not in (None, "args", "classify"):
-        raise ValueError(f"routing must be None, 'args' or 'classify', got {routing!r}")
+    if shared_gate not in (None, "scalar", "per_key"):
+        raise ValueError(
+            f"shared_gate must be None, 'scalar' or 'per_key', got {shared_gate!r}")
+    if routing not in (None, "args", "classify", "router"):
+        raise ValueError(
+            f"routing must be None, 'args', 'classify' or 'router', got {routing!r}")
     if num_seqs is not None and B != 1:
         raise ValueError("cu_seqlens (num_seqs) requires B == 1")
+    if shared and routing is None:
+        raise ValueError("a shared partition needs routing")
+    if shared_gate is not None and not shared:
+        raise ValueError("shared_gate needs shared=True")
+    if isinstance(schedule, dict):
+        schedule = Schedule(**schedule)
+    if schedule is not None:
+        schedule.check(K, V)
     gate_dtype = gate_dtype or dtype
     bld = _Builder()
     ops: Dict[str, Optional[Tuple[str, Tuple]]] = {}
@@ -264,7 +373,18 @@ def scan_module(B: int, T: int, H: int, K: int, V: int, *, dtype: str = "f32",
     if rule == "delta":
         t = ((B, T, H), gate_dtype)
         ops["beta"] = (bld.arg("beta", *t), t)
+    if shared:
+        t = ((B, T, H, K), dtype)
+        ops["shared_q"] = (bld.arg("shared_q", *t), t)
+        ops["shared_k"] = (bld.arg("shared_k", *t), t)
+        if shared_gate is not None:
+            t = ((B, T, H) if shared_gate == "scalar" else (B, T, H, K), gate_dtype)
+            ops["shared_gate"] = (bld.arg("shared_gate", *t), t)
+        if rule == "delta":
+            t = ((B, T, H), gate_dtype)
+            ops["shared_beta"] = (bld.arg("shared_beta", *t), t)
     lead = (B, T, H) if per_head else (B, T)
+    router = None
     if routing == "args":
         wt, it = (lead + (topk,), "f32"), (lead + (topk,), index_type)
         ops["weights"] = (bld.arg("weights", *wt), wt)
@@ -275,15 +395,20 @@ def scan_module(B: int, T: int, H: int, K: int, V: int, *, dtype: str = "f32",
         w, i, wt, it = _emit_classify(bld, z, zt, topk, classify_order, renormalize,
                                       index_type)
         ops["weights"], ops["indices"] = (w, wt), (i, it)
+    elif routing == "router":
+        zt = (lead + (partitions,), z_dtype)
+        ops["logits"] = (bld.arg("z", *zt), zt)
+        router = (topk, classify_order, renormalize)
     S = B if num_seqs is None else num_seqs
     if init:
-        t = ((S, H, partitions, K, V), "f32")
+        t = ((S, H, partitions + (1 if shared else 0), K, V), "f32")
         ops["init"] = (bld.arg("init", *t), t)
     if num_seqs is not None:
         t = ((num_seqs + 1,), cu_dtype)
         ops["cu_seqlens"] = (bld.arg("cu_seqlens", *t), t)
     o, s, o_type, s_type = _emit_scan(bld, ops, partitions, scale, rule,
-                                      read_gate, write_gate)
+                                      read_gate, write_gate, router=router,
+                                      schedule=schedule)
     return bld.finish(entry, [("o", o, o_type), ("states", s, s_type)])
 
 

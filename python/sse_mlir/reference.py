@@ -24,6 +24,9 @@ Public API
   only for cross-checking on small inputs
 * :func:`sse_gla_core`  -- shared + routed additive (GLA-style) scan
 * :func:`sse_gdn_core`  -- shared + routed delta-rule (GatedDeltaNet-style) scan
+* :func:`fused_scan`    -- the fused forms of ``sse.scan``: a shared
+  partition (``shared(q1, k1)``, ``shared_gate``, ``shared_beta``) and/or the
+  router in the scan (``router(z)``), composed from ``classify`` and ``scan``
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ["classify", "scan", "scan_naive", "sse_gla_core", "sse_gdn_core"]
+__all__ = ["classify", "scan", "scan_naive", "sse_gla_core", "sse_gdn_core", "fused_scan"]
 
 CLASSIFY_ORDERS = ("softmax_then_topk", "topk_then_softmax")
 RULES = ("additive", "delta")
@@ -488,4 +491,86 @@ def sse_gdn_core(q1, k1, q2, k2, v, g1, g2, beta1, beta2, z, k, init=None, scale
     o_routed, s_routed = scan(q2, k2, v, gate=g2, beta=beta2, weights=weights,
                               indices=indices, init=init_routed, partitions=N,
                               scale=scale, rule="delta", read_gate=False, write_gate=False)
+    return o_shared + o_routed, np.concatenate([s_shared, s_routed], axis=2)
+
+
+# ---------------------------------------------------------------------------
+# The fused sse.scan: shared partition and/or router inside the scan
+# ---------------------------------------------------------------------------
+
+
+def fused_scan(q, k, v, gate=None, beta=None, shared_q=None, shared_k=None,
+               shared_gate=None, shared_beta=None, weights=None, indices=None,
+               logits=None, top_k=None, router_order="softmax_then_topk",
+               renormalize=False, init=None, cu_seqlens=None, partitions=1,
+               scale=None, rule="additive", read_gate=True, write_gate=True):
+    """``sse.scan`` with its fused operands, float64 (SSEOps.td, ScanOp).
+
+    Composed from :func:`classify` and :func:`scan`:
+
+    * ``logits`` (``router(z)``, ``[B, T, N]`` or ``[B, T, H, N]``): the
+      routing is ``classify(logits, top_k, router_order, renormalize)``;
+      excludes ``weights``/``indices``.
+    * ``shared_q``/``shared_k`` (``shared(q1, k1)``): an always-selected
+      shared partition with weight 1 (``read_gate``/``write_gate`` do not
+      apply to it), its own gate ``shared_gate`` (None, ``[B,T,H]`` or
+      ``[B,T,H,K]``) and, for the delta rule, ``shared_beta`` ``[B,T,H]``;
+      it reads the same ``v`` and uses the same ``scale`` and ``rule``.  It
+      is state partition 0; routed partition ``p`` is state partition
+      ``p + 1``, so ``init`` and the final states are ``[S, H, 1 + N, K, V]``.
+      Needs routing.
+
+    Per token the shared partition is updated and read first, then the
+    routed slots; as the partitions are disjoint and the reads are summed,
+    this equals the sum of a shared ``scan`` and a routed ``scan`` (with the
+    same ``cu_seqlens``, so uncovered tokens still get ``o = 0`` and the later
+    of two overlapping sequences still wins).
+
+    Returns ``(o [B,T,H,V], final_states [S,H,N',K,V])`` with ``N' = N``
+    (+1 with a shared partition).
+    """
+    if (shared_q is None) != (shared_k is None):
+        raise ValueError("shared_q and shared_k must be given together")
+    has_shared = shared_q is not None
+    if not has_shared and (shared_gate is not None or shared_beta is not None):
+        raise ValueError("shared_gate and shared_beta need shared_q and shared_k")
+    if logits is not None:
+        if weights is not None or indices is not None:
+            raise ValueError("router logits and weights/indices are exclusive")
+        if top_k is None:
+            raise ValueError("router logits need top_k")
+        logits = np.asarray(logits, dtype=np.float64)
+        if logits.shape[-1] != operator.index(partitions):
+            raise ValueError(f"router logits end in N = partitions = {partitions}; "
+                             f"got {logits.shape}")
+        weights, indices = classify(logits, top_k, order=router_order,
+                                    renormalize=renormalize)
+    elif top_k is not None or renormalize or router_order != "softmax_then_topk":
+        raise ValueError("top_k, router_order and renormalize need router logits")
+    if has_shared and weights is None:
+        raise ValueError("a shared partition needs routing (weights/indices or logits)")
+    if not has_shared:
+        return scan(q, k, v, gate=gate, beta=beta, weights=weights, indices=indices,
+                    init=init, cu_seqlens=cu_seqlens, partitions=partitions,
+                    scale=scale, rule=rule, read_gate=read_gate, write_gate=write_gate)
+
+    if np.shape(shared_q) != np.shape(q) or np.shape(shared_k) != np.shape(q):
+        raise ValueError(f"shared q/k must have the shape of q {np.shape(q)}; "
+                         f"got {np.shape(shared_q)}, {np.shape(shared_k)}")
+    if rule == "delta" and shared_beta is None:
+        raise ValueError("the delta rule needs shared_beta for the shared partition")
+    init_shared = init_routed = None
+    if init is not None:
+        init = np.asarray(init, dtype=np.float64)
+        if init.ndim != 5 or init.shape[2] != operator.index(partitions) + 1:
+            raise ValueError(f"init must be [S,H,1+N,K,V] with N = {partitions}; "
+                             f"got {init.shape}")
+        init_shared, init_routed = init[:, :, :1], init[:, :, 1:]
+    o_shared, s_shared = scan(shared_q, shared_k, v, gate=shared_gate, beta=shared_beta,
+                              init=init_shared, cu_seqlens=cu_seqlens, partitions=1,
+                              scale=scale, rule=rule)
+    o_routed, s_routed = scan(q, k, v, gate=gate, beta=beta, weights=weights,
+                              indices=indices, init=init_routed, cu_seqlens=cu_seqlens,
+                              partitions=partitions, scale=scale, rule=rule,
+                              read_gate=read_gate, write_gate=write_gate)
     return o_shared + o_routed, np.concatenate([s_shared, s_routed], axis=2)

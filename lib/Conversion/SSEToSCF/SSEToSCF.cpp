@@ -145,6 +145,105 @@ Value toTensor(ImplicitLocOpBuilder &b, Type tensorType, Value buffer) {
 // sse.classify
 //===----------------------------------------------------------------------===//
 
+/// How one row of logits is classified (the attributes of sse.classify, or
+/// of a scan's router).
+struct RouterConfig {
+  int64_t k;
+  bool softmaxFirst;
+  bool renormalize;
+};
+
+/// Classifies one row of `logits` (the row at `row`, the last index running
+/// over N) into `cfg.k` weights and indices, stored at `weights[outAt(j)]`
+/// and `indices[outAt(j)]`.
+void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row,
+                     Value n, const RouterConfig &cfg, Value weights,
+                     Value indices, function_ref<SmallVector<Value>(Value)> outAt) {
+  ImplicitLocOpBuilder &b = e.b;
+  Type indexElem = cast<MemRefType>(indices.getType()).getElementType();
+  Value zero = e.idx(0), kSize = e.idx(cfg.k);
+  Value posInf = e.f32(std::numeric_limits<float>::infinity());
+  Value negInf = e.f32(-std::numeric_limits<float>::infinity());
+  auto at = [&](Value last) {
+    SmallVector<Value> ix(row.begin(), row.end());
+    ix.push_back(last);
+    return ix;
+  };
+  // Softmax statistics over all N logits, in f32.
+  Value max = e.forLoop(zero, n, {negInf}, [&](Value i, ValueRange acc) {
+    Value z = e.loadF32(logits, at(i));
+    return SmallVector<Value>{arith::MaximumFOp::create(b, acc[0], z)};
+  })[0];
+  Value denom = e.forLoop(zero, n, {e.f32(0.0)}, [&](Value i, ValueRange acc) {
+    Value z = e.loadF32(logits, at(i));
+    Value ez = math::ExpOp::create(b, arith::SubFOp::create(b, z, max));
+    return SmallVector<Value>{arith::AddFOp::create(b, acc[0], ez)};
+  })[0];
+
+  // Top-k by repeated selection: pick j is the first logit, in the order
+  // (value descending, index ascending), that comes after pick j-1. This
+  // gives "ties: the lower index wins" with no scratch buffer.
+  Value minusOne = e.idx(-1);
+  Value trueV = arith::ConstantOp::create(b, b.getBoolAttr(true));
+  Value falseV = arith::ConstantOp::create(b, b.getBoolAttr(false));
+  ValueRange last = e.forLoop(
+      zero, kSize, {posInf, minusOne, e.f32(0.0)},
+      [&](Value j, ValueRange prev) {
+        Value prevVal = prev[0], prevIdx = prev[1];
+        ValueRange best = e.forLoop(
+            zero, n, {negInf, minusOne, falseV}, [&](Value i, ValueRange cur) {
+              Value z = e.loadF32(logits, at(i));
+              Value below = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OLT, z, prevVal);
+              Value tie = arith::AndIOp::create(
+                  b,
+                  arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, z,
+                                        prevVal),
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, i,
+                                        prevIdx));
+              Value after = arith::OrIOp::create(b, below, tie);
+              Value better = arith::OrIOp::create(
+                  b, arith::XOrIOp::create(b, cur[2], trueV),
+                  arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, z,
+                                        cur[0]));
+              Value take = arith::AndIOp::create(b, after, better);
+              return SmallVector<Value>{
+                  arith::SelectOp::create(b, take, z, cur[0]),
+                  arith::SelectOp::create(b, take, i, cur[1]),
+                  arith::OrIOp::create(b, take, cur[2])};
+            });
+        Value bestVal = best[0], bestIdx = best[1];
+        // Keep the raw logit for now; weights are formed below.
+        memref::StoreOp::create(b, bestVal, weights, outAt(j));
+        memref::StoreOp::create(
+            b, arith::IndexCastOp::create(b, indexElem, bestIdx), indices,
+            outAt(j));
+        // The first pick is the largest logit: the reference point of a
+        // softmax over the picks.
+        Value top = arith::SelectOp::create(
+            b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, j, zero),
+            bestVal, prev[2]);
+        return SmallVector<Value>{bestVal, bestIdx, top};
+      });
+  Value top = last[2];
+
+  // Turn the picked logits into weights.
+  Value center = cfg.softmaxFirst ? max : top;
+  auto expAt = [&](Value j) {
+    Value z = memref::LoadOp::create(b, weights, outAt(j));
+    return math::ExpOp::create(b, arith::SubFOp::create(b, z, center));
+  };
+  Value norm = denom;
+  if (!cfg.softmaxFirst || cfg.renormalize)
+    norm = e.forLoop(zero, kSize, {e.f32(0.0)}, [&](Value j, ValueRange acc) {
+      return SmallVector<Value>{arith::AddFOp::create(b, acc[0], expAt(j))};
+    })[0];
+  e.forLoop(zero, kSize, [&](Value j) {
+    Value w = arith::DivFOp::create(b, expAt(j), norm);
+    memref::StoreOp::create(b, w, weights, outAt(j));
+  });
+}
+
 struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -153,23 +252,18 @@ struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     LoopEmitter e(b);
     Value logits = toBuffer(b, op.getLogits());
-    auto logitsType = cast<RankedTensorType>(op.getLogits().getType());
-    int64_t rank = logitsType.getRank();
-    int64_t k = op.getK();
-    bool softmaxFirst = op.getOrder() == ClassifyOrder::softmax_then_topk;
-    bool renormalize = op.getRenormalize();
+    int64_t rank = cast<RankedTensorType>(op.getLogits().getType()).getRank();
+    RouterConfig cfg{static_cast<int64_t>(op.getK()),
+                     op.getOrder() == ClassifyOrder::softmax_then_topk,
+                     op.getRenormalize()};
 
     auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
     auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
     auto leadingSize = [&](int64_t d) { return e.dim(logits, d); };
     Value weights = allocResult(e, weightsType, leadingSize);
     Value indices = allocResult(e, indicesType, leadingSize);
-    Type indexElem = indicesType.getElementType();
     Value n = e.dim(logits, rank - 1);
     Value zero = e.idx(0);
-    Value kSize = e.idx(k);
-    Value posInf = e.f32(std::numeric_limits<float>::infinity());
-    Value negInf = e.f32(-std::numeric_limits<float>::infinity());
 
     // One loop per leading dimension; `row` collects the induction variables.
     SmallVector<Value> row;
@@ -182,89 +276,10 @@ struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
         });
         return;
       }
-      auto at = [&](Value last) {
+      emitClassifyRow(e, logits, row, n, cfg, weights, indices, [&](Value j) {
         SmallVector<Value> ix(row);
-        ix.push_back(last);
+        ix.push_back(j);
         return ix;
-      };
-      // Softmax statistics over all N logits, in f32.
-      Value max = e.forLoop(zero, n, {negInf}, [&](Value i, ValueRange acc) {
-        Value z = e.loadF32(logits, at(i));
-        return SmallVector<Value>{arith::MaximumFOp::create(b, acc[0], z)};
-      })[0];
-      Value denom =
-          e.forLoop(zero, n, {e.f32(0.0)}, [&](Value i, ValueRange acc) {
-            Value z = e.loadF32(logits, at(i));
-            Value ez = math::ExpOp::create(b, arith::SubFOp::create(b, z, max));
-            return SmallVector<Value>{arith::AddFOp::create(b, acc[0], ez)};
-          })[0];
-
-      // Top-k by repeated selection: pick j is the first logit, in the order
-      // (value descending, index ascending), that comes after pick j-1. This
-      // gives "ties: the lower index wins" with no scratch buffer.
-      Value minusOne = e.idx(-1);
-      ValueRange last = e.forLoop(
-          zero, kSize, {posInf, minusOne, e.f32(0.0)},
-          [&](Value j, ValueRange prev) {
-            Value prevVal = prev[0], prevIdx = prev[1];
-            Value falseV = arith::ConstantOp::create(b, b.getBoolAttr(false));
-            ValueRange best = e.forLoop(
-                zero, n, {negInf, minusOne, falseV},
-                [&](Value i, ValueRange cur) {
-                  Value z = e.loadF32(logits, at(i));
-                  Value below = arith::CmpFOp::create(
-                      b, arith::CmpFPredicate::OLT, z, prevVal);
-                  Value tie = arith::AndIOp::create(
-                      b,
-                      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, z,
-                                            prevVal),
-                      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, i,
-                                            prevIdx));
-                  Value after = arith::OrIOp::create(b, below, tie);
-                  Value better = arith::OrIOp::create(
-                      b,
-                      arith::XOrIOp::create(
-                          b, cur[2],
-                          arith::ConstantOp::create(b, b.getBoolAttr(true))),
-                      arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, z,
-                                            cur[0]));
-                  Value take = arith::AndIOp::create(b, after, better);
-                  return SmallVector<Value>{
-                      arith::SelectOp::create(b, take, z, cur[0]),
-                      arith::SelectOp::create(b, take, i, cur[1]),
-                      arith::OrIOp::create(b, take, cur[2])};
-                });
-            Value bestVal = best[0], bestIdx = best[1];
-            // Keep the raw logit for now; weights are formed below.
-            memref::StoreOp::create(b, bestVal, weights, at(j));
-            memref::StoreOp::create(
-                b, arith::IndexCastOp::create(b, indexElem, bestIdx), indices,
-                at(j));
-            // The first pick is the largest logit: the reference point of a
-            // softmax over the picks.
-            Value top = arith::SelectOp::create(
-                b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, j, zero),
-                bestVal, prev[2]);
-            return SmallVector<Value>{bestVal, bestIdx, top};
-          });
-      Value top = last[2];
-
-      // Turn the picked logits into weights.
-      Value center = softmaxFirst ? max : top;
-      auto expAt = [&](Value j) {
-        Value z = memref::LoadOp::create(b, weights, at(j));
-        return math::ExpOp::create(b, arith::SubFOp::create(b, z, center));
-      };
-      Value norm = denom;
-      if (!softmaxFirst || renormalize)
-        norm =
-            e.forLoop(zero, kSize, {e.f32(0.0)}, [&](Value j, ValueRange acc) {
-              return SmallVector<Value>{
-                  arith::AddFOp::create(b, acc[0], expAt(j))};
-            })[0];
-      e.forLoop(zero, kSize, [&](Value j) {
-        Value w = arith::DivFOp::create(b, expAt(j), norm);
-        memref::StoreOp::create(b, w, weights, at(j));
       });
     };
     nest(0);
@@ -278,6 +293,13 @@ struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
 //===----------------------------------------------------------------------===//
 // sse.scan
 //===----------------------------------------------------------------------===//
+
+/// The per-partition-kind inputs of a scan slot: the routed partitions use
+/// the scan's q, k, gate, beta; the shared partition its shared_* operands.
+struct SlotInputs {
+  Value q, k, gate, beta;
+  bool perKeyGate;
+};
 
 struct ScanToSCF : public OpRewritePattern<ScanOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -293,10 +315,18 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
           weights = bufferOrNull(op.getWeights()),
           indices = bufferOrNull(op.getIndices()),
           init = bufferOrNull(op.getInit()),
-          cu = bufferOrNull(op.getCuSeqlens());
-    bool perKeyGate = op.hasPerKeyGate();
+          cu = bufferOrNull(op.getCuSeqlens()),
+          logits = bufferOrNull(op.getLogits());
+    SlotInputs routed{q, k, gate, beta, op.hasPerKeyGate()};
+    SlotInputs shared{bufferOrNull(op.getSharedQ()),
+                      bufferOrNull(op.getSharedK()),
+                      bufferOrNull(op.getSharedGate()),
+                      bufferOrNull(op.getSharedBeta()),
+                      op.hasPerKeySharedGate()};
+    // Routing tensors are [B, T, x] (all heads) or [B, T, H, x] (per head).
+    Value routing = weights ? weights : logits;
     bool perHeadRouting =
-        weights && cast<MemRefType>(weights.getType()).getRank() == 4;
+        routing && cast<MemRefType>(routing.getType()).getRank() == 4;
     bool delta = op.getRule() == UpdateRule::delta;
     bool readGate = op.getReadGate(), writeGate = op.getWriteGate();
     int64_t numPartitions = op.getPartitions();
@@ -309,8 +339,10 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
     Value slots =
         weights
             ? e.dim(weights, cast<MemRefType>(weights.getType()).getRank() - 1)
-            : one;
+            : e.idx(op.getNumSlots());
     Value nPart = e.idx(numPartitions);
+    // Routed partition p lives at state partition p + 1 behind a shared one.
+    Value partOffset = e.idx(shared.q ? 1 : 0);
 
     // Results: o (zero where no sequence covers a token) and the states.
     auto oType = cast<RankedTensorType>(op.getO().getType());
@@ -323,7 +355,7 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
       case 1:
         return numHeads;
       case 2:
-        return nPart;
+        return e.idx(op.getNumStatePartitions());
       case 3:
         return keyWidth;
       default:
@@ -342,6 +374,18 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
     Value acc = e.alloc(rowType, valueWidth);
     Value kw = e.alloc(rowType, keyWidth);
     Value kS = delta ? e.alloc(rowType, valueWidth) : Value();
+    // With router(z), the token's weights and indices are computed into
+    // these scratch rows in the prologue of every token.
+    Value routerW, routerI;
+    RouterConfig routerCfg{op.getNumSlots(),
+                           op.getRouterOrder().value_or(
+                               ClassifyOrder::softmax_then_topk) ==
+                               ClassifyOrder::softmax_then_topk,
+                           op.getRenormalize()};
+    if (logits) {
+      routerW = e.alloc(MemRefType::get({routerCfg.k}, b.getF32Type()), {});
+      routerI = e.alloc(MemRefType::get({routerCfg.k}, b.getI32Type()), {});
+    }
     Value scale;
     if (std::optional<float> s = op.getEffectiveScale()) {
       scale = e.f32(*s);
@@ -368,23 +412,38 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
       e.forLoop(zero, numHeads, [&](Value h) {
         e.forLoop(start, end, [&](Value t) {
           e.fill(acc, 0.0);
+          SmallVector<Value> routingRow{batch, t};
+          if (perHeadRouting)
+            routingRow.push_back(h);
+          if (logits)
+            emitClassifyRow(e, logits, routingRow,
+                            e.dim(logits, routingRow.size()), routerCfg,
+                            routerW, routerI, [](Value j) {
+                              return SmallVector<Value>{j};
+                            });
+          // The shared partition first: always selected, weight 1.
+          if (shared.q)
+            emitSlot(e, shared, v, states, acc, kw, kS, batch, seq, h, t,
+                     zero, oneF, oneF, scale, delta);
           e.forLoop(zero, slots, [&](Value j) {
             Value p = zero, w = oneF;
             if (weights) {
-              SmallVector<Value> ix{batch, t};
-              if (perHeadRouting)
-                ix.push_back(h);
+              SmallVector<Value> ix(routingRow);
               ix.push_back(j);
               p = e.loadIndex(indices, ix);
               w = e.loadF32(weights, ix);
+            } else if (logits) {
+              p = e.loadIndex(routerI, {j});
+              w = e.loadF32(routerW, {j});
             }
             Value inRange = arith::AndIOp::create(
                 b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, p, zero),
                 arith::CmpIOp::create(b, arith::CmpIPredicate::slt, p, nPart));
             e.ifThen(inRange, [&] {
-              emitSlot(e, {q, k, v, gate, beta, states, acc, kw, kS}, batch,
-                       seq, h, t, p, writeGate ? w : oneF, readGate ? w : oneF,
-                       scale, perKeyGate, delta);
+              emitSlot(e, routed, v, states, acc, kw, kS, batch, seq, h, t,
+                       arith::AddIOp::create(b, p, partOffset),
+                       writeGate ? w : oneF, readGate ? w : oneF, scale,
+                       delta);
             });
           });
           e.forLoop(zero, valueWidth, [&](Value c) {
@@ -402,15 +461,16 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
   }
 
 private:
-  struct Buffers {
-    Value q, k, v, gate, beta, states, acc, kw, kS;
-  };
-
-  /// One routing slot of one token: update partition `p` of the state of
-  /// (seq, h) and accumulate its read into `acc`.
-  static void emitSlot(LoopEmitter &e, const Buffers &m, Value batch, Value seq,
-                       Value h, Value t, Value p, Value writeW, Value readW,
-                       Value scale, bool perKeyGate, bool delta) {
+  /// One slot of one token: update partition `p` (a state partition index)
+  /// of the state of (seq, h) from `in` and accumulate its read into `acc`.
+  static void emitSlot(LoopEmitter &e, const SlotInputs &in, Value v,
+                       Value states, Value acc, Value kw, Value kS,
+                       Value batch, Value seq, Value h, Value t, Value p,
+                       Value writeW, Value readW, Value scale, bool delta) {
+    struct {
+      Value q, k, v, gate, beta, states, acc, kw, kS;
+    } m{in.q, in.k, v, in.gate, in.beta, states, acc, kw, kS};
+    bool perKeyGate = in.perKeyGate;
     ImplicitLocOpBuilder &b = e.b;
     Value zero = e.idx(0);
     Value keyWidth = e.dim(m.q, 3), valueWidth = e.dim(m.v, 3);

@@ -1,0 +1,30 @@
+//===- Passes.h - Fusion and tiling passes of the sse dialect ---*- C++ -*-===//
+//
+// Pass declarations and the populate functions each pass is a shell over.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_DIALECT_SSE_TRANSFORMS_PASSES_H
+#define SSE_DIALECT_SSE_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace sse {
+
+#define GEN_PASS_DECL
+#include "sse/Dialect/SSE/Transforms/Passes.h.inc"
+
+/// shared + routed scans (added together) -> one scan with shared(...).
+void populateFuseSharedRoutedPatterns(RewritePatternSet &patterns);
+/// route(classify(z)) -> router(z).
+void populateFuseRouterPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "sse/Dialect/SSE/Transforms/Passes.h.inc"
+
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_DIALECT_SSE_TRANSFORMS_PASSES_H

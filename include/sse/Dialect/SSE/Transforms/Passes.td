@@ -1,0 +1,106 @@
+//===- Passes.td - Fusion and tiling passes of the sse dialect -*- tablegen -*-===//
+//
+// The middle of the compiler: fuse a model graph's SSE layers into few scans
+// and record how each scan is tiled (chunk length, tiles, work split,
+// grouping of routed tokens), chosen by a cost model or by options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_TRANSFORMS_PASSES_TD
+#define SSE_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SSEFuseSharedRouted : Pass<"sse-fuse-shared-routed"> {
+  let summary = "Fuse a shared scan added to a routed scan into one expanded scan";
+  let description = [{
+    Matches `linalg.add` (or `arith.addf` on tensors) of the outputs of an
+    unrouted one-partition `sse.scan` (the shared partition of an SSE layer)
+    and a routed `sse.scan` over the same `v`, with the same rule, scale and
+    `cu_seqlens`, whose outputs have no other use. Replaces them with one
+    scan that has `shared(q1, k1) shared_gate(g1) shared_beta(b1)`: the
+    shared partition becomes state partition 0, so one kernel serves both.
+    Initial states are concatenated along the partition dimension; uses of
+    the old final states read slices of the fused ones.
+
+    It does not fire when either output has another use, when the scans
+    differ in `v`, rule, scale or `cu_seqlens`, or when the routed scan
+    already has a shared partition.
+  }];
+  let dependentDialects = ["tensor::TensorDialect", "linalg::LinalgDialect",
+                           "arith::ArithDialect"];
+}
+
+def SSEFuseRouter : Pass<"sse-fuse-router"> {
+  let summary = "Fuse sse.classify into the prologue of the scan it routes";
+  let description = [{
+    A scan routed by `route(%w, %i)` where both come from one
+    `sse.classify` of logits `z` becomes `router(%z)` with `top_k`,
+    `router_order` and `renormalize` taken from the classify, so no weights
+    or indices round-trip through memory. The classify is erased when
+    nothing else uses it.
+  }];
+}
+
+def SSEFuse : Pass<"sse-fuse"> {
+  let summary = "Run the sse fusions in order (shared + routed, then router)";
+  let description = [{
+    Applies `sse-fuse-shared-routed`, then `sse-fuse-router`, to a
+    fixpoint. The SSE-GLA layer core becomes one scan with a shared
+    partition and its own router.
+  }];
+  let dependentDialects = ["tensor::TensorDialect", "linalg::LinalgDialect",
+                           "arith::ArithDialect"];
+}
+
+def SSETile : Pass<"sse-tile"> {
+  let summary = "Choose and record the tiling of every sse.scan";
+  let description = [{
+    Attaches a `#sse.schedule` to every scan without one: chunk length,
+    key/value tiles, work split and grouping. Each is taken from the option
+    when given, otherwise from the cost model for the target described by
+    the `target-*` options (default: one H100 SXM).
+
+    Example: `sse-opt --sse-tile="chunk=32 split=chunked"` forces those two
+    choices and lets the cost model pick the rest.
+  }];
+  let options = [
+    Option<"chunk", "chunk", "int64_t", "0",
+           "Chunk length (0: cost model)">,
+    Option<"kTile", "k-tile", "int64_t", "0", "Key tile (0: cost model)">,
+    Option<"vTile", "v-tile", "int64_t", "0", "Value tile (0: cost model)">,
+    Option<"split", "split", "std::string", "\"auto\"",
+           "Work split: auto, recurrent or chunked">,
+    Option<"grouping", "grouping", "std::string", "\"auto\"",
+           "Grouping of routed tokens: auto, dense or sorted">,
+    Option<"targetSMs", "target-sms", "int64_t", "132",
+           "Streaming multiprocessors">,
+    Option<"targetSharedKB", "target-smem-kb", "int64_t", "227",
+           "Shared memory per block (KiB)">,
+    Option<"targetGBps", "target-gbps", "double", "3000.0",
+           "Measured copy bandwidth (GB/s)">,
+    Option<"targetTFlops", "target-tflops", "double", "660.0",
+           "Measured dense bf16 tensor-core rate (TFLOP/s)">
+  ];
+}
+
+def TestSSECostModel : Pass<"test-sse-cost-model"> {
+  let summary = "Test only: print the cost model's decision for every scan";
+  let description = [{
+    Emits a remark on every `sse.scan` with the schedule the cost model
+    picks, its estimate, and the best alternative of the other work split,
+    so lit tests can pin decisions for representative shapes.
+  }];
+  let options = [
+    Option<"targetSMs", "target-sms", "int64_t", "132",
+           "Streaming multiprocessors">,
+    Option<"targetSharedKB", "target-smem-kb", "int64_t", "227",
+           "Shared memory per block (KiB)">,
+    Option<"targetGBps", "target-gbps", "double", "3000.0",
+           "Measured copy bandwidth (GB/s)">,
+    Option<"targetTFlops", "target-tflops", "double", "660.0",
+           "Measured dense bf16 tensor-core rate (TFLOP/s)">
+  ];
+}
+
+#endif // SSE_TRANSFORMS_PASSES_TD

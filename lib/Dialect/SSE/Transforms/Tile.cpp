@@ -1,0 +1,145 @@
+//===- Tile.cpp - sse-tile and test-sse-cost-model ------------------------===//
+//
+// sse-tile records a #sse.schedule on every scan: forced choices from the
+// options, the rest from the cost model. test-sse-cost-model prints the
+// model's decision so lit tests can pin it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Dialect/SSE/Transforms/CostModel.h"
+#include "sse/Dialect/SSE/Transforms/Passes.h"
+
+#include "llvm/Support/Format.h"
+
+namespace mlir {
+namespace sse {
+#define GEN_PASS_DEF_SSETILE
+#define GEN_PASS_DEF_TESTSSECOSTMODEL
+#include "sse/Dialect/SSE/Transforms/Passes.h.inc"
+} // namespace sse
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::sse;
+
+namespace {
+TargetDescription makeTarget(int64_t sms, int64_t smemKB, double gbps,
+                             double tflops) {
+  TargetDescription t;
+  t.numSMs = sms;
+  t.sharedBytesPerBlock = smemKB * 1024;
+  t.bytesPerSecond = gbps * 1e9;
+  t.flopsPerSecond = tflops * 1e12;
+  return t;
+}
+
+ScheduleAttr toAttr(MLIRContext *ctx, const Schedule &s) {
+  return ScheduleAttr::get(ctx, s.chunk, s.kTile, s.vTile, s.split,
+                           s.grouping);
+}
+
+std::string describe(const CostEstimate &e) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::format("%.3f ms (bytes %.3g, flops %.3g, items %lld, chain "
+                     "%.3f ms)",
+                     e.seconds * 1e3, e.bytes, e.flops,
+                     static_cast<long long>(e.workItems),
+                     e.chainSeconds * 1e3);
+  return out;
+}
+
+struct SSETilePass : public sse::impl::SSETileBase<SSETilePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ScheduleConstraints forced;
+    if (chunk)
+      forced.chunk = chunk;
+    if (kTile)
+      forced.kTile = kTile;
+    if (vTile)
+      forced.vTile = vTile;
+    if (split != "auto") {
+      std::optional<WorkSplit> s = symbolizeWorkSplit(split);
+      if (!s) {
+        getOperation()->emitError("sse-tile: unknown split '")
+            << split << "' (auto, recurrent or chunked)";
+        return signalPassFailure();
+      }
+      forced.split = s;
+    }
+    if (grouping != "auto") {
+      std::optional<Grouping> g = symbolizeGrouping(grouping);
+      if (!g) {
+        getOperation()->emitError("sse-tile: unknown grouping '")
+            << grouping << "' (auto, dense or sorted)";
+        return signalPassFailure();
+      }
+      forced.grouping = g;
+    }
+    TargetDescription target =
+        makeTarget(targetSMs, targetSharedKB, targetGBps, targetTFlops);
+
+    WalkResult result = getOperation()->walk([&](ScanOp scan) {
+      if (scan.getSchedule())
+        return WalkResult::advance();
+      std::optional<ScanShape> shape = ScanShape::of(scan);
+      if (!shape) {
+        // Dynamic sizes: no model; only a fully forced schedule applies.
+        if (forced.chunk && forced.kTile && forced.vTile && forced.split &&
+            forced.grouping)
+          scan.setScheduleAttr(toAttr(
+              &getContext(), {*forced.chunk, *forced.kTile, *forced.vTile,
+                              *forced.split, *forced.grouping}));
+        return WalkResult::advance();
+      }
+      auto choice = chooseSchedule(*shape, target, forced);
+      if (!choice) {
+        scan.emitError("sse-tile: no schedule satisfies the forced options "
+                       "(tiles must divide K = ")
+            << shape->keyWidth << " and V = " << shape->valueWidth
+            << ", chunk must be a power of two in [16, 256])";
+        return WalkResult::interrupt();
+      }
+      scan.setScheduleAttr(toAttr(&getContext(), choice->first));
+      if (failed(scan.verify()))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+struct TestSSECostModelPass
+    : public sse::impl::TestSSECostModelBase<TestSSECostModelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    TargetDescription target =
+        makeTarget(targetSMs, targetSharedKB, targetGBps, targetTFlops);
+    getOperation()->walk([&](ScanOp scan) {
+      std::optional<ScanShape> shape = ScanShape::of(scan);
+      if (!shape) {
+        scan.emitRemark("cost model: dynamic sizes, no estimate");
+        return;
+      }
+      auto best = chooseSchedule(*shape, target);
+      InFlightDiagnostic diag = scan.emitRemark("cost model: ");
+      diag << toAttr(&getContext(), best->first) << " "
+           << describe(best->second);
+      WorkSplit other = best->first.split == WorkSplit::recurrent
+                            ? WorkSplit::chunked
+                            : WorkSplit::recurrent;
+      ScheduleConstraints c;
+      c.split = other;
+      if (auto alt = chooseSchedule(*shape, target, c))
+        diag << "; best " << stringifyWorkSplit(other) << ": "
+             << toAttr(&getContext(), alt->first) << " "
+             << describe(alt->second);
+    });
+  }
+};
+} // namespace
