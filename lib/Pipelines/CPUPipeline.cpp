@@ -1,7 +1,8 @@
 //===- CPUPipeline.cpp - sse-to-llvm-cpu ----------------------------------===//
 //
 // Lowers a module with sse ops (and upstream tensor/linalg/arith/math graph
-// ops) to the LLVM dialect for the CPU: sse -> scf loops, one-shot
+// ops) to the LLVM dialect for the CPU: sse-fuse and sse-tile (so every CPU
+// run exercises fusion and the schedule), sse -> scf loops, one-shot
 // bufferization with identity layouts at function boundaries, returned
 // buffers as out parameters, ownership-based deallocation, then the usual
 // conversions to LLVM. bf16 extensions/truncations are expanded in software
@@ -12,6 +13,7 @@
 #include "sse/Pipelines/Pipelines.h"
 
 #include "sse/Conversion/Passes.h"
+#include "sse/Dialect/SSE/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -27,6 +29,17 @@ using namespace mlir;
 
 void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
                                     const CPUPipelineOptions &options) {
+  if (options.fuse) {
+    pm.addPass(createSSEFuse());
+    pm.addPass(createCanonicalizerPass());
+  }
+  if (options.tile) {
+    SSETileOptions tile;
+    tile.chunk = options.chunk;
+    tile.split = options.split;
+    tile.grouping = options.grouping;
+    pm.addPass(createSSETile(tile));
+  }
   pm.addPass(createConvertSSEToSCF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertElementwiseToLinalgPass());

@@ -8,6 +8,7 @@
 
 #include "sse/Conversion/Passes.h"
 #include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Dialect/SSE/TransformOps/SSETransformOps.h"
 #include "sse/Dialect/SSE/Transforms/Passes.h"
 #include "sse/Pipelines/Pipelines.h"
 
@@ -22,6 +23,7 @@ void mlir::sse::registerAllDialectsAndExtensions(DialectRegistry &registry) {
   registry.insert<SSEDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  registerTransformDialectExtension(registry);
   registerAllToLLVMIRTranslations(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }

@@ -279,8 +279,12 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
                 UnitAttr::get(ctx));
   auto start = std::chrono::steady_clock::now();
   PassManager pm(ctx);
-  CPUPipelineOptions pipelineOptions;
-  buildSSEToLLVMCPUPipeline(pm, pipelineOptions);
+  auto pipelineOptions =
+      CPUPipelineOptions::createFromString(options.pipelineOptions);
+  if (!pipelineOptions)
+    return runError("bad --pipeline-options '" + options.pipelineOptions +
+                    "' (see sse-opt --help, sse-to-llvm-cpu)");
+  buildSSEToLLVMCPUPipeline(pm, *pipelineOptions);
   if (failed(pm.run(module)))
     return runError("lowering with sse-to-llvm-cpu failed (see the "
                     "diagnostics above)");

@@ -46,6 +46,11 @@ static cl::opt<unsigned> repeat("repeat", cl::desc("Run the entry N times"),
                                 cl::init(1));
 static cl::opt<bool> reportTime("time",
                                 cl::desc("Report compile and run times"));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of the compilation pipeline, e.g. \"split=chunked "
+             "chunk=32 grouping=sorted\" or \"fuse=false tile=false\""),
+    cl::init(""));
 static cl::opt<bool> dumpInputs(
     "dump-inputs",
     cl::desc("Also write the inputs as <output-dir>/input<i>.npy (useful "
@@ -83,6 +88,7 @@ int main(int argc, char **argv) {
   if (seed.getNumOccurrences())
     options.seed = seed;
   options.repeat = repeat;
+  options.pipelineOptions = pipelineOptions;
   for (const char *lib : {"libmlir_c_runner_utils.so"})
     options.sharedLibs.push_back((Twine(SSE_MLIR_LIB_DIR) + "/" + lib).str());
   for (const std::string &lib : sharedLibs)

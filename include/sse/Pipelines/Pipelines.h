@@ -20,9 +20,26 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Turn returned buffers into caller-allocated out "
                      "parameters (what sse-runner expects)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse", llvm::cl::desc("Run sse-fuse first"), llvm::cl::init(true)};
+  PassOptions::Option<bool> tile{
+      *this, "tile", llvm::cl::desc("Run sse-tile (cost model) first"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> chunk{
+      *this, "chunk", llvm::cl::desc("Force the chunk length (0: cost model)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<std::string> split{
+      *this, "split",
+      llvm::cl::desc("Force the work split: auto, recurrent, chunked"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<std::string> grouping{
+      *this, "grouping",
+      llvm::cl::desc("Force the grouping: auto, dense, sorted"),
+      llvm::cl::init("auto")};
 };
 
-/// Builds sse-to-llvm-cpu: sse -> scf loops -> bufferization -> LLVM dialect.
+/// Builds sse-to-llvm-cpu: fusion and tiling, sse -> scf loops ->
+/// bufferization -> LLVM dialect.
 void buildSSEToLLVMCPUPipeline(OpPassManager &pm,
                                const CPUPipelineOptions &options);
 

@@ -29,6 +29,8 @@ struct RunOptions {
   std::optional<uint64_t> seed;
   /// Runs of the entry (results come from the last one).
   unsigned repeat = 1;
+  /// Options of the sse-to-llvm-cpu pipeline, e.g. "split=chunked chunk=32".
+  std::string pipelineOptions;
   /// Directories holding libmlir_c_runner_utils.so and friends.
   std::vector<std::string> sharedLibs;
 };

@@ -301,54 +301,102 @@ struct SlotInputs {
   bool perKeyGate;
 };
 
-struct ScanToSCF : public OpRewritePattern<ScanOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Lowers one sse.scan. Two loop structures, chosen by the schedule:
+///
+/// * token-major (no schedule, or recurrent + dense): for every token, each
+///   of its slots updates and reads its partition; o is accumulated per
+///   token;
+/// * partition-major (grouping = sorted, or split = chunked): every
+///   partition walks the list of its own tokens, built by a masked pass
+///   over all tokens (dense) or by one counting sort of all picks (sorted:
+///   counts, prefix sums, a permutation); with split = chunked the list is
+///   cut into chunks of C entries and each chunk uses the chunk form of the
+///   additive rule (inter-chunk read of the chunk's start state, intra-chunk
+///   attention with relative decays, one state update per chunk). o is
+///   accumulated in an f32 [T, V] buffer per (sequence, head).
+class ScanLowering {
+public:
+  ScanLowering(ScanOp op, ImplicitLocOpBuilder &b) : op(op), b(b), e(b) {}
 
-  LogicalResult matchAndRewrite(ScanOp op,
-                                PatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    LoopEmitter e(b);
-    auto bufferOrNull = [&](Value v) { return v ? toBuffer(b, v) : Value(); };
-    Value q = toBuffer(b, op.getQ()), k = toBuffer(b, op.getK()),
-          v = toBuffer(b, op.getV());
-    Value gate = bufferOrNull(op.getGate()), beta = bufferOrNull(op.getBeta()),
-          weights = bufferOrNull(op.getWeights()),
-          indices = bufferOrNull(op.getIndices()),
-          init = bufferOrNull(op.getInit()),
-          cu = bufferOrNull(op.getCuSeqlens()),
-          logits = bufferOrNull(op.getLogits());
-    SlotInputs routed{q, k, gate, beta, op.hasPerKeyGate()};
-    SlotInputs shared{bufferOrNull(op.getSharedQ()),
-                      bufferOrNull(op.getSharedK()),
-                      bufferOrNull(op.getSharedGate()),
-                      bufferOrNull(op.getSharedBeta()),
-                      op.hasPerKeySharedGate()};
-    // Routing tensors are [B, T, x] (all heads) or [B, T, H, x] (per head).
+  std::pair<Value, Value> lower() {
+    setUp();
+    std::optional<ScheduleAttr> schedule = op.getSchedule();
+    bool partitionMajor =
+        schedule && (schedule->getGrouping() == Grouping::sorted ||
+                     schedule->getSplit() == WorkSplit::chunked);
+    e.forLoop(zero, numSeqs, [&](Value seq) {
+      Value start = zero, end = numTokens, batch = seq;
+      if (cu) {
+        auto clamp = [&](Value x) {
+          Value lo = arith::MaxSIOp::create(b, x, zero);
+          return arith::MinSIOp::create(b, lo, numTokens).getResult();
+        };
+        start = clamp(e.loadIndex(cu, {seq}));
+        end = clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
+        batch = zero;
+      }
+      e.forLoop(zero, numHeads, [&](Value h) {
+        Token tok{batch, seq, h, start, end};
+        if (partitionMajor)
+          lowerPartitionMajor(tok, *schedule);
+        else
+          lowerTokenMajor(tok);
+      });
+    });
+    return {toTensor(b, op.getO().getType(), o),
+            toTensor(b, op.getFinalStates().getType(), states)};
+  }
+
+private:
+  /// Where a (sequence, head) sits: its batch row, sequence index, head and
+  /// token range.
+  struct Token {
+    Value batch, seq, h, start, end;
+  };
+
+  void setUp() {
+    auto bufferOrNull = [&](Value x) { return x ? toBuffer(b, x) : Value(); };
+    q = toBuffer(b, op.getQ());
+    v = toBuffer(b, op.getV());
+    weights = bufferOrNull(op.getWeights());
+    indices = bufferOrNull(op.getIndices());
+    logits = bufferOrNull(op.getLogits());
+    init = bufferOrNull(op.getInit());
+    cu = bufferOrNull(op.getCuSeqlens());
+    routed = {q, toBuffer(b, op.getK()), bufferOrNull(op.getGate()),
+              bufferOrNull(op.getBeta()), op.hasPerKeyGate()};
+    shared = {bufferOrNull(op.getSharedQ()), bufferOrNull(op.getSharedK()),
+              bufferOrNull(op.getSharedGate()),
+              bufferOrNull(op.getSharedBeta()), op.hasPerKeySharedGate()};
     Value routing = weights ? weights : logits;
-    bool perHeadRouting =
+    perHeadRouting =
         routing && cast<MemRefType>(routing.getType()).getRank() == 4;
-    bool delta = op.getRule() == UpdateRule::delta;
-    bool readGate = op.getReadGate(), writeGate = op.getWriteGate();
-    int64_t numPartitions = op.getPartitions();
+    delta = op.getRule() == UpdateRule::delta;
+    zero = e.idx(0);
+    one = e.idx(1);
+    oneF = e.f32(1.0);
+    numTokens = e.dim(q, 1);
+    numHeads = e.dim(q, 2);
+    keyWidth = e.dim(q, 3);
+    valueWidth = e.dim(v, 3);
+    numSeqs = cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult()
+                 : e.dim(q, 0);
+    numSlots = op.getNumSlots();
+    slots = weights ? e.dim(weights,
+                            cast<MemRefType>(weights.getType()).getRank() - 1)
+                    : e.idx(numSlots);
+    nPart = e.idx(op.getPartitions());
+    partOffset = e.idx(shared.q ? 1 : 0);
+    routerCfg = {numSlots,
+                 op.getRouterOrder().value_or(
+                     ClassifyOrder::softmax_then_topk) ==
+                     ClassifyOrder::softmax_then_topk,
+                 op.getRenormalize()};
 
-    Value zero = e.idx(0), one = e.idx(1);
-    Value numTokens = e.dim(q, 1), numHeads = e.dim(q, 2);
-    Value keyWidth = e.dim(q, 3), valueWidth = e.dim(v, 3);
-    Value numSeqs = cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult()
-                       : e.dim(q, 0);
-    Value slots =
-        weights
-            ? e.dim(weights, cast<MemRefType>(weights.getType()).getRank() - 1)
-            : e.idx(op.getNumSlots());
-    Value nPart = e.idx(numPartitions);
-    // Routed partition p lives at state partition p + 1 behind a shared one.
-    Value partOffset = e.idx(shared.q ? 1 : 0);
-
-    // Results: o (zero where no sequence covers a token) and the states.
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
-    Value o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
-    Value states = allocResult(e, sType, [&](int64_t d) -> Value {
+    o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
+    states = allocResult(e, sType, [&](int64_t d) -> Value {
       switch (d) {
       case 0:
         return numSeqs;
@@ -368,159 +416,455 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
     else
       e.fill(states, 0.0);
 
-    // Per-token scratch rows: the output accumulator, the weighted key and,
-    // for the delta rule, kw^T S.
+    // Scratch rows: the weighted key and, for the delta rule, kw S.
     auto rowType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
-    Value acc = e.alloc(rowType, valueWidth);
-    Value kw = e.alloc(rowType, keyWidth);
-    Value kS = delta ? e.alloc(rowType, valueWidth) : Value();
-    // With router(z), the token's weights and indices are computed into
-    // these scratch rows in the prologue of every token.
-    Value routerW, routerI;
-    RouterConfig routerCfg{op.getNumSlots(),
-                           op.getRouterOrder().value_or(
-                               ClassifyOrder::softmax_then_topk) ==
-                               ClassifyOrder::softmax_then_topk,
-                           op.getRenormalize()};
+    kw = e.alloc(rowType, keyWidth);
+    kS = delta ? e.alloc(rowType, valueWidth) : Value();
     if (logits) {
-      routerW = e.alloc(MemRefType::get({routerCfg.k}, b.getF32Type()), {});
-      routerI = e.alloc(MemRefType::get({routerCfg.k}, b.getI32Type()), {});
+      routerW = e.alloc(MemRefType::get({numSlots}, b.getF32Type()), {});
+      routerI = e.alloc(MemRefType::get({numSlots}, b.getI32Type()), {});
     }
-    Value scale;
-    if (std::optional<float> s = op.getEffectiveScale()) {
-      scale = e.f32(*s);
+    if (std::optional<float> sc = op.getEffectiveScale()) {
+      scale = e.f32(*sc);
     } else {
       // Default scale K^-0.5 of a K only known at run time.
-      Value k = arith::IndexCastOp::create(b, b.getI64Type(), keyWidth);
-      Value kf = arith::SIToFPOp::create(b, b.getF32Type(), k);
-      scale = arith::DivFOp::create(b, e.f32(1.0), math::SqrtOp::create(b, kf));
+      Value kInt = arith::IndexCastOp::create(b, b.getI64Type(), keyWidth);
+      Value kf = arith::SIToFPOp::create(b, b.getF32Type(), kInt);
+      scale = arith::DivFOp::create(b, oneF, math::SqrtOp::create(b, kf));
     }
-    Value oneF = e.f32(1.0);
+  }
 
-    e.forLoop(zero, numSeqs, [&](Value seq) {
-      // Token range and batch row of this sequence.
-      Value start = zero, end = numTokens, batch = seq;
-      if (cu) {
-        auto clamp = [&](Value x) {
-          Value lo = arith::MaxSIOp::create(b, x, zero);
-          return arith::MinSIOp::create(b, lo, numTokens).getResult();
-        };
-        start = clamp(e.loadIndex(cu, {seq}));
-        end = clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
-        batch = zero;
+  /// The routing row of token t: [batch, t] or [batch, t, h].
+  SmallVector<Value> routingRow(const Token &tok, Value t) {
+    SmallVector<Value> row{tok.batch, t};
+    if (perHeadRouting)
+      row.push_back(tok.h);
+    return row;
+  }
+
+  /// Slot j of token t: (partition index, weight). With router(z), the
+  /// router rows must have been computed for t.
+  std::pair<Value, Value> loadPick(const Token &tok, Value t, Value j,
+                                   Value rowW, Value rowI,
+                                   SmallVector<Value> rowPrefix) {
+    if (weights) {
+      SmallVector<Value> ix = routingRow(tok, t);
+      ix.push_back(j);
+      return {e.loadIndex(indices, ix), e.loadF32(weights, ix)};
+    }
+    if (logits) {
+      rowPrefix.push_back(j);
+      return {e.loadIndex(rowI, rowPrefix), e.loadF32(rowW, rowPrefix)};
+    }
+    return {zero, oneF};
+  }
+
+  Value inRange(Value p) {
+    return arith::AndIOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, p, zero),
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, p, nPart));
+  }
+
+  void classifyToken(const Token &tok, Value t, Value rowW, Value rowI,
+                     SmallVector<Value> rowPrefix) {
+    SmallVector<Value> row = routingRow(tok, t);
+    emitClassifyRow(e, logits, row, e.dim(logits, row.size()), routerCfg, rowW,
+                    rowI, [&](Value j) {
+                      SmallVector<Value> ix(rowPrefix);
+                      ix.push_back(j);
+                      return ix;
+                    });
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Token-major
+  //===--------------------------------------------------------------------===//
+
+  void lowerTokenMajor(const Token &tok) {
+    auto rowType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+    Value acc = e.alloc(rowType, valueWidth);
+    e.forLoop(tok.start, tok.end, [&](Value t) {
+      e.fill(acc, 0.0);
+      if (logits)
+        classifyToken(tok, t, routerW, routerI, {});
+      // The shared partition first: always selected, weight 1.
+      if (shared.q)
+        emitSlot(shared, tok, t, zero, oneF, oneF, acc, {});
+      e.forLoop(zero, slots, [&](Value j) {
+        auto [p, w] = loadPick(tok, t, j, routerW, routerI, {});
+        Value ww = op.getWriteGate() ? w : oneF;
+        Value rw = op.getReadGate() ? w : oneF;
+        e.ifThen(inRange(p), [&] {
+          emitSlot(routed, tok, t, arith::AddIOp::create(b, p, partOffset), ww,
+                   rw, acc, {});
+        });
+      });
+      e.forLoop(zero, valueWidth, [&](Value c) {
+        e.storeF32(memref::LoadOp::create(b, acc, ValueRange{c}), o,
+                   {tok.batch, t, tok.h, c});
+      });
+    });
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Partition-major
+  //===--------------------------------------------------------------------===//
+
+  void lowerPartitionMajor(const Token &tok, ScheduleAttr schedule) {
+    bool chunked = schedule.getSplit() == WorkSplit::chunked && !delta;
+    bool sorted = schedule.getGrouping() == Grouping::sorted;
+    Value chunk = e.idx(schedule.getChunk());
+    auto f32 = b.getF32Type();
+    auto dyn = ShapedType::kDynamic;
+    Value oacc = e.alloc(MemRefType::get({dyn, dyn}, f32),
+                         ValueRange{numTokens, valueWidth});
+    e.forLoop(tok.start, tok.end, [&](Value t) {
+      e.forLoop(zero, valueWidth, [&](Value c) {
+        memref::StoreOp::create(b, e.f32(0.0), oacc, ValueRange{t, c});
+      });
+    });
+
+    // Entry lists: (token, weight) per processed pick, in token order.
+    Value numPicks = arith::MulIOp::create(b, numTokens, slots);
+    Value listT = e.alloc(MemRefType::get({dyn}, b.getIndexType()), numPicks);
+    Value listW = e.alloc(MemRefType::get({dyn}, f32), numPicks);
+
+    // The router's picks of every token of this (sequence, head).
+    Value tableW, tableI;
+    if (logits) {
+      tableW = e.alloc(MemRefType::get({dyn, numSlots}, f32), numTokens);
+      tableI =
+          e.alloc(MemRefType::get({dyn, numSlots}, b.getI32Type()), numTokens);
+      e.forLoop(tok.start, tok.end, [&](Value t) {
+        classifyToken(tok, t, tableW, tableI, {t});
+      });
+    }
+    auto pick = [&](Value t, Value j) {
+      return loadPick(tok, t, j, tableW, tableI, {t});
+    };
+
+    // The shared partition visits every token with weight 1.
+    if (shared.q) {
+      e.forLoop(tok.start, tok.end, [&](Value t) {
+        Value pos = arith::SubIOp::create(b, t, tok.start);
+        memref::StoreOp::create(b, t, listT, ValueRange{pos});
+        memref::StoreOp::create(b, oneF, listW, ValueRange{pos});
+      });
+      processList(shared, tok, zero, listT, listW, zero,
+                  arith::SubIOp::create(b, tok.end, tok.start), chunked, chunk,
+                  oacc, /*routedWeights=*/false);
+    }
+
+    if (op.isRouted()) {
+      Value offsets;
+      if (sorted) {
+        // Counting sort of all picks by partition: counts, exclusive prefix
+        // sums, then a stable scatter (token order within a partition).
+        Value counts =
+            e.alloc(MemRefType::get({dyn}, b.getIndexType()), nPart);
+        offsets = e.alloc(MemRefType::get({dyn}, b.getIndexType()),
+                          arith::AddIOp::create(b, nPart, one).getResult());
+        e.forLoop(zero, nPart, [&](Value p) {
+          memref::StoreOp::create(b, zero, counts, ValueRange{p});
+        });
+        forEachPick(tok, pick, [&](Value t, Value p, Value w) {
+          Value n = memref::LoadOp::create(b, counts, ValueRange{p});
+          memref::StoreOp::create(b, arith::AddIOp::create(b, n, one), counts,
+                                  ValueRange{p});
+        });
+        memref::StoreOp::create(b, zero, offsets, ValueRange{zero});
+        e.forLoop(zero, nPart, [&](Value p) {
+          Value base = memref::LoadOp::create(b, offsets, ValueRange{p});
+          Value n = memref::LoadOp::create(b, counts, ValueRange{p});
+          memref::StoreOp::create(b, arith::AddIOp::create(b, base, n),
+                                  offsets,
+                                  ValueRange{arith::AddIOp::create(b, p, one)});
+          // counts becomes the scatter cursor of partition p.
+          memref::StoreOp::create(b, base, counts, ValueRange{p});
+        });
+        forEachPick(tok, pick, [&](Value t, Value p, Value w) {
+          Value pos = memref::LoadOp::create(b, counts, ValueRange{p});
+          memref::StoreOp::create(b, t, listT, ValueRange{pos});
+          memref::StoreOp::create(b, w, listW, ValueRange{pos});
+          memref::StoreOp::create(b, arith::AddIOp::create(b, pos, one),
+                                  counts, ValueRange{p});
+        });
       }
-      e.forLoop(zero, numHeads, [&](Value h) {
-        e.forLoop(start, end, [&](Value t) {
-          e.fill(acc, 0.0);
-          SmallVector<Value> routingRow{batch, t};
-          if (perHeadRouting)
-            routingRow.push_back(h);
-          if (logits)
-            emitClassifyRow(e, logits, routingRow,
-                            e.dim(logits, routingRow.size()), routerCfg,
-                            routerW, routerI, [](Value j) {
-                              return SmallVector<Value>{j};
-                            });
-          // The shared partition first: always selected, weight 1.
-          if (shared.q)
-            emitSlot(e, shared, v, states, acc, kw, kS, batch, seq, h, t,
-                     zero, oneF, oneF, scale, delta);
-          e.forLoop(zero, slots, [&](Value j) {
-            Value p = zero, w = oneF;
-            if (weights) {
-              SmallVector<Value> ix(routingRow);
-              ix.push_back(j);
-              p = e.loadIndex(indices, ix);
-              w = e.loadF32(weights, ix);
-            } else if (logits) {
-              p = e.loadIndex(routerI, {j});
-              w = e.loadF32(routerW, {j});
-            }
-            Value inRange = arith::AndIOp::create(
-                b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, p, zero),
-                arith::CmpIOp::create(b, arith::CmpIPredicate::slt, p, nPart));
-            e.ifThen(inRange, [&] {
-              emitSlot(e, routed, v, states, acc, kw, kS, batch, seq, h, t,
-                       arith::AddIOp::create(b, p, partOffset),
-                       writeGate ? w : oneF, readGate ? w : oneF, scale,
-                       delta);
-            });
-          });
+      e.forLoop(zero, nPart, [&](Value p) {
+        Value first, last;
+        if (sorted) {
+          first = memref::LoadOp::create(b, offsets, ValueRange{p});
+          last = memref::LoadOp::create(
+              b, offsets, ValueRange{arith::AddIOp::create(b, p, one)});
+        } else {
+          // Dense: a masked pass over all picks collects partition p's.
+          first = zero;
+          last = e.forLoop(
+              tok.start, tok.end, {zero},
+              [&](Value t, ValueRange n) -> SmallVector<Value> {
+                Value count = e.forLoop(
+                    zero, slots, {n[0]},
+                    [&](Value j, ValueRange m) -> SmallVector<Value> {
+                      auto [pj, w] = pick(t, j);
+                      Value hit = arith::CmpIOp::create(
+                          b, arith::CmpIPredicate::eq, pj, p);
+                      auto ifOp = scf::IfOp::create(
+                          b, TypeRange{b.getIndexType()}, hit,
+                          /*withElseRegion=*/true);
+                      {
+                        OpBuilder::InsertionGuard guard(b);
+                        b.setInsertionPointToStart(ifOp.thenBlock());
+                        memref::StoreOp::create(b, t, listT, ValueRange{m[0]});
+                        memref::StoreOp::create(b, w, listW, ValueRange{m[0]});
+                        scf::YieldOp::create(
+                            b, ValueRange{arith::AddIOp::create(b, m[0], one)});
+                        b.setInsertionPointToStart(ifOp.elseBlock());
+                        scf::YieldOp::create(b, ValueRange{m[0]});
+                      }
+                      return {ifOp.getResult(0)};
+                    })[0];
+                return {count};
+              })[0];
+        }
+        processList(routed, tok, arith::AddIOp::create(b, p, partOffset),
+                    listT, listW, first, last, chunked, chunk, oacc,
+                    /*routedWeights=*/true);
+      });
+    }
+
+    e.forLoop(tok.start, tok.end, [&](Value t) {
+      e.forLoop(zero, valueWidth, [&](Value c) {
+        e.storeF32(memref::LoadOp::create(b, oacc, ValueRange{t, c}), o,
+                   {tok.batch, t, tok.h, c});
+      });
+    });
+  }
+
+  /// Calls body(t, p, w) for every in-range pick of every token, in token
+  /// then slot order.
+  void forEachPick(const Token &tok,
+                   function_ref<std::pair<Value, Value>(Value, Value)> pick,
+                   function_ref<void(Value, Value, Value)> body) {
+    e.forLoop(tok.start, tok.end, [&](Value t) {
+      e.forLoop(zero, slots, [&](Value j) {
+        auto [p, w] = pick(t, j);
+        e.ifThen(inRange(p), [&] { body(t, p, w); });
+      });
+    });
+  }
+
+  /// Processes entries [first, last) of a partition's list, recurrently or
+  /// in chunks of `chunk` entries.
+  void processList(const SlotInputs &in, const Token &tok, Value part,
+                   Value listT, Value listW, Value first, Value last,
+                   bool chunked, Value chunk, Value oacc, bool routedWeights) {
+    auto weightsAt = [&](Value i) {
+      Value w = memref::LoadOp::create(b, listW, ValueRange{i});
+      return std::make_pair(
+          routedWeights && op.getWriteGate() ? w : oneF,
+          routedWeights && op.getReadGate() ? w : oneF);
+    };
+    if (!chunked) {
+      e.forLoop(first, last, [&](Value i) {
+        Value t = memref::LoadOp::create(b, listT, ValueRange{i});
+        auto [ww, rw] = weightsAt(i);
+        emitSlot(in, tok, t, part, ww, rw, oacc, {t});
+      });
+      return;
+    }
+    // Chunk form of the additive rule over C entries at a time.
+    auto f32 = b.getF32Type();
+    auto dyn = ShapedType::kDynamic;
+    Value gCum = e.alloc(MemRefType::get({dyn, dyn}, f32),
+                         ValueRange{chunk, keyWidth});
+    Value kwC = e.alloc(MemRefType::get({dyn, dyn}, f32),
+                        ValueRange{chunk, keyWidth});
+    Value qC = e.alloc(MemRefType::get({dyn, dyn}, f32),
+                       ValueRange{chunk, keyWidth});
+    Value count = arith::SubIOp::create(b, last, first);
+    Value numChunks = arith::CeilDivSIOp::create(b, count, chunk);
+    auto stateAt = [&](Value r, Value c) {
+      return SmallVector<Value>{tok.seq, tok.h, part, r, c};
+    };
+    e.forLoop(zero, numChunks, [&](Value ci) {
+      Value lo = arith::AddIOp::create(b, first,
+                                       arith::MulIOp::create(b, ci, chunk));
+      Value hi = arith::MinSIOp::create(
+          b, arith::AddIOp::create(b, lo, chunk), last);
+      Value len = arith::SubIOp::create(b, hi, lo);
+      // Per entry: weighted key, scaled query, cumulative log-decay per key.
+      e.forLoop(zero, len, [&](Value i) {
+        Value entry = arith::AddIOp::create(b, lo, i);
+        Value t = memref::LoadOp::create(b, listT, ValueRange{entry});
+        auto [ww, rw] = weightsAt(entry);
+        Value qs = arith::MulFOp::create(b, scale, rw);
+        Value scalarG;
+        if (in.gate && !in.perKeyGate)
+          scalarG = e.loadF32(in.gate, {tok.batch, t, tok.h});
+        e.forLoop(zero, keyWidth, [&](Value r) {
+          Value kr = e.loadF32(in.k, {tok.batch, t, tok.h, r});
+          memref::StoreOp::create(b, arith::MulFOp::create(b, kr, ww), kwC,
+                                  ValueRange{i, r});
+          Value qr = e.loadF32(in.q, {tok.batch, t, tok.h, r});
+          memref::StoreOp::create(b, arith::MulFOp::create(b, qr, qs), qC,
+                                  ValueRange{i, r});
+          Value g = e.f32(0.0);
+          if (in.gate)
+            g = in.perKeyGate ? e.loadF32(in.gate, {tok.batch, t, tok.h, r})
+                              : scalarG;
+          Value prev = e.f32(0.0);
+          auto ifFirst = scf::IfOp::create(
+              b, TypeRange{f32},
+              arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i, zero),
+              /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(ifFirst.thenBlock());
+            scf::YieldOp::create(b, ValueRange{prev});
+            b.setInsertionPointToStart(ifFirst.elseBlock());
+            Value before = memref::LoadOp::create(
+                b, gCum, ValueRange{arith::SubIOp::create(b, i, one), r});
+            scf::YieldOp::create(b, ValueRange{before});
+          }
+          memref::StoreOp::create(
+              b, arith::AddFOp::create(b, ifFirst.getResult(0), g), gCum,
+              ValueRange{i, r});
+        });
+      });
+      // Outputs: inter-chunk read of the start state plus intra-chunk
+      // attention with relative decays exp(G_i - G_j), j <= i.
+      e.forLoop(zero, len, [&](Value i) {
+        Value t = memref::LoadOp::create(
+            b, listT, ValueRange{arith::AddIOp::create(b, lo, i)});
+        e.forLoop(zero, keyWidth, [&](Value r) {
+          Value qd = arith::MulFOp::create(
+              b, memref::LoadOp::create(b, qC, ValueRange{i, r}),
+              math::ExpOp::create(
+                  b, memref::LoadOp::create(b, gCum, ValueRange{i, r})));
           e.forLoop(zero, valueWidth, [&](Value c) {
-            e.storeF32(memref::LoadOp::create(b, acc, ValueRange{c}), o,
-                       {batch, t, h, c});
+            Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
+            Value add = arith::MulFOp::create(
+                b, qd, memref::LoadOp::create(b, states, stateAt(r, c)));
+            memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), oacc,
+                                    ValueRange{t, c});
+          });
+        });
+        e.forLoop(zero, arith::AddIOp::create(b, i, one), [&](Value j) {
+          Value a = e.forLoop(
+              zero, keyWidth, {e.f32(0.0)},
+              [&](Value r, ValueRange sum) -> SmallVector<Value> {
+                Value rel = math::ExpOp::create(
+                    b, arith::SubFOp::create(
+                           b, memref::LoadOp::create(b, gCum, ValueRange{i, r}),
+                           memref::LoadOp::create(b, gCum,
+                                                  ValueRange{j, r})));
+                Value qk = arith::MulFOp::create(
+                    b, memref::LoadOp::create(b, qC, ValueRange{i, r}),
+                    memref::LoadOp::create(b, kwC, ValueRange{j, r}));
+                return {arith::AddFOp::create(
+                    b, sum[0], arith::MulFOp::create(b, qk, rel))};
+              })[0];
+          Value tj = memref::LoadOp::create(
+              b, listT, ValueRange{arith::AddIOp::create(b, lo, j)});
+          e.forLoop(zero, valueWidth, [&](Value c) {
+            Value vc = e.loadF32(v, {tok.batch, tj, tok.h, c});
+            Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
+            memref::StoreOp::create(
+                b, arith::AddFOp::create(b, cur, arith::MulFOp::create(b, a, vc)),
+                oacc, ValueRange{t, c});
           });
         });
       });
+      // State: S = exp(G_last) S + sum_j exp(G_last - G_j) kw_j^T v_j.
+      Value lastI = arith::SubIOp::create(b, len, one);
+      e.forLoop(zero, keyWidth, [&](Value r) {
+        Value gLast = memref::LoadOp::create(b, gCum, ValueRange{lastI, r});
+        Value decay = math::ExpOp::create(b, gLast);
+        e.forLoop(zero, valueWidth, [&](Value c) {
+          Value s = arith::MulFOp::create(
+              b, decay, memref::LoadOp::create(b, states, stateAt(r, c)));
+          s = e.forLoop(
+              zero, len, {s}, [&](Value j, ValueRange acc) -> SmallVector<Value> {
+                Value rel = math::ExpOp::create(
+                    b, arith::SubFOp::create(
+                           b, gLast,
+                           memref::LoadOp::create(b, gCum, ValueRange{j, r})));
+                Value tj = memref::LoadOp::create(
+                    b, listT, ValueRange{arith::AddIOp::create(b, lo, j)});
+                Value kv = arith::MulFOp::create(
+                    b, memref::LoadOp::create(b, kwC, ValueRange{j, r}),
+                    e.loadF32(v, {tok.batch, tj, tok.h, c}));
+                return {arith::AddFOp::create(
+                    b, acc[0], arith::MulFOp::create(b, rel, kv))};
+              })[0];
+          memref::StoreOp::create(b, s, states, stateAt(r, c));
+        });
+      });
     });
-    // The scratch rows are freed by the deallocation pipeline after
-    // bufferization (ownership-based deallocation rejects explicit frees).
-
-    rewriter.replaceOp(op, {toTensor(b, oType, o), toTensor(b, sType, states)});
-    return success();
   }
 
-private:
-  /// One slot of one token: update partition `p` (a state partition index)
-  /// of the state of (seq, h) from `in` and accumulate its read into `acc`.
-  static void emitSlot(LoopEmitter &e, const SlotInputs &in, Value v,
-                       Value states, Value acc, Value kw, Value kS,
-                       Value batch, Value seq, Value h, Value t, Value p,
-                       Value writeW, Value readW, Value scale, bool delta) {
-    struct {
-      Value q, k, v, gate, beta, states, acc, kw, kS;
-    } m{in.q, in.k, v, in.gate, in.beta, states, acc, kw, kS};
-    bool perKeyGate = in.perKeyGate;
-    ImplicitLocOpBuilder &b = e.b;
-    Value zero = e.idx(0);
-    Value keyWidth = e.dim(m.q, 3), valueWidth = e.dim(m.v, 3);
+  //===--------------------------------------------------------------------===//
+  // One slot
+  //===--------------------------------------------------------------------===//
+
+  /// Token t updates partition `p` (a state partition index) of the state of
+  /// its (sequence, head) from `in`, then reads it into acc[accPrefix, :].
+  void emitSlot(const SlotInputs &in, const Token &tok, Value t, Value p,
+                Value writeW, Value readW, Value acc,
+                SmallVector<Value> accPrefix) {
+    Value batch = tok.batch, h = tok.h;
     auto stateAt = [&](Value r, Value c) {
-      return SmallVector<Value>{seq, h, p, r, c};
+      return SmallVector<Value>{tok.seq, h, p, r, c};
     };
     auto loadState = [&](Value r, Value c) {
-      return memref::LoadOp::create(b, m.states, stateAt(r, c)).getResult();
+      return memref::LoadOp::create(b, states, stateAt(r, c)).getResult();
     };
     auto storeState = [&](Value x, Value r, Value c) {
-      memref::StoreOp::create(b, x, m.states, stateAt(r, c));
+      memref::StoreOp::create(b, x, states, stateAt(r, c));
+    };
+    auto accAt = [&](Value c) {
+      SmallVector<Value> ix(accPrefix);
+      ix.push_back(c);
+      return ix;
     };
 
     // kw = writeW * k_t (the write gate scales the key).
     e.forLoop(zero, keyWidth, [&](Value r) {
-      Value kr = e.loadF32(m.k, {batch, t, h, r});
-      memref::StoreOp::create(b, arith::MulFOp::create(b, kr, writeW), m.kw,
+      Value kr = e.loadF32(in.k, {batch, t, h, r});
+      memref::StoreOp::create(b, arith::MulFOp::create(b, kr, writeW), kw,
                               ValueRange{r});
     });
     auto kwAt = [&](Value r) {
-      return memref::LoadOp::create(b, m.kw, ValueRange{r}).getResult();
+      return memref::LoadOp::create(b, kw, ValueRange{r}).getResult();
     };
 
     // exp(g) for a scalar gate, computed once per token.
     Value scalarDecay;
-    if (m.gate && !perKeyGate)
-      scalarDecay = math::ExpOp::create(b, e.loadF32(m.gate, {batch, t, h}));
+    if (in.gate && !in.perKeyGate)
+      scalarDecay = math::ExpOp::create(b, e.loadF32(in.gate, {batch, t, h}));
 
     if (delta) {
       // S = a (S - beta kw^T (kw S)) + beta kw^T v.
-      Value betaT = e.loadF32(m.beta, {batch, t, h});
-      e.fill(m.kS, 0.0);
+      Value betaT = e.loadF32(in.beta, {batch, t, h});
+      e.fill(kS, 0.0);
       e.forLoop(zero, keyWidth, [&](Value r) {
         Value kr = kwAt(r);
         e.forLoop(zero, valueWidth, [&](Value c) {
-          Value cur = memref::LoadOp::create(b, m.kS, ValueRange{c});
+          Value cur = memref::LoadOp::create(b, kS, ValueRange{c});
           Value add = arith::MulFOp::create(b, kr, loadState(r, c));
-          memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), m.kS,
+          memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), kS,
                                   ValueRange{c});
         });
       });
       e.forLoop(zero, keyWidth, [&](Value r) {
         Value bk = arith::MulFOp::create(b, betaT, kwAt(r));
         e.forLoop(zero, valueWidth, [&](Value c) {
-          Value kSc = memref::LoadOp::create(b, m.kS, ValueRange{c});
+          Value kSc = memref::LoadOp::create(b, kS, ValueRange{c});
           Value s = arith::SubFOp::create(b, loadState(r, c),
                                           arith::MulFOp::create(b, bk, kSc));
           if (scalarDecay)
             s = arith::MulFOp::create(b, scalarDecay, s);
-          Value vc = e.loadF32(m.v, {batch, t, h, c});
+          Value vc = e.loadF32(v, {batch, t, h, c});
           s = arith::AddFOp::create(b, s, arith::MulFOp::create(b, bk, vc));
           storeState(s, r, c);
         });
@@ -529,14 +873,14 @@ private:
       // S = D S + kw^T v, D = exp(g) or diag(exp(g)).
       e.forLoop(zero, keyWidth, [&](Value r) {
         Value decay = scalarDecay;
-        if (perKeyGate)
-          decay = math::ExpOp::create(b, e.loadF32(m.gate, {batch, t, h, r}));
+        if (in.perKeyGate)
+          decay = math::ExpOp::create(b, e.loadF32(in.gate, {batch, t, h, r}));
         Value kr = kwAt(r);
         e.forLoop(zero, valueWidth, [&](Value c) {
           Value s = loadState(r, c);
           if (decay)
             s = arith::MulFOp::create(b, decay, s);
-          Value vc = e.loadF32(m.v, {batch, t, h, c});
+          Value vc = e.loadF32(v, {batch, t, h, c});
           s = arith::AddFOp::create(b, s, arith::MulFOp::create(b, kr, vc));
           storeState(s, r, c);
         });
@@ -547,14 +891,37 @@ private:
     Value qScale = arith::MulFOp::create(b, scale, readW);
     e.forLoop(zero, keyWidth, [&](Value r) {
       Value qr =
-          arith::MulFOp::create(b, qScale, e.loadF32(m.q, {batch, t, h, r}));
+          arith::MulFOp::create(b, qScale, e.loadF32(in.q, {batch, t, h, r}));
       e.forLoop(zero, valueWidth, [&](Value c) {
-        Value cur = memref::LoadOp::create(b, m.acc, ValueRange{c});
+        Value cur = memref::LoadOp::create(b, acc, accAt(c));
         Value add = arith::MulFOp::create(b, qr, loadState(r, c));
-        memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), m.acc,
-                                ValueRange{c});
+        memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), acc,
+                                accAt(c));
       });
     });
+  }
+
+  ScanOp op;
+  ImplicitLocOpBuilder &b;
+  LoopEmitter e;
+  Value q, v, weights, indices, logits, init, cu;
+  SlotInputs routed, shared;
+  bool perHeadRouting = false, delta = false;
+  Value zero, one, oneF, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
+  int64_t numSlots = 1;
+  Value slots, nPart, partOffset, o, states, kw, kS, routerW, routerI, scale;
+  RouterConfig routerCfg{1, true, false};
+};
+
+struct ScanToSCF : public OpRewritePattern<ScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ScanOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto [o, states] = ScanLowering(op, b).lower();
+    rewriter.replaceOp(op, {o, states});
+    return success();
   }
 };
 

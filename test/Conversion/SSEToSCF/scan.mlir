@@ -51,7 +51,6 @@ func.func @routed_per_key_gate(%q: tensor<1x4x2x8xf32>, %k: tensor<1x4x2x8xf32>,
 // CHECK-DAG: %[[T:.*]] = arith.constant 4 : index
 // CHECK: %[[O:.*]] = memref.alloc() : memref<1x4x2x16xbf16>
 // CHECK: %[[S:.*]] = memref.alloc() : memref<2x2x1x8x16xf32>
-// CHECK: memref.alloc() : memref<16xf32>
 // CHECK: memref.alloc() : memref<8xf32>
 // CHECK: %[[KS:.*]] = memref.alloc() : memref<16xf32>
 // CHECK: scf.for %[[SEQ:.*]] = {{.*}} {
