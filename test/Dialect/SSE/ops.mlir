@@ -410,3 +410,208 @@ func.func @classify_then_scan(%z: tensor<1x16x2x8xbf16>,
       -> (tensor<1x16x2x64xbf16>, tensor<3x2x8x32x64xf32>)
   return %o, %s : tensor<1x16x2x64xbf16>, tensor<3x2x8x32x64xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// sse.scan, fused forms: shared partition, router(z), #sse.schedule
+//===----------------------------------------------------------------------===//
+
+// A shared partition with its own q and k and no gate: the states hold
+// 1 + N = 5 partitions; shared(...) prints after gate/beta, before route(...).
+// CHECK-LABEL: func.func @scan_shared(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x2x16xf32>, %[[Q1:[^:]+]]: tensor<1x8x2x16xf32>, %[[K1:[^:]+]]: tensor<1x8x2x16xf32>, %[[V:[^:]+]]: tensor<1x8x2x32xf32>, %[[G:[^:]+]]: tensor<1x8x2x16xf32>, %[[W:[^:]+]]: tensor<1x8x2xf32>, %[[I:[^:]+]]: tensor<1x8x2xi32>)
+// CHECK:         %[[O:.*]], %[[S:.*]] = sse.scan %[[Q]], %[[Q]], %[[V]] gate(%[[G]]) shared(%[[Q1]], %[[K1]]) route(%[[W]], %[[I]]) {partitions = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2xf32>, tensor<1x8x2xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+// CHECK:         return %[[O]], %[[S]] : tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>
+func.func @scan_shared(%q: tensor<1x8x2x16xf32>, %q1: tensor<1x8x2x16xf32>,
+                       %k1: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>,
+                       %g: tensor<1x8x2x16xf32>, %w: tensor<1x8x2xf32>,
+                       %i: tensor<1x8x2xi32>)
+    -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>) {
+  %o, %s = sse.scan %q, %q, %v gate(%g) shared(%q1, %k1) route(%w, %i)
+      {partitions = 4 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>,
+         tensor<1x8x2xf32>, tensor<1x8x2xi32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  return %o, %s : tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>
+}
+
+// shared_gate, scalar [B, T, H] and per key [B, T, H, K], with per-head
+// routing; the shared gate may have its own float type (bf16 here).
+// CHECK-LABEL: func.func @scan_shared_gate(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x2x16xf32>, %[[V:[^:]+]]: tensor<1x8x2x32xf32>, %[[G1:[^:]+]]: tensor<1x8x2xf32>, %[[GK:[^:]+]]: tensor<1x8x2x16xbf16>, %[[W:[^:]+]]: tensor<1x8x2x1xf32>, %[[I:[^:]+]]: tensor<1x8x2x1xi64>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] shared(%[[Q]], %[[Q]]) shared_gate(%[[G1]]) route(%[[W]], %[[I]]) {partitions = 2 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2xf32>, tensor<1x8x2x1xf32>, tensor<1x8x2x1xi64>) -> (tensor<1x8x2x32xf32>, tensor<1x2x3x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] gate(%[[G1]]) shared(%[[Q]], %[[Q]]) shared_gate(%[[GK]]) route(%[[W]], %[[I]]) {partitions = 2 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xbf16>, tensor<1x8x2x1xf32>, tensor<1x8x2x1xi64>) -> (tensor<1x8x2x32xf32>, tensor<1x2x3x16x32xf32>)
+func.func @scan_shared_gate(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>,
+                            %g1: tensor<1x8x2xf32>, %gk: tensor<1x8x2x16xbf16>,
+                            %w: tensor<1x8x2x1xf32>, %i: tensor<1x8x2x1xi64>)
+    -> (tensor<1x2x3x16x32xf32>, tensor<1x2x3x16x32xf32>) {
+  %o, %s = sse.scan %q, %q, %v shared(%q, %q) shared_gate(%g1) route(%w, %i)
+      {partitions = 2 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2xf32>,
+         tensor<1x8x2x1xf32>, tensor<1x8x2x1xi64>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x3x16x32xf32>)
+  %o2, %s2 = sse.scan %q, %q, %v gate(%g1) shared(%q, %q) shared_gate(%gk)
+      route(%w, %i) {partitions = 2 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x2xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>,
+         tensor<1x8x2x16xbf16>, tensor<1x8x2x1xf32>, tensor<1x8x2x1xi64>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x3x16x32xf32>)
+  return %s, %s2 : tensor<1x2x3x16x32xf32>, tensor<1x2x3x16x32xf32>
+}
+
+// The delta rule with a shared partition: shared_beta (and a scalar
+// shared_gate) print after shared(...) in the order gate, beta.
+// CHECK-LABEL: func.func @scan_shared_delta(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x2x16xbf16>, %[[V:[^:]+]]: tensor<1x8x2x32xbf16>, %[[G:[^:]+]]: tensor<1x8x2xf32>, %[[B:[^:]+]]: tensor<1x8x2xf32>, %[[G1:[^:]+]]: tensor<1x8x2xf32>, %[[B1:[^:]+]]: tensor<1x8x2xf16>, %[[W:[^:]+]]: tensor<1x8x2xf32>, %[[I:[^:]+]]: tensor<1x8x2xi32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] gate(%[[G]]) beta(%[[B]]) shared(%[[Q]], %[[Q]]) shared_gate(%[[G1]]) shared_beta(%[[B1]]) route(%[[W]], %[[I]]) {partitions = 4 : i64, read_gate = false, rule = #sse.rule<delta>, write_gate = false} : (tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>, tensor<1x8x2x32xbf16>, tensor<1x8x2xf32>, tensor<1x8x2xf32>, tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>, tensor<1x8x2xf32>, tensor<1x8x2xf16>, tensor<1x8x2xf32>, tensor<1x8x2xi32>) -> (tensor<1x8x2x32xbf16>, tensor<1x2x5x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] beta(%[[B]]) shared(%[[Q]], %[[Q]]) shared_beta(%[[B1]]) route(%[[W]], %[[I]]) {partitions = 4 : i64, rule = #sse.rule<delta>} : (tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>, tensor<1x8x2x32xbf16>, tensor<1x8x2xf32>, tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>, tensor<1x8x2xf16>, tensor<1x8x2xf32>, tensor<1x8x2xi32>) -> (tensor<1x8x2x32xbf16>, tensor<1x2x5x16x32xf32>)
+func.func @scan_shared_delta(%q: tensor<1x8x2x16xbf16>, %v: tensor<1x8x2x32xbf16>,
+                             %g: tensor<1x8x2xf32>, %b: tensor<1x8x2xf32>,
+                             %g1: tensor<1x8x2xf32>, %b1: tensor<1x8x2xf16>,
+                             %w: tensor<1x8x2xf32>, %i: tensor<1x8x2xi32>)
+    -> (tensor<1x8x2x32xbf16>, tensor<1x8x2x32xbf16>) {
+  %o, %s = sse.scan %q, %q, %v gate(%g) beta(%b) shared(%q, %q) shared_gate(%g1)
+      shared_beta(%b1) route(%w, %i)
+      {rule = #sse.rule<delta>, partitions = 4 : i64, read_gate = false, write_gate = false}
+      : (tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>, tensor<1x8x2x32xbf16>,
+         tensor<1x8x2xf32>, tensor<1x8x2xf32>, tensor<1x8x2x16xbf16>,
+         tensor<1x8x2x16xbf16>, tensor<1x8x2xf32>, tensor<1x8x2xf16>,
+         tensor<1x8x2xf32>, tensor<1x8x2xi32>)
+      -> (tensor<1x8x2x32xbf16>, tensor<1x2x5x16x32xf32>)
+  %o2, %s2 = sse.scan %q, %q, %v beta(%b) shared(%q, %q) shared_beta(%b1)
+      route(%w, %i) {rule = #sse.rule<delta>, partitions = 4 : i64}
+      : (tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>, tensor<1x8x2x32xbf16>,
+         tensor<1x8x2xf32>, tensor<1x8x2x16xbf16>, tensor<1x8x2x16xbf16>,
+         tensor<1x8x2xf16>, tensor<1x8x2xf32>, tensor<1x8x2xi32>)
+      -> (tensor<1x8x2x32xbf16>, tensor<1x2x5x16x32xf32>)
+  return %o, %o2 : tensor<1x8x2x32xbf16>, tensor<1x8x2x32xbf16>
+}
+
+// router(z): the scan classifies the logits itself. top_k alone (the default
+// order is not spelled); router_order = topk_then_softmax; renormalize (a
+// unit attribute, printed bare); both; per-head logits [B, T, H, N] in bf16.
+// router_order is an optional attribute without a default, so an explicitly
+// spelled softmax_then_topk is kept as written.
+// CHECK-LABEL: func.func @scan_router(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x2x16xf32>, %[[V:[^:]+]]: tensor<1x8x2x32xf32>, %[[Z:[^:]+]]: tensor<1x8x4xf32>, %[[ZH:[^:]+]]: tensor<1x8x2x4xbf16>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] router(%[[Z]]) {partitions = 4 : i64, top_k = 1 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] router(%[[Z]]) {partitions = 4 : i64, router_order = #sse.order<topk_then_softmax>, top_k = 2 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] router(%[[Z]]) {partitions = 4 : i64, renormalize, top_k = 2 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] router(%[[ZH]]) {partitions = 4 : i64, renormalize, router_order = #sse.order<topk_then_softmax>, top_k = 4 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x4xbf16>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] router(%[[Z]]) {partitions = 4 : i64, router_order = #sse.order<softmax_then_topk>, top_k = 1 : i64} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x4xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+func.func @scan_router(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>,
+                       %z: tensor<1x8x4xf32>, %zh: tensor<1x8x2x4xbf16>)
+    -> (tensor<1x2x4x16x32xf32>, tensor<1x2x4x16x32xf32>, tensor<1x2x4x16x32xf32>,
+        tensor<1x2x4x16x32xf32>, tensor<1x2x4x16x32xf32>) {
+  %o, %s = sse.scan %q, %q, %v router(%z) {partitions = 4 : i64, top_k = 1 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x4xf32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  %o2, %s2 = sse.scan %q, %q, %v router(%z)
+      {top_k = 2 : i64, router_order = #sse.order<topk_then_softmax>, partitions = 4 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x4xf32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  %o3, %s3 = sse.scan %q, %q, %v router(%z)
+      {partitions = 4 : i64, top_k = 2 : i64, renormalize}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x4xf32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  %o4, %s4 = sse.scan %q, %q, %v router(%zh)
+      {renormalize, router_order = #sse.order<topk_then_softmax>, top_k = 4 : i64,
+       partitions = 4 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x2x4xbf16>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  %o5, %s5 = sse.scan %q, %q, %v router(%z)
+      {partitions = 4 : i64, top_k = 1 : i64, router_order = #sse.order<softmax_then_topk>}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x4xf32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  return %s, %s2, %s3, %s4, %s5 : tensor<1x2x4x16x32xf32>, tensor<1x2x4x16x32xf32>,
+      tensor<1x2x4x16x32xf32>, tensor<1x2x4x16x32xf32>, tensor<1x2x4x16x32xf32>
+}
+
+// A shared partition routed by router(z): shared(...) prints before router(...).
+// CHECK-LABEL: func.func @scan_shared_router(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<2x8x2x16xf32>, %[[Q1:[^:]+]]: tensor<2x8x2x16xf32>, %[[V:[^:]+]]: tensor<2x8x2x32xf32>, %[[G1:[^:]+]]: tensor<2x8x2x16xf32>, %[[Z:[^:]+]]: tensor<2x8x16xf16>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] shared(%[[Q1]], %[[Q1]]) shared_gate(%[[G1]]) router(%[[Z]]) {partitions = 16 : i64, top_k = 2 : i64} : (tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x32xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x16xf16>) -> (tensor<2x8x2x32xf32>, tensor<2x2x17x16x32xf32>)
+func.func @scan_shared_router(%q: tensor<2x8x2x16xf32>, %q1: tensor<2x8x2x16xf32>,
+                              %v: tensor<2x8x2x32xf32>, %g1: tensor<2x8x2x16xf32>,
+                              %z: tensor<2x8x16xf16>) -> tensor<2x2x17x16x32xf32> {
+  %o, %s = sse.scan %q, %q, %v shared(%q1, %q1) shared_gate(%g1) router(%z)
+      {partitions = 16 : i64, top_k = 2 : i64}
+      : (tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x32xf32>,
+         tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>, tensor<2x8x2x16xf32>,
+         tensor<2x8x16xf16>)
+      -> (tensor<2x8x2x32xf32>, tensor<2x2x17x16x32xf32>)
+  return %s : tensor<2x2x17x16x32xf32>
+}
+
+// #sse.schedule on a plain scan and on a routed one, with every split and
+// grouping; the parameters print in declaration order whatever the input
+// order.
+// CHECK-LABEL: func.func @scan_schedule(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x2x16xf32>, %[[V:[^:]+]]: tensor<1x8x2x32xf32>, %[[W:[^:]+]]: tensor<1x8x1xf32>, %[[I:[^:]+]]: tensor<1x8x1xi32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] {schedule = #sse.schedule<chunk = 64, k_tile = 16, v_tile = 32, split = recurrent, grouping = dense>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] route(%[[W]], %[[I]]) {partitions = 4 : i64, schedule = #sse.schedule<chunk = 16, k_tile = 8, v_tile = 4, split = chunked, grouping = sorted>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] route(%[[W]], %[[I]]) {partitions = 4 : i64, schedule = #sse.schedule<chunk = 256, k_tile = 1, v_tile = 32, split = recurrent, grouping = sorted>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+// CHECK:         sse.scan %[[Q]], %[[Q]], %[[V]] {schedule = #sse.schedule<chunk = 128, k_tile = 2, v_tile = 16, split = chunked, grouping = dense>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+func.func @scan_schedule(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>,
+                         %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>)
+    -> (tensor<1x8x2x32xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x32xf32>,
+        tensor<1x8x2x32xf32>) {
+  %o, %s = sse.scan %q, %q, %v
+      {schedule = #sse.schedule<chunk = 64, k_tile = 16, v_tile = 32, split = recurrent, grouping = dense>}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  %o2, %s2 = sse.scan %q, %q, %v route(%w, %i)
+      {schedule = #sse.schedule<chunk = 16, k_tile = 8, v_tile = 4, split = chunked, grouping = sorted>,
+       partitions = 4 : i64}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x1xf32>, tensor<1x8x1xi32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  %o3, %s3 = sse.scan %q, %q, %v route(%w, %i)
+      {partitions = 4 : i64,
+       schedule = #sse.schedule<chunk = 256, k_tile = 1, v_tile = 32, split = recurrent, grouping = sorted>}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>,
+         tensor<1x8x1xf32>, tensor<1x8x1xi32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
+  %o4, %s4 = sse.scan %q, %q, %v
+      {schedule = #sse.schedule<grouping = dense, split = chunked, v_tile = 16, k_tile = 2, chunk = 128>}
+      : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>)
+      -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return %o, %o2, %o3, %o4 : tensor<1x8x2x32xf32>, tensor<1x8x2x32xf32>,
+      tensor<1x8x2x32xf32>, tensor<1x8x2x32xf32>
+}
+
+// Every fused form at once on a packed, per-head-routed delta scan: the
+// operand groups print in the order gate, beta, shared, shared_gate,
+// shared_beta, router, init, cu_seqlens and the attributes sorted by name,
+// whatever order they are written in.
+// CHECK-LABEL: func.func @scan_fused_all(
+// CHECK-SAME:      %[[Z:[^:]+]]: tensor<1x16x2x8xbf16>, %[[Q:[^:]+]]: tensor<1x16x2x32xbf16>, %[[K:[^:]+]]: tensor<1x16x2x32xbf16>, %[[V:[^:]+]]: tensor<1x16x2x64xbf16>, %[[G:[^:]+]]: tensor<1x16x2xf32>, %[[B:[^:]+]]: tensor<1x16x2xf32>, %[[Q1:[^:]+]]: tensor<1x16x2x32xbf16>, %[[K1:[^:]+]]: tensor<1x16x2x32xbf16>, %[[G1:[^:]+]]: tensor<1x16x2xf32>, %[[B1:[^:]+]]: tensor<1x16x2xf32>, %[[S0:[^:]+]]: tensor<3x2x9x32x64xf32>, %[[CU:[^:]+]]: tensor<4xi64>)
+// CHECK:         %[[O:.*]], %[[S:.*]] = sse.scan %[[Q]], %[[K]], %[[V]] gate(%[[G]]) beta(%[[B]]) shared(%[[Q1]], %[[K1]]) shared_gate(%[[G1]]) shared_beta(%[[B1]]) router(%[[Z]]) init(%[[S0]]) cu_seqlens(%[[CU]]) {partitions = 8 : i64, read_gate = false, renormalize, router_order = #sse.order<topk_then_softmax>, rule = #sse.rule<delta>, scale = 2.500000e-01 : f32, schedule = #sse.schedule<chunk = 32, k_tile = 16, v_tile = 64, split = chunked, grouping = sorted>, top_k = 2 : i64, write_gate = false} : (tensor<1x16x2x32xbf16>, tensor<1x16x2x32xbf16>, tensor<1x16x2x64xbf16>, tensor<1x16x2xf32>, tensor<1x16x2xf32>, tensor<1x16x2x32xbf16>, tensor<1x16x2x32xbf16>, tensor<1x16x2xf32>, tensor<1x16x2xf32>, tensor<1x16x2x8xbf16>, tensor<3x2x9x32x64xf32>, tensor<4xi64>) -> (tensor<1x16x2x64xbf16>, tensor<3x2x9x32x64xf32>)
+// CHECK:         return %[[O]], %[[S]] : tensor<1x16x2x64xbf16>, tensor<3x2x9x32x64xf32>
+func.func @scan_fused_all(%z: tensor<1x16x2x8xbf16>, %q: tensor<1x16x2x32xbf16>,
+                          %k: tensor<1x16x2x32xbf16>, %v: tensor<1x16x2x64xbf16>,
+                          %g: tensor<1x16x2xf32>, %b: tensor<1x16x2xf32>,
+                          %q1: tensor<1x16x2x32xbf16>, %k1: tensor<1x16x2x32xbf16>,
+                          %g1: tensor<1x16x2xf32>, %b1: tensor<1x16x2xf32>,
+                          %s0: tensor<3x2x9x32x64xf32>, %cu: tensor<4xi64>)
+    -> (tensor<1x16x2x64xbf16>, tensor<3x2x9x32x64xf32>) {
+  %o, %s = sse.scan %q, %k, %v gate(%g) beta(%b) shared(%q1, %k1) shared_gate(%g1)
+      shared_beta(%b1) router(%z) init(%s0) cu_seqlens(%cu)
+      {write_gate = false, top_k = 2 : i64,
+       schedule = #sse.schedule<chunk = 32, k_tile = 16, v_tile = 64, split = chunked, grouping = sorted>,
+       renormalize, router_order = #sse.order<topk_then_softmax>,
+       rule = #sse.rule<delta>, read_gate = false, scale = 0.25 : f32,
+       partitions = 8 : i64}
+      : (tensor<1x16x2x32xbf16>, tensor<1x16x2x32xbf16>, tensor<1x16x2x64xbf16>,
+         tensor<1x16x2xf32>, tensor<1x16x2xf32>, tensor<1x16x2x32xbf16>,
+         tensor<1x16x2x32xbf16>, tensor<1x16x2xf32>, tensor<1x16x2xf32>,
+         tensor<1x16x2x8xbf16>, tensor<3x2x9x32x64xf32>, tensor<4xi64>)
+      -> (tensor<1x16x2x64xbf16>, tensor<3x2x9x32x64xf32>)
+  return %o, %s : tensor<1x16x2x64xbf16>, tensor<3x2x9x32x64xf32>
+}
