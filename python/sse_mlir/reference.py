@@ -574,3 +574,26 @@ def fused_scan(q, k, v, gate=None, beta=None, shared_q=None, shared_k=None,
                               partitions=partitions, scale=scale, rule=rule,
                               read_gate=read_gate, write_gate=write_gate)
     return o_shared + o_routed, np.concatenate([s_shared, s_routed], axis=2)
+
+
+# ---------------------------------------------------------------------------
+# Epilogue of an SSE layer
+# ---------------------------------------------------------------------------
+
+
+def rms_norm(x, weight, eps=1e-5):
+    """RMS norm of each head's V-vector: x / sqrt(mean(x^2) + eps) * weight.
+
+    ``x``: ``[B, T, H, V]``; ``weight``: ``[H, V]`` (per head) or ``[V]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64)
+    rms = np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)
+    return x / rms * weight
+
+
+def swish_gate(x, gate):
+    """The output gate: x * gate * sigmoid(gate)."""
+    x = np.asarray(x, dtype=np.float64)
+    gate = np.asarray(gate, dtype=np.float64)
+    return x * gate / (1.0 + np.exp(-gate))

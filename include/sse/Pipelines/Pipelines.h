@@ -20,8 +20,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Turn returned buffers into caller-allocated out "
                      "parameters (what sse-runner expects)"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> fuse{
-      *this, "fuse", llvm::cl::desc("Run sse-fuse first"), llvm::cl::init(true)};
+  PassOptions::Option<bool> fuse{*this, "fuse",
+                                 llvm::cl::desc("Run sse-fuse first"),
+                                 llvm::cl::init(true)};
   PassOptions::Option<bool> tile{
       *this, "tile", llvm::cl::desc("Run sse-tile (cost model) first"),
       llvm::cl::init(true)};

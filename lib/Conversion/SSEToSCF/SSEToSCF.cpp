@@ -156,9 +156,9 @@ struct RouterConfig {
 /// Classifies one row of `logits` (the row at `row`, the last index running
 /// over N) into `cfg.k` weights and indices, stored at `weights[outAt(j)]`
 /// and `indices[outAt(j)]`.
-void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row,
-                     Value n, const RouterConfig &cfg, Value weights,
-                     Value indices, function_ref<SmallVector<Value>(Value)> outAt) {
+void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row, Value n,
+                     const RouterConfig &cfg, Value weights, Value indices,
+                     function_ref<SmallVector<Value>(Value)> outAt) {
   ImplicitLocOpBuilder &b = e.b;
   Type indexElem = cast<MemRefType>(indices.getType()).getElementType();
   Value zero = e.idx(0), kSize = e.idx(cfg.k);
@@ -193,8 +193,8 @@ void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row,
         ValueRange best = e.forLoop(
             zero, n, {negInf, minusOne, falseV}, [&](Value i, ValueRange cur) {
               Value z = e.loadF32(logits, at(i));
-              Value below = arith::CmpFOp::create(
-                  b, arith::CmpFPredicate::OLT, z, prevVal);
+              Value below = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                                  z, prevVal);
               Value tie = arith::AndIOp::create(
                   b,
                   arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, z,
@@ -294,6 +294,99 @@ struct ClassifyToSCF : public OpRewritePattern<ClassifyOp> {
 // sse.scan
 //===----------------------------------------------------------------------===//
 
+/// x * sigmoid(x), in f32.
+Value swish(ImplicitLocOpBuilder &b, Value x) {
+  Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
+  Value denom = arith::AddFOp::create(
+      b, one, math::ExpOp::create(b, arith::NegFOp::create(b, x)));
+  return arith::DivFOp::create(b, x, denom);
+}
+
+//===----------------------------------------------------------------------===//
+// sse.rms_norm, sse.swish_gate (when not fused into a scan)
+//===----------------------------------------------------------------------===//
+
+/// Loops over [B, T, H] rows of a rank-4 buffer.
+void forEachRow(LoopEmitter &e, Value x,
+                function_ref<void(Value, Value, Value)> body) {
+  Value zero = e.idx(0);
+  e.forLoop(zero, e.dim(x, 0), [&](Value bi) {
+    e.forLoop(zero, e.dim(x, 1), [&](Value t) {
+      e.forLoop(zero, e.dim(x, 2), [&](Value h) { body(bi, t, h); });
+    });
+  });
+}
+
+struct RmsNormToSCF : public OpRewritePattern<RmsNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RmsNormOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    LoopEmitter e(b);
+    Value x = toBuffer(b, op.getX()), w = toBuffer(b, op.getWeight());
+    auto type = cast<RankedTensorType>(op.getY().getType());
+    Value y = allocResult(e, type, [&](int64_t d) { return e.dim(x, d); });
+    bool perHead = cast<MemRefType>(w.getType()).getRank() == 2;
+    Value zero = e.idx(0), width = e.dim(x, 3);
+    Value eps = e.f32(op.getEffectiveEps());
+    forEachRow(e, x, [&](Value bi, Value t, Value h) {
+      Value sumSq = e.forLoop(zero, width, {e.f32(0.0)},
+                              [&](Value c, ValueRange s) -> SmallVector<Value> {
+                                Value xc = e.loadF32(x, {bi, t, h, c});
+                                return {arith::AddFOp::create(
+                                    b, s[0], arith::MulFOp::create(b, xc, xc))};
+                              })[0];
+      Value n = arith::SIToFPOp::create(
+          b, b.getF32Type(),
+          arith::IndexCastOp::create(b, b.getI64Type(), width));
+      Value inv = arith::DivFOp::create(
+          b, e.f32(1.0),
+          math::SqrtOp::create(
+              b, arith::AddFOp::create(b, arith::DivFOp::create(b, sumSq, n),
+                                       eps)));
+      e.forLoop(zero, width, [&](Value c) {
+        Value wc = perHead ? e.loadF32(w, {h, c}) : e.loadF32(w, {c});
+        Value xc = e.loadF32(x, {bi, t, h, c});
+        e.storeF32(
+            arith::MulFOp::create(b, arith::MulFOp::create(b, xc, inv), wc), y,
+            {bi, t, h, c});
+      });
+    });
+    rewriter.replaceOp(op, toTensor(b, type, y));
+    return success();
+  }
+};
+
+struct SwishGateToSCF : public OpRewritePattern<SwishGateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SwishGateOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    LoopEmitter e(b);
+    auto type = cast<RankedTensorType>(op.getY().getType());
+    Value x = toBuffer(b, op.getX()), g = toBuffer(b, op.getGate());
+    Value y = allocResult(e, type, [&](int64_t d) { return e.dim(x, d); });
+    int64_t rank = type.getRank();
+    SmallVector<Value> ix;
+    std::function<void(int64_t)> nest = [&](int64_t d) {
+      if (d == rank) {
+        Value xv = e.loadF32(x, ix);
+        e.storeF32(arith::MulFOp::create(b, xv, swish(b, e.loadF32(g, ix))), y,
+                   ix);
+        return;
+      }
+      e.forLoop(e.idx(0), e.dim(x, d), [&](Value iv) {
+        ix.push_back(iv);
+        nest(d + 1);
+        ix.pop_back();
+      });
+    };
+    nest(0);
+    rewriter.replaceOp(op, toTensor(b, type, y));
+    return success();
+  }
+};
+
 /// The per-partition-kind inputs of a scan slot: the routed partitions use
 /// the scan's q, k, gate, beta; the shared partition its shared_* operands.
 struct SlotInputs {
@@ -363,6 +456,8 @@ private:
     logits = bufferOrNull(op.getLogits());
     init = bufferOrNull(op.getInit());
     cu = bufferOrNull(op.getCuSeqlens());
+    normWeight = bufferOrNull(op.getNormWeight());
+    outGate = bufferOrNull(op.getOutGate());
     routed = {q, toBuffer(b, op.getK()), bufferOrNull(op.getGate()),
               bufferOrNull(op.getBeta()), op.hasPerKeyGate()};
     shared = {bufferOrNull(op.getSharedQ()), bufferOrNull(op.getSharedK()),
@@ -375,6 +470,7 @@ private:
     zero = e.idx(0);
     one = e.idx(1);
     oneF = e.f32(1.0);
+    normEps = e.f32(op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
     numTokens = e.dim(q, 1);
     numHeads = e.dim(q, 2);
     keyWidth = e.dim(q, 3);
@@ -387,11 +483,11 @@ private:
                     : e.idx(numSlots);
     nPart = e.idx(op.getPartitions());
     partOffset = e.idx(shared.q ? 1 : 0);
-    routerCfg = {numSlots,
-                 op.getRouterOrder().value_or(
-                     ClassifyOrder::softmax_then_topk) ==
-                     ClassifyOrder::softmax_then_topk,
-                 op.getRenormalize()};
+    routerCfg = {
+        numSlots,
+        op.getRouterOrder().value_or(ClassifyOrder::softmax_then_topk) ==
+            ClassifyOrder::softmax_then_topk,
+        op.getRenormalize()};
 
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
@@ -499,10 +595,7 @@ private:
                    rw, acc, {});
         });
       });
-      e.forLoop(zero, valueWidth, [&](Value c) {
-        e.storeF32(memref::LoadOp::create(b, acc, ValueRange{c}), o,
-                   {tok.batch, t, tok.h, c});
-      });
+      storeOutputRow(tok, t, acc, {});
     });
   }
 
@@ -535,22 +628,22 @@ private:
       tableW = e.alloc(MemRefType::get({dyn, numSlots}, f32), numTokens);
       tableI =
           e.alloc(MemRefType::get({dyn, numSlots}, b.getI32Type()), numTokens);
-      e.forLoop(tok.start, tok.end, [&](Value t) {
-        classifyToken(tok, t, tableW, tableI, {t});
-      });
+      e.forLoop(tok.start, tok.end,
+                [&](Value t) { classifyToken(tok, t, tableW, tableI, {t}); });
     }
     auto pick = [&](Value t, Value j) {
       return loadPick(tok, t, j, tableW, tableI, {t});
     };
 
-    // The shared partition visits every token with weight 1.
-    if (shared.q) {
+    // The shared partition (or the one partition of an unrouted scan)
+    // visits every token with weight 1.
+    if (shared.q || !op.isRouted()) {
       e.forLoop(tok.start, tok.end, [&](Value t) {
         Value pos = arith::SubIOp::create(b, t, tok.start);
         memref::StoreOp::create(b, t, listT, ValueRange{pos});
         memref::StoreOp::create(b, oneF, listW, ValueRange{pos});
       });
-      processList(shared, tok, zero, listT, listW, zero,
+      processList(shared.q ? shared : routed, tok, zero, listT, listW, zero,
                   arith::SubIOp::create(b, tok.end, tok.start), chunked, chunk,
                   oacc, /*routedWeights=*/false);
     }
@@ -560,8 +653,7 @@ private:
       if (sorted) {
         // Counting sort of all picks by partition: counts, exclusive prefix
         // sums, then a stable scatter (token order within a partition).
-        Value counts =
-            e.alloc(MemRefType::get({dyn}, b.getIndexType()), nPart);
+        Value counts = e.alloc(MemRefType::get({dyn}, b.getIndexType()), nPart);
         offsets = e.alloc(MemRefType::get({dyn}, b.getIndexType()),
                           arith::AddIOp::create(b, nPart, one).getResult());
         e.forLoop(zero, nPart, [&](Value p) {
@@ -576,8 +668,7 @@ private:
         e.forLoop(zero, nPart, [&](Value p) {
           Value base = memref::LoadOp::create(b, offsets, ValueRange{p});
           Value n = memref::LoadOp::create(b, counts, ValueRange{p});
-          memref::StoreOp::create(b, arith::AddIOp::create(b, base, n),
-                                  offsets,
+          memref::StoreOp::create(b, arith::AddIOp::create(b, base, n), offsets,
                                   ValueRange{arith::AddIOp::create(b, p, one)});
           // counts becomes the scatter cursor of partition p.
           memref::StoreOp::create(b, base, counts, ValueRange{p});
@@ -586,8 +677,8 @@ private:
           Value pos = memref::LoadOp::create(b, counts, ValueRange{p});
           memref::StoreOp::create(b, t, listT, ValueRange{pos});
           memref::StoreOp::create(b, w, listW, ValueRange{pos});
-          memref::StoreOp::create(b, arith::AddIOp::create(b, pos, one),
-                                  counts, ValueRange{p});
+          memref::StoreOp::create(b, arith::AddIOp::create(b, pos, one), counts,
+                                  ValueRange{p});
         });
       }
       e.forLoop(zero, nPart, [&](Value p) {
@@ -608,9 +699,9 @@ private:
                       auto [pj, w] = pick(t, j);
                       Value hit = arith::CmpIOp::create(
                           b, arith::CmpIPredicate::eq, pj, p);
-                      auto ifOp = scf::IfOp::create(
-                          b, TypeRange{b.getIndexType()}, hit,
-                          /*withElseRegion=*/true);
+                      auto ifOp =
+                          scf::IfOp::create(b, TypeRange{b.getIndexType()}, hit,
+                                            /*withElseRegion=*/true);
                       {
                         OpBuilder::InsertionGuard guard(b);
                         b.setInsertionPointToStart(ifOp.thenBlock());
@@ -626,17 +717,55 @@ private:
                 return {count};
               })[0];
         }
-        processList(routed, tok, arith::AddIOp::create(b, p, partOffset),
-                    listT, listW, first, last, chunked, chunk, oacc,
+        processList(routed, tok, arith::AddIOp::create(b, p, partOffset), listT,
+                    listW, first, last, chunked, chunk, oacc,
                     /*routedWeights=*/true);
       });
     }
 
-    e.forLoop(tok.start, tok.end, [&](Value t) {
-      e.forLoop(zero, valueWidth, [&](Value c) {
-        e.storeF32(memref::LoadOp::create(b, oacc, ValueRange{t, c}), o,
-                   {tok.batch, t, tok.h, c});
-      });
+    e.forLoop(tok.start, tok.end,
+              [&](Value t) { storeOutputRow(tok, t, oacc, {t}); });
+  }
+
+  /// Rounds the f32 output row acc[prefix, :] of token t into o, through the
+  /// epilogue: o = rms_norm(o) * w, then o = o * swish(out_gate).
+  void storeOutputRow(const Token &tok, Value t, Value acc,
+                      SmallVector<Value> prefix) {
+    auto at = [&](Value c) {
+      SmallVector<Value> ix(prefix);
+      ix.push_back(c);
+      return ix;
+    };
+    Value invRms;
+    if (normWeight) {
+      Value sumSq =
+          e.forLoop(zero, valueWidth, {e.f32(0.0)},
+                    [&](Value c, ValueRange sum) -> SmallVector<Value> {
+                      Value x = memref::LoadOp::create(b, acc, at(c));
+                      return {arith::AddFOp::create(
+                          b, sum[0], arith::MulFOp::create(b, x, x))};
+                    })[0];
+      Value width = arith::SIToFPOp::create(
+          b, b.getF32Type(),
+          arith::IndexCastOp::create(b, b.getI64Type(), valueWidth));
+      Value meanSq = arith::DivFOp::create(b, sumSq, width);
+      invRms = arith::DivFOp::create(
+          b, oneF,
+          math::SqrtOp::create(b, arith::AddFOp::create(b, meanSq, normEps)));
+    }
+    bool perHeadNorm =
+        normWeight && cast<MemRefType>(normWeight.getType()).getRank() == 2;
+    e.forLoop(zero, valueWidth, [&](Value c) {
+      Value x = memref::LoadOp::create(b, acc, at(c));
+      if (normWeight) {
+        Value w = perHeadNorm ? e.loadF32(normWeight, {tok.h, c})
+                              : e.loadF32(normWeight, {c});
+        x = arith::MulFOp::create(b, arith::MulFOp::create(b, x, invRms), w);
+      }
+      if (outGate)
+        x = arith::MulFOp::create(
+            b, x, swish(b, e.loadF32(outGate, {tok.batch, t, tok.h, c})));
+      e.storeF32(x, o, {tok.batch, t, tok.h, c});
     });
   }
 
@@ -660,9 +789,8 @@ private:
                    bool chunked, Value chunk, Value oacc, bool routedWeights) {
     auto weightsAt = [&](Value i) {
       Value w = memref::LoadOp::create(b, listW, ValueRange{i});
-      return std::make_pair(
-          routedWeights && op.getWriteGate() ? w : oneF,
-          routedWeights && op.getReadGate() ? w : oneF);
+      return std::make_pair(routedWeights && op.getWriteGate() ? w : oneF,
+                            routedWeights && op.getReadGate() ? w : oneF);
     };
     if (!chunked) {
       e.forLoop(first, last, [&](Value i) {
@@ -675,22 +803,22 @@ private:
     // Chunk form of the additive rule over C entries at a time.
     auto f32 = b.getF32Type();
     auto dyn = ShapedType::kDynamic;
-    Value gCum = e.alloc(MemRefType::get({dyn, dyn}, f32),
-                         ValueRange{chunk, keyWidth});
-    Value kwC = e.alloc(MemRefType::get({dyn, dyn}, f32),
-                        ValueRange{chunk, keyWidth});
-    Value qC = e.alloc(MemRefType::get({dyn, dyn}, f32),
-                       ValueRange{chunk, keyWidth});
+    Value gCum =
+        e.alloc(MemRefType::get({dyn, dyn}, f32), ValueRange{chunk, keyWidth});
+    Value kwC =
+        e.alloc(MemRefType::get({dyn, dyn}, f32), ValueRange{chunk, keyWidth});
+    Value qC =
+        e.alloc(MemRefType::get({dyn, dyn}, f32), ValueRange{chunk, keyWidth});
     Value count = arith::SubIOp::create(b, last, first);
     Value numChunks = arith::CeilDivSIOp::create(b, count, chunk);
     auto stateAt = [&](Value r, Value c) {
       return SmallVector<Value>{tok.seq, tok.h, part, r, c};
     };
     e.forLoop(zero, numChunks, [&](Value ci) {
-      Value lo = arith::AddIOp::create(b, first,
-                                       arith::MulIOp::create(b, ci, chunk));
-      Value hi = arith::MinSIOp::create(
-          b, arith::AddIOp::create(b, lo, chunk), last);
+      Value lo =
+          arith::AddIOp::create(b, first, arith::MulIOp::create(b, ci, chunk));
+      Value hi =
+          arith::MinSIOp::create(b, arith::AddIOp::create(b, lo, chunk), last);
       Value len = arith::SubIOp::create(b, hi, lo);
       // Per entry: weighted key, scaled query, cumulative log-decay per key.
       e.forLoop(zero, len, [&](Value i) {
@@ -756,8 +884,7 @@ private:
                 Value rel = math::ExpOp::create(
                     b, arith::SubFOp::create(
                            b, memref::LoadOp::create(b, gCum, ValueRange{i, r}),
-                           memref::LoadOp::create(b, gCum,
-                                                  ValueRange{j, r})));
+                           memref::LoadOp::create(b, gCum, ValueRange{j, r})));
                 Value qk = arith::MulFOp::create(
                     b, memref::LoadOp::create(b, qC, ValueRange{i, r}),
                     memref::LoadOp::create(b, kwC, ValueRange{j, r}));
@@ -770,7 +897,8 @@ private:
             Value vc = e.loadF32(v, {tok.batch, tj, tok.h, c});
             Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
             memref::StoreOp::create(
-                b, arith::AddFOp::create(b, cur, arith::MulFOp::create(b, a, vc)),
+                b,
+                arith::AddFOp::create(b, cur, arith::MulFOp::create(b, a, vc)),
                 oacc, ValueRange{t, c});
           });
         });
@@ -784,7 +912,8 @@ private:
           Value s = arith::MulFOp::create(
               b, decay, memref::LoadOp::create(b, states, stateAt(r, c)));
           s = e.forLoop(
-              zero, len, {s}, [&](Value j, ValueRange acc) -> SmallVector<Value> {
+              zero, len, {s},
+              [&](Value j, ValueRange acc) -> SmallVector<Value> {
                 Value rel = math::ExpOp::create(
                     b, arith::SubFOp::create(
                            b, gLast,
@@ -904,7 +1033,7 @@ private:
   ScanOp op;
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  Value q, v, weights, indices, logits, init, cu;
+  Value q, v, weights, indices, logits, init, cu, normWeight, outGate, normEps;
   SlotInputs routed, shared;
   bool perHeadRouting = false, delta = false;
   Value zero, one, oneF, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
@@ -943,5 +1072,6 @@ struct ConvertSSEToSCFPass
 
 void mlir::sse::populateSSEToSCFConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ClassifyToSCF, ScanToSCF>(patterns.getContext());
+  patterns.add<ClassifyToSCF, ScanToSCF, RmsNormToSCF, SwishGateToSCF>(
+      patterns.getContext());
 }

@@ -281,7 +281,7 @@ func.func @scan_delta_no_beta(%q: tensor<2x8x4x16xf32>, %v: tensor<2x8x4x32xf32>
 // express one without the other; the generic form can.
 func.func @scan_weights_without_indices(%q: tensor<2x8x4x16xf32>, %v: tensor<2x8x4x32xf32>, %w: tensor<2x8x1xf32>) {
   // expected-error @below {{'sse.scan' op routing weights and indices must be given together}}
-  %0:2 = "sse.scan"(%q, %q, %v, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0>, partitions = 2 : i64}> : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x32xf32>, tensor<2x8x1xf32>) -> (tensor<2x8x4x32xf32>, tensor<2x4x2x16x32xf32>)
+  %0:2 = "sse.scan"(%q, %q, %v, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0>, partitions = 2 : i64}> : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x32xf32>, tensor<2x8x1xf32>) -> (tensor<2x8x4x32xf32>, tensor<2x4x2x16x32xf32>)
   return
 }
 
@@ -598,7 +598,7 @@ func.func @scan_gate_key_from_k(%q: tensor<1x8x4x?xf32>, %k: tensor<1x8x4x16xf32
 // Rule: shared q and k come together (only reachable in generic form).
 func.func @shared_q_alone(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) {
   // expected-error @below {{'sse.scan' op shared q and k must be given together}}
-  %0:2 = "sse.scan"(%q, %q, %v, %q, %w, %i) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0>, partitions = 4 : i64}> : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
+  %0:2 = "sse.scan"(%q, %q, %v, %q, %w, %i) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0>, partitions = 4 : i64}> : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x5x16x32xf32>)
   return
 }
 
@@ -743,5 +743,95 @@ func.func @schedule_v_tile(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
 func.func @schedule_missing_param(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
   // expected-error @below {{expected ','}}
   %o, %s = sse.scan %q, %q, %v {schedule = #sse.schedule<chunk = 64, k_tile = 16, v_tile = 32, split = recurrent>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: the norm weight of a scan is [H, V] or [V].
+func.func @scan_norm_weight_shape(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<16xf32>) {
+  // expected-error @below {{norm weight 'tensor<16xf32>' must have shape [H, V] = [2, 32] or [V] = [32]}}
+  %o, %s = sse.scan %q, %q, %v norm(%w) : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<16xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: norm_eps needs norm(...).
+func.func @scan_norm_eps_alone(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>) {
+  // expected-error @below {{'norm_eps' configures norm(...), which this scan does not have}}
+  %o, %s = sse.scan %q, %q, %v {norm_eps = 1.0e-5 : f32} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: norm_eps is finite and >= 0.
+func.func @scan_norm_eps_negative(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<32xf32>) {
+  // expected-error @below {{'norm_eps' must be finite and >= 0}}
+  %o, %s = sse.scan %q, %q, %v norm(%w) {norm_eps = -1.0 : f32} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: out_gate has the shape of o.
+func.func @scan_out_gate_shape(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %x: tensor<1x8x2x16xf32>) {
+  // expected-error @below {{out_gate 'tensor<1x8x2x16xf32>' must have the shape of o, [B, T, H, V] = [1, 8, 2, 32]}}
+  %o, %s = sse.scan %q, %q, %v out_gate(%x) : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: a fused norm needs the whole V in one tile.
+func.func @scan_norm_split_v(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %w: tensor<32xf32>) {
+  // expected-error @below {{schedule v_tile = 16 splits V, but norm(...) needs a whole head's V = 32 in one tile}}
+  %o, %s = sse.scan %q, %q, %v norm(%w) {schedule = #sse.schedule<chunk = 16, k_tile = 16, v_tile = 16, split = recurrent, grouping = dense>} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<32xf32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x1x16x32xf32>)
+  return
+}
+
+// -----
+
+// Rule: rms_norm's x is [B, T, H, V].
+func.func @rms_norm_rank(%x: tensor<8x32xf32>, %w: tensor<32xf32>) {
+  // expected-error @below {{x must have shape [B, T, H, V], got 'tensor<8x32xf32>'}}
+  %y = sse.rms_norm %x, %w : tensor<8x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+// Rule: rms_norm's weight is [H, V] or [V].
+func.func @rms_norm_weight(%x: tensor<1x8x2x32xf32>, %w: tensor<3x32xf32>) {
+  // expected-error @below {{weight 'tensor<3x32xf32>' must have shape [H, V] = [2, 32] or [V] = [32] for x 'tensor<1x8x2x32xf32>'}}
+  %y = sse.rms_norm %x, %w : tensor<1x8x2x32xf32>, tensor<3x32xf32>
+  return
+}
+
+// -----
+
+// Rule: rms_norm's eps is finite and >= 0.
+func.func @rms_norm_eps(%x: tensor<1x8x2x32xf32>, %w: tensor<32xf32>) {
+  // expected-error @below {{'eps' must be finite and >= 0}}
+  %y = sse.rms_norm %x, %w {eps = 0x7F800000 : f32} : tensor<1x8x2x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+// Rule: swish_gate's gate has the shape of x.
+func.func @swish_gate_shape(%x: tensor<1x8x2x32xf32>, %g: tensor<1x8x2x16xf32>) {
+  // expected-error @below {{gate 'tensor<1x8x2x16xf32>' must have the shape of x 'tensor<1x8x2x32xf32>'}}
+  %y = sse.swish_gate %x, %g : tensor<1x8x2x32xf32>, tensor<1x8x2x16xf32>
+  return
+}
+
+// -----
+
+// Rule (trait): the result of rms_norm has x's type (generic form).
+func.func @rms_norm_result_type(%x: tensor<1x8x2x32xf32>, %w: tensor<32xf32>) {
+  // expected-error @below {{'sse.rms_norm' op failed to verify that all of {x, y} have same type}}
+  %y = "sse.rms_norm"(%x, %w) : (tensor<1x8x2x32xf32>, tensor<32xf32>) -> tensor<1x8x2x32xbf16>
   return
 }

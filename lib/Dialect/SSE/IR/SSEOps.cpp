@@ -111,9 +111,11 @@ void ScanOp::build(OpBuilder &builder, OperationState &state, Value q, Value k,
   build(builder, state, TypeRange{oType, sType}, q, k, v, gate, beta,
         /*shared_q=*/Value(), /*shared_k=*/Value(), /*shared_gate=*/Value(),
         /*shared_beta=*/Value(), weights, indices, /*logits=*/Value(), init,
-        cuSeqlens, partitions, /*scale=*/nullptr, UpdateRule::additive,
+        cuSeqlens, /*norm_weight=*/Value(), /*out_gate=*/Value(), partitions,
+        /*scale=*/nullptr, UpdateRule::additive,
         /*read_gate=*/true, /*write_gate=*/true, /*top_k=*/nullptr,
-        /*router_order=*/nullptr, /*renormalize=*/false, /*schedule=*/nullptr);
+        /*router_order=*/nullptr, /*renormalize=*/false, /*schedule=*/nullptr,
+        /*norm_eps=*/nullptr);
 }
 
 bool ScanOp::hasPerKeyGate() {
@@ -184,11 +186,11 @@ LogicalResult ScanOp::verify() {
     bool isScalar = shapeCompatible(gT.getShape(), tokenShape);
     bool isPerKey = shapeCompatible(gT.getShape(), qkShape);
     if (!isScalar && !isPerKey)
-      return emitOpError()
-             << name << " " << gT << " must have shape [B, T, H] = "
-             << formatShape(tokenShape)
-             << " or [B, T, H, K] = " << formatShape(qkShape) << " to match q "
-             << qT;
+      return emitOpError() << name << " " << gT
+                           << " must have shape [B, T, H] = "
+                           << formatShape(tokenShape)
+                           << " or [B, T, H, K] = " << formatShape(qkShape)
+                           << " to match q " << qT;
     if (isPerKey && delta)
       return emitOpError()
              << name << " " << gT
@@ -228,8 +230,9 @@ LogicalResult ScanOp::verify() {
       if (!shapeCompatible(xT.getShape(), qkShape) ||
           xT.getElementType() != qT.getElementType())
         return emitOpError("shared q/k ")
-               << xT << " must have the shape [B, T, H, K] = "
-               << formatShape(qkShape) << " and element type of q " << qT;
+               << xT
+               << " must have the shape [B, T, H, K] = " << formatShape(qkShape)
+               << " and element type of q " << qT;
     }
     if (Value gate = getSharedGate())
       if (failed(verifyGate(gate, "shared_gate")))
@@ -315,8 +318,8 @@ LogicalResult ScanOp::verify() {
     numSeqs = ShapedType::isDynamic(len) ? ShapedType::kDynamic : len - 1;
   }
 
-  SmallVector<int64_t> stateShape{numSeqs, h, getNumStatePartitions(),
-                                  keyWidth, valueWidth};
+  SmallVector<int64_t> stateShape{numSeqs, h, getNumStatePartitions(), keyWidth,
+                                  valueWidth};
   if (Value init = getInit()) {
     RankedTensorType sT = rankedType(init);
     if (!shapeCompatible(sT.getShape(), stateShape))
@@ -326,27 +329,55 @@ LogicalResult ScanOp::verify() {
              << " for q " << qT << " and v " << vT;
   }
 
+  SmallVector<int64_t> oShape{b, t, h, valueWidth};
+  if (Value w = getNormWeight()) {
+    RankedTensorType wT = rankedType(w);
+    SmallVector<int64_t> perHead{h, valueWidth}, shared{valueWidth};
+    if (!shapeCompatible(wT.getShape(), perHead) &&
+        !shapeCompatible(wT.getShape(), shared))
+      return emitOpError("norm weight ")
+             << wT << " must have shape [H, V] = " << formatShape(perHead)
+             << " or [V] = " << formatShape(shared);
+  } else if (getNormEps()) {
+    return emitOpError("'norm_eps' configures norm(...), which this scan "
+                       "does not have");
+  }
+  if (std::optional<APFloat> eps = getNormEps())
+    if (!eps->isFinite() || eps->isNegative())
+      return emitOpError("'norm_eps' must be finite and >= 0");
+  if (Value g = getOutGate()) {
+    RankedTensorType gT = rankedType(g);
+    if (!shapeCompatible(gT.getShape(), oShape))
+      return emitOpError("out_gate ")
+             << gT << " must have the shape of o, [B, T, H, V] = "
+             << formatShape(oShape);
+  }
+
   if (std::optional<ScheduleAttr> schedule = getSchedule()) {
     int64_t chunk = schedule->getChunk();
     if (chunk < 16 || chunk > 256 || !llvm::isPowerOf2_64(chunk))
       return emitOpError("schedule chunk = ")
              << chunk << " must be a power of two in [16, 256]";
     auto tileOk = [](int64_t tile, int64_t size) {
-      return tile >= 1 &&
-             (ShapedType::isDynamic(size) || (size % tile == 0));
+      return tile >= 1 && (ShapedType::isDynamic(size) || (size % tile == 0));
     };
     if (!tileOk(schedule->getKTile(), keyWidth))
       return emitOpError("schedule k_tile = ")
-             << schedule->getKTile() << " must be >= 1 and divide K = "
-             << keyWidth;
+             << schedule->getKTile()
+             << " must be >= 1 and divide K = " << keyWidth;
     if (!tileOk(schedule->getVTile(), valueWidth))
       return emitOpError("schedule v_tile = ")
-             << schedule->getVTile() << " must be >= 1 and divide V = "
-             << valueWidth;
+             << schedule->getVTile()
+             << " must be >= 1 and divide V = " << valueWidth;
+    if (getNormWeight() && !ShapedType::isDynamic(valueWidth) &&
+        schedule->getVTile() != valueWidth)
+      return emitOpError("schedule v_tile = ")
+             << schedule->getVTile()
+             << " splits V, but norm(...) needs a whole head's V = "
+             << valueWidth << " in one tile";
   }
 
   RankedTensorType oT = rankedType(getO());
-  SmallVector<int64_t> oShape{b, t, h, valueWidth};
   if (!shapeCompatible(oT.getShape(), oShape) ||
       oT.getElementType() != vT.getElementType())
     return emitOpError("result o ")
@@ -357,6 +388,34 @@ LogicalResult ScanOp::verify() {
     return emitOpError("result final_states ")
            << fT
            << " must have shape [S, H, N, K, V] = " << formatShape(stateShape);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RmsNormOp, SwishGateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RmsNormOp::verify() {
+  RankedTensorType xT = rankedType(getX()), wT = rankedType(getWeight());
+  if (xT.getRank() != 4)
+    return emitOpError("x must have shape [B, T, H, V], got ") << xT;
+  SmallVector<int64_t> perHead{xT.getDimSize(2), xT.getDimSize(3)};
+  SmallVector<int64_t> shared{xT.getDimSize(3)};
+  if (!shapeCompatible(wT.getShape(), perHead) &&
+      !shapeCompatible(wT.getShape(), shared))
+    return emitOpError("weight ")
+           << wT << " must have shape [H, V] = " << formatShape(perHead)
+           << " or [V] = " << formatShape(shared) << " for x " << xT;
+  if (std::optional<APFloat> eps = getEps())
+    if (!eps->isFinite() || eps->isNegative())
+      return emitOpError("'eps' must be finite and >= 0");
+  return success();
+}
+
+LogicalResult SwishGateOp::verify() {
+  RankedTensorType xT = rankedType(getX()), gT = rankedType(getGate());
+  if (!shapeCompatible(gT.getShape(), xT.getShape()))
+    return emitOpError("gate ") << gT << " must have the shape of x " << xT;
   return success();
 }
 

@@ -36,8 +36,7 @@ using namespace mlir::sse;
 template <typename OpTy>
 static DiagnosedSilenceableFailure
 applyFusionPatterns(OpTy op, transform::TransformRewriter &rewriter,
-                    Operation *target,
-                    void (*populate)(RewritePatternSet &)) {
+                    Operation *target, void (*populate)(RewritePatternSet &)) {
   // The greedy driver also folds and erases dead ops: never let it loose on
   // the transform script that is being interpreted.
   if (target->isAncestor(op.getOperation())) {
@@ -74,8 +73,8 @@ applyFusionPatterns(OpTy op, transform::TransformRewriter &rewriter,
     result = applyOpPatternsGreedily(ops, frozen, config);
   }
   if (failed(result)) {
-    DiagnosedSilenceableFailure diag =
-        op.emitSilenceableError() << "greedy fusion did not converge";
+    DiagnosedSilenceableFailure diag = op.emitSilenceableError()
+                                       << "greedy fusion did not converge";
     diag.attachNote(target->getLoc()) << "target payload op";
     return diag;
   }
@@ -96,10 +95,11 @@ void transform::FuseSharedRoutedOp::getEffects(
   transform::modifiesPayload(effects);
 }
 
-DiagnosedSilenceableFailure transform::FuseRouterOp::applyToOne(
-    transform::TransformRewriter &rewriter, Operation *target,
-    transform::ApplyToEachResultList &results,
-    transform::TransformState &state) {
+DiagnosedSilenceableFailure
+transform::FuseRouterOp::applyToOne(transform::TransformRewriter &rewriter,
+                                    Operation *target,
+                                    transform::ApplyToEachResultList &results,
+                                    transform::TransformState &state) {
   return applyFusionPatterns(*this, rewriter, target,
                              sse::populateFuseRouterPatterns);
 }
@@ -117,8 +117,7 @@ void transform::FuseRouterOp::getEffects(
 namespace {
 /// `size` as text: the number, or `?` when dynamic.
 std::string sizeString(int64_t size) {
-  return ShapedType::isDynamic(size) ? std::string("?")
-                                     : std::to_string(size);
+  return ShapedType::isDynamic(size) ? std::string("?") : std::to_string(size);
 }
 } // namespace
 
@@ -153,10 +152,9 @@ transform::TileOp::applyToOne(transform::TransformRewriter &rewriter,
                   " is not a power of two in [16, 256]");
     forced.chunk = chunk;
   }
-  auto checkTile = [&](IntegerAttr attr, StringRef name, StringRef dim,
-                       int64_t size,
-                       std::optional<int64_t> &slot) -> std::optional<
-                                                        std::string> {
+  auto checkTile =
+      [&](IntegerAttr attr, StringRef name, StringRef dim, int64_t size,
+          std::optional<int64_t> &slot) -> std::optional<std::string> {
     if (!attr)
       return std::nullopt;
     int64_t tile = attr.getInt();
@@ -169,11 +167,11 @@ transform::TileOp::applyToOne(transform::TransformRewriter &rewriter,
     slot = tile;
     return std::nullopt;
   };
-  if (auto error = checkTile(getKTileAttr(), "k_tile", "K", keyWidth,
-                             forced.kTile))
+  if (auto error =
+          checkTile(getKTileAttr(), "k_tile", "K", keyWidth, forced.kTile))
     return fail(*error);
-  if (auto error = checkTile(getVTileAttr(), "v_tile", "V", valueWidth,
-                             forced.vTile))
+  if (auto error =
+          checkTile(getVTileAttr(), "v_tile", "V", valueWidth, forced.vTile))
     return fail(*error);
   if (WorkSplitAttr attr = getSplitAttr())
     forced.split = attr.getValue();

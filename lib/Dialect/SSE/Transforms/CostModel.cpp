@@ -88,11 +88,11 @@ CostEstimate mlir::sse::estimateSchedule(const ScanShape &s,
   // every token is read once and o is written once. Otherwise there is one
   // item per partition, and partial outputs are summed in f32.
   double stateTile = sch.kTile * sch.vTile * 4.0;
-  double chunkTiles = 2.0 * sch.chunk *
-                      ((sharedParts + (routedParts ? 1 : 0)) * 2 * s.keyWidth +
-                       sch.vTile) * eb;
-  bool fusedItem = stateParts * stateTile + chunkTiles <=
-                   double(target.sharedBytesPerBlock);
+  double chunkTiles =
+      2.0 * sch.chunk *
+      ((sharedParts + (routedParts ? 1 : 0)) * 2 * s.keyWidth + sch.vTile) * eb;
+  bool fusedItem =
+      stateParts * stateTile + chunkTiles <= double(target.sharedBytesPerBlock);
   int64_t partsPerItem = fusedItem ? stateParts : 1;
 
   // Tokens a routed partition visits: all of them (dense masks) or, once
@@ -141,12 +141,11 @@ CostEstimate mlir::sse::estimateSchedule(const ScanShape &s,
   if (routedParts && sch.grouping == Grouping::sorted)
     // Grouping pass: read logits; write counts, offsets, permutation and
     // weights.
-    e.bytes += double(s.batch) * s.tokens *
-               (s.routedPartitions * eb + 12.0 * s.slots);
+    e.bytes +=
+        double(s.batch) * s.tokens * (s.routedPartitions * eb + 12.0 * s.slots);
 
-  double flopsPerSeqHead =
-      sharedParts * partitionFlops(s, sch, tokensPerSeq) +
-      routedParts * partitionFlops(s, sch, routedTokens);
+  double flopsPerSeqHead = sharedParts * partitionFlops(s, sch, tokensPerSeq) +
+                           routedParts * partitionFlops(s, sch, routedTokens);
   e.flops = s.sequences * s.heads * vTiles * flopsPerSeqHead;
 
   if (sch.split == WorkSplit::chunked) {

@@ -1,7 +1,9 @@
-//===- Fuse.cpp - sse-fuse: every sse fusion, in order ---------------------===//
+//===- Fuse.cpp - sse-fuse: every sse fusion, in order
+//---------------------===//
 //
 // Shared + routed first (it keeps route(...) or router(...) as it is), then
-// the router into the scan's prologue.
+// the router into the scan's prologue, then the epilogue (the shared +
+// routed fusion does not fire on scans that already have one).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,8 +27,9 @@ using namespace mlir;
 namespace {
 struct SSEFusePass : public sse::impl::SSEFuseBase<SSEFusePass> {
   void runOnOperation() override {
-    for (auto populate : {sse::populateFuseSharedRoutedPatterns,
-                          sse::populateFuseRouterPatterns}) {
+    for (auto populate :
+         {sse::populateFuseSharedRoutedPatterns,
+          sse::populateFuseRouterPatterns, sse::populateFuseEpiloguePatterns}) {
       RewritePatternSet patterns(&getContext());
       populate(patterns);
       if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -37,8 +37,8 @@ FailureOr<Value> initOrZeros(PatternRewriter &rewriter, Location loc,
     return failure();
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                         rewriter.getF32Type());
-  Value zero = arith::ConstantOp::create(rewriter, loc,
-                                         rewriter.getF32FloatAttr(0.0f));
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0.0f));
   return linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
 }
 
@@ -72,7 +72,8 @@ LogicalResult fuseAddedScans(Operation *add, Value lhs, Value rhs,
   ScanOp shared = lhsScan.isRouted() ? rhsScan : lhsScan;
   ScanOp routed = lhsScan.isRouted() ? lhsScan : rhsScan;
   if (shared.isRouted() || shared.hasShared() || !routed.isRouted() ||
-      routed.hasShared())
+      routed.hasShared() || shared.getNormWeight() || shared.getOutGate() ||
+      routed.getNormWeight() || routed.getOutGate())
     return rewriter.notifyMatchFailure(add, "need one plain, one routed scan");
   if (shared.getV() != routed.getV() || shared.getRule() != routed.getRule() ||
       shared.getCuSeqlens() != routed.getCuSeqlens() ||
@@ -105,15 +106,15 @@ LogicalResult fuseAddedScans(Operation *add, Value lhs, Value rhs,
       routed.getBeta(), shared.getQ(), shared.getK(), shared.getGate(),
       shared.getBeta(), routed.getWeights(), routed.getIndices(),
       routed.getLogits(), init, routed.getCuSeqlens(),
-      routed.getPartitionsAttr(), routed.getScaleAttr(), routed.getRuleAttr(),
-      routed.getReadGateAttr(), routed.getWriteGateAttr(),
-      routed.getTopKAttr(), routed.getRouterOrderAttr(),
-      routed.getRenormalizeAttr(), /*schedule=*/nullptr);
+      /*norm_weight=*/Value(), /*out_gate=*/Value(), routed.getPartitionsAttr(),
+      routed.getScaleAttr(), routed.getRuleAttr(), routed.getReadGateAttr(),
+      routed.getWriteGateAttr(), routed.getTopKAttr(),
+      routed.getRouterOrderAttr(), routed.getRenormalizeAttr(),
+      /*schedule=*/nullptr, /*norm_eps=*/nullptr);
 
   rewriter.replaceOp(add, fused.getO());
-  Value sharedStates =
-      partitionSlice(rewriter, loc, fused.getFinalStates(), 0, 1,
-                     shared.getFinalStates().getType());
+  Value sharedStates = partitionSlice(rewriter, loc, fused.getFinalStates(), 0,
+                                      1, shared.getFinalStates().getType());
   Value routedSlice = partitionSlice(rewriter, loc, fused.getFinalStates(), 1,
                                      routed.getPartitions(), routedStates);
   rewriter.replaceOp(shared, {fused.getO(), sharedStates});

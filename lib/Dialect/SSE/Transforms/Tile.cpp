@@ -35,8 +35,7 @@ TargetDescription makeTarget(int64_t sms, int64_t smemKB, double gbps,
 }
 
 ScheduleAttr toAttr(MLIRContext *ctx, const Schedule &s) {
-  return ScheduleAttr::get(ctx, s.chunk, s.kTile, s.vTile, s.split,
-                           s.grouping);
+  return ScheduleAttr::get(ctx, s.chunk, s.kTile, s.vTile, s.split, s.grouping);
 }
 
 std::string describe(const CostEstimate &e) {
@@ -45,8 +44,7 @@ std::string describe(const CostEstimate &e) {
   os << llvm::format("%.3f ms (bytes %.3g, flops %.3g, items %lld, chain "
                      "%.3f ms)",
                      e.seconds * 1e3, e.bytes, e.flops,
-                     static_cast<long long>(e.workItems),
-                     e.chainSeconds * 1e3);
+                     static_cast<long long>(e.workItems), e.chainSeconds * 1e3);
   return out;
 }
 
@@ -95,7 +93,11 @@ struct SSETilePass : public sse::impl::SSETileBase<SSETilePass> {
                               *forced.split, *forced.grouping}));
         return WalkResult::advance();
       }
-      auto choice = chooseSchedule(*shape, target, forced);
+      // A fused norm needs a whole head's V in one tile.
+      ScheduleConstraints constraints = forced;
+      if (scan.getNormWeight())
+        constraints.vTile = shape->valueWidth;
+      auto choice = chooseSchedule(*shape, target, constraints);
       if (!choice) {
         scan.emitError("sse-tile: no schedule satisfies the forced options "
                        "(tiles must divide K = ")

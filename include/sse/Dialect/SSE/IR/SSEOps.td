@@ -121,6 +121,13 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
       along T; requires `B = 1`. Without it `S = B`. Tokens outside every
       sequence get a zero output.
 
+    * `norm(%w)`, `out_gate(%x)`: the epilogue of an SSE layer, fused in by
+      `sse-fuse-epilogue`: `o = rms_norm(o) * w` per head over V (`w` is
+      `[H, V]` or `[V]`, `norm_eps` default 1e-5), then `o = o * swish(x)`
+      (`x` shaped like o); both in f32 before o is rounded. A scan with
+      `norm(...)` needs its schedule to cover a whole head's V
+      (`v_tile = V`).
+
     Attributes: `partitions` (N, default 1), `scale` (default `K^-0.5`),
     `rule` (`#sse.rule<additive>` default, or `#sse.rule<delta>`),
     `read_gate`, `write_gate` (default true); with `router(...)`: `top_k`,
@@ -164,6 +171,8 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
                    Optional<SSE_FloatTensor>:$logits,
                    Optional<SSE_F32Tensor>:$init,
                    Optional<SSE_IndexTensor>:$cu_seqlens,
+                   Optional<SSE_FloatTensor>:$norm_weight,
+                   Optional<SSE_FloatTensor>:$out_gate,
                    DefaultValuedAttr<I64Attr, "1">:$partitions,
                    OptionalAttr<F32Attr>:$scale,
                    DefaultValuedAttr<SSE_UpdateRuleAttr,
@@ -173,7 +182,8 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
                    OptionalAttr<I64Attr>:$top_k,
                    OptionalAttr<SSE_ClassifyOrderAttr>:$router_order,
                    UnitAttr:$renormalize,
-                   OptionalAttr<SSE_ScheduleAttr>:$schedule);
+                   OptionalAttr<SSE_ScheduleAttr>:$schedule,
+                   OptionalAttr<F32Attr>:$norm_eps);
   let results = (outs SSE_FloatTensor:$o, SSE_F32Tensor:$final_states);
 
   let assemblyFormat = [{
@@ -187,6 +197,8 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
     (`router` `(` $logits^ `)`)?
     (`init` `(` $init^ `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `)`)?
+    (`norm` `(` $norm_weight^ `)`)?
+    (`out_gate` `(` $out_gate^ `)`)?
     attr-dict `:` functional-type(operands, results)
   }];
 
@@ -220,6 +232,69 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
 
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// RmsNormOp and SwishGateOp: the epilogue of an SSE layer
+//===----------------------------------------------------------------------===//
+
+def SSE_RmsNormOp : SSE_Op<"rms_norm", [Pure, AllTypesMatch<["x", "y"]>]> {
+  let summary = "RMS norm of each head's V-vector, with a learned weight";
+  let description = [{
+    `y[b, t, h, :] = x[b, t, h, :] / sqrt(mean(x[b, t, h, :]^2) + eps) * w`,
+    computed in f32, with `w` `[H, V]` (per head) or `[V]` (shared), and
+    `eps` default 1e-5. The result has x's type. `sse-fuse-epilogue` moves
+    it into the epilogue of the scan that produces `x`.
+
+    ```mlir
+    func.func @norm(%x: tensor<1x8x2x32xf32>, %w: tensor<2x32xf32>)
+        -> tensor<1x8x2x32xf32> {
+      %y = sse.rms_norm %x, %w : tensor<1x8x2x32xf32>, tensor<2x32xf32>
+      return %y : tensor<1x8x2x32xf32>
+    }
+    ```
+  }];
+  let arguments = (ins SSE_FloatTensor:$x, SSE_FloatTensor:$weight,
+                   OptionalAttr<F32Attr>:$eps);
+  let results = (outs SSE_FloatTensor:$y);
+  let assemblyFormat = [{
+    $x `,` $weight attr-dict `:` type($x) `,` type($weight)
+  }];
+  let extraClassDeclaration = [{
+    float getEffectiveEps() {
+      return getEps() ? getEps()->convertToFloat() : 1e-5f;
+    }
+  }];
+  let builders = [OpBuilder<(ins "Value":$x, "Value":$weight), [{
+    build($_builder, $_state, x.getType(), x, weight, nullptr);
+  }]>];
+  let hasVerifier = 1;
+}
+
+def SSE_SwishGateOp : SSE_Op<"swish_gate", [Pure, AllTypesMatch<["x", "y"]>]> {
+  let summary = "output gate: x * swish(gate)";
+  let description = [{
+    `y = x * gate * sigmoid(gate)`, elementwise in f32, with `gate` shaped
+    like `x`; the result has x's type. `sse-fuse-epilogue` moves it into
+    the epilogue of the scan that produces `x`.
+
+    ```mlir
+    func.func @gate(%x: tensor<1x8x2x32xbf16>, %g: tensor<1x8x2x32xbf16>)
+        -> tensor<1x8x2x32xbf16> {
+      %y = sse.swish_gate %x, %g : tensor<1x8x2x32xbf16>, tensor<1x8x2x32xbf16>
+      return %y : tensor<1x8x2x32xbf16>
+    }
+    ```
+  }];
+  let arguments = (ins SSE_FloatTensor:$x, SSE_FloatTensor:$gate);
+  let results = (outs SSE_FloatTensor:$y);
+  let assemblyFormat = [{
+    $x `,` $gate attr-dict `:` type($x) `,` type($gate)
+  }];
+  let builders = [OpBuilder<(ins "Value":$x, "Value":$gate), [{
+    build($_builder, $_state, x.getType(), x, gate);
+  }]>];
+  let hasVerifier = 1;
 }
 
 #endif // SSE_OPS_TD

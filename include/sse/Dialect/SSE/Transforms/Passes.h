@@ -20,6 +20,8 @@ namespace sse {
 void populateFuseSharedRoutedPatterns(RewritePatternSet &patterns);
 /// route(classify(z)) -> router(z).
 void populateFuseRouterPatterns(RewritePatternSet &patterns);
+/// swish_gate(rms_norm(scan.o)) -> scan with norm(...) out_gate(...).
+void populateFuseEpiloguePatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "sse/Dialect/SSE/Transforms/Passes.h.inc"

@@ -42,12 +42,25 @@ def SSEFuseRouter : Pass<"sse-fuse-router"> {
   }];
 }
 
-def SSEFuse : Pass<"sse-fuse"> {
-  let summary = "Run the sse fusions in order (shared + routed, then router)";
+def SSEFuseEpilogue : Pass<"sse-fuse-epilogue"> {
+  let summary = "Fuse the RMS norm and swish output gate into the scan's epilogue";
   let description = [{
-    Applies `sse-fuse-shared-routed`, then `sse-fuse-router`, to a
-    fixpoint. The SSE-GLA layer core becomes one scan with a shared
-    partition and its own router.
+    `sse.rms_norm` of a scan's output becomes `norm(%w)` on the scan (with
+    its eps as `norm_eps`), and `sse.swish_gate` of it becomes
+    `out_gate(%x)`, so o is normalised and gated while it is still on chip.
+    The scan's output must have no other use. The norm is not fused into a
+    scan that already gates its output (the order would change), nor into
+    a scan whose schedule splits V (the norm needs a whole head's V). The
+    sum over partitions needs no op: the scan already accumulates it.
+  }];
+}
+
+def SSEFuse : Pass<"sse-fuse"> {
+  let summary = "Run the sse fusions in order (shared + routed, router, epilogue)";
+  let description = [{
+    Applies `sse-fuse-shared-routed`, then `sse-fuse-router`, then
+    `sse-fuse-epilogue`, each to a fixpoint. The SSE-GLA layer core becomes
+    one scan with a shared partition, its own router and its epilogue.
   }];
   let dependentDialects = ["tensor::TensorDialect", "linalg::LinalgDialect",
                            "arith::ArithDialect"];
