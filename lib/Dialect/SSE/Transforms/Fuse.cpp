@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sse/Dialect/SSE/IR/SSE.h"
 #include "sse/Dialect/SSE/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,7 +29,7 @@ namespace {
 struct SSEFusePass : public sse::impl::SSEFuseBase<SSEFusePass> {
   void runOnOperation() override {
     for (auto populate :
-         {sse::populateFuseSharedRoutedPatterns,
+         {sse::populateRaisePatterns, sse::populateFuseSharedRoutedPatterns,
           sse::populateFuseRouterPatterns, sse::populateFuseEpiloguePatterns}) {
       RewritePatternSet patterns(&getContext());
       populate(patterns);

@@ -20,6 +20,8 @@ namespace sse {
 void populateFuseSharedRoutedPatterns(RewritePatternSet &patterns);
 /// route(classify(z)) -> router(z).
 void populateFuseRouterPatterns(RewritePatternSet &patterns);
+/// x * swish(g) in arith/math on tensors -> sse.swish_gate.
+void populateRaisePatterns(RewritePatternSet &patterns);
 /// swish_gate(rms_norm(scan.o)) -> scan with norm(...) out_gate(...).
 void populateFuseEpiloguePatterns(RewritePatternSet &patterns);
 

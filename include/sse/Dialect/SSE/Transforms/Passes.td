@@ -31,6 +31,20 @@ def SSEFuseSharedRouted : Pass<"sse-fuse-shared-routed"> {
                            "arith::ArithDialect"];
 }
 
+def SSERaise : Pass<"sse-raise"> {
+  let summary = "Recognise SSE layer pieces written with upstream ops";
+  let description = [{
+    Rewrites the output gate written elementwise on tensors with `arith`
+    and `math`, `x * (g / (1 + exp(-g)))` or `x * (g * sigmoid(g))` spelled
+    as `arith.mulf %x, (arith.divf %g, (arith.addf 1, (math.exp
+    (arith.negf %g))))` in either operand order, into `sse.swish_gate`, so
+    `sse-fuse-epilogue` can absorb it. (Shared + routed sums written with
+    `linalg.add` or `arith.addf` need no raising: `sse-fuse-shared-routed`
+    matches them directly.)
+  }];
+  let dependentDialects = ["sse::SSEDialect"];
+}
+
 def SSEFuseRouter : Pass<"sse-fuse-router"> {
   let summary = "Fuse sse.classify into the prologue of the scan it routes";
   let description = [{
@@ -58,12 +72,12 @@ def SSEFuseEpilogue : Pass<"sse-fuse-epilogue"> {
 def SSEFuse : Pass<"sse-fuse"> {
   let summary = "Run the sse fusions in order (shared + routed, router, epilogue)";
   let description = [{
-    Applies `sse-fuse-shared-routed`, then `sse-fuse-router`, then
-    `sse-fuse-epilogue`, each to a fixpoint. The SSE-GLA layer core becomes
+    Applies `sse-raise`, `sse-fuse-shared-routed`, then `sse-fuse-router`,
+    then `sse-fuse-epilogue`, each to a fixpoint. The SSE-GLA layer core becomes
     one scan with a shared partition, its own router and its epilogue.
   }];
-  let dependentDialects = ["tensor::TensorDialect", "linalg::LinalgDialect",
-                           "arith::ArithDialect"];
+  let dependentDialects = ["sse::SSEDialect", "tensor::TensorDialect",
+                           "linalg::LinalgDialect", "arith::ArithDialect"];
 }
 
 def SSETile : Pass<"sse-tile"> {
