@@ -45,6 +45,7 @@ func.func @swish_sigmoid(%q: tensor<1x4x2x8xf32>, %g: tensor<1x4x2x8xf32>) -> te
 // Must not fire: exp(+g) is not a sigmoid, and x * swish(x) is a plain silu.
 // CHECK-LABEL: func.func @not_swish
 // CHECK-NOT: sse.swish_gate
+// FUSE-LABEL: func.func @not_swish
 func.func @not_swish(%x: tensor<1x4x2x8xf32>, %g: tensor<1x4x2x8xf32>) -> (tensor<1x4x2x8xf32>, tensor<1x4x2x8xf32>) {
   %one = arith.constant dense<1.0> : tensor<1x4x2x8xf32>
   %e = math.exp %g : tensor<1x4x2x8xf32>
