@@ -29,7 +29,7 @@ config.environment["SSE_TOOLS_DIR"] = config.sse_tools_dir
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sse_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["sse-opt", "sse-runner"], tool_dirs)
+llvm_config.add_tool_substitutions(["sse-opt", "sse-runner", "sse-gpu-info"], tool_dirs)
 
 # GPU-only tests say `REQUIRES: cuda`.
 if shutil.which("nvidia-smi") and os.environ.get("SSE_ENABLE_CUDA_TESTS"):

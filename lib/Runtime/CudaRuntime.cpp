@@ -1,0 +1,449 @@
+//===- CudaRuntime.cpp - mgpu* functions over a dlopen'ed CUDA driver -----===//
+//
+// Implements the functions LLVM 22's GPU-to-LLVM lowering calls (module
+// load, function lookup, launches, streams, events, memory) and the C API
+// of SSERuntime.h. The driver (libcuda.so.1) is opened at first use: the
+// library links and loads on machines without one. A failing driver call is
+// reported with its name and the CUDA error name; the mgpu* entry points
+// cannot return errors, so after reporting they end the process with exit
+// status 1 rather than continue into a crash. Managed memory is never
+// requested (isHostShared allocations are refused).
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Runtime/SSERuntime.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <mutex>
+#include <string>
+
+namespace {
+
+// The few driver types used here, so that no CUDA header is needed.
+using CUresult = int;
+using CUdevice = int;
+using CUcontext = void *;
+using CUmodule = void *;
+using CUfunction = void *;
+using CUstream = void *;
+using CUevent = void *;
+using CUdeviceptr = unsigned long long;
+constexpr CUresult CUDA_SUCCESS = 0;
+constexpr int CU_JIT_OPTIMIZATION_LEVEL = 7;
+
+/// Driver entry points, resolved by name (the versioned names the v2 API
+/// exports).
+struct Driver {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*cuCtxSetCurrent)(CUcontext);
+  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
+  CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *,
+                                 void **);
+  CUresult (*cuModuleUnload)(CUmodule);
+  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuFuncSetAttribute)(CUfunction, int, int);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, unsigned, CUstream,
+                             void **, void **);
+  CUresult (*cuStreamCreate)(CUstream *, unsigned);
+  CUresult (*cuStreamDestroy)(CUstream);
+  CUresult (*cuStreamSynchronize)(CUstream);
+  CUresult (*cuStreamWaitEvent)(CUstream, CUevent, unsigned);
+  CUresult (*cuEventCreate)(CUevent *, unsigned);
+  CUresult (*cuEventDestroy)(CUevent);
+  CUresult (*cuEventRecord)(CUevent, CUstream);
+  CUresult (*cuEventSynchronize)(CUevent);
+  CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemcpy)(CUdeviceptr, CUdeviceptr, size_t);
+  CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
+  CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, CUstream);
+  CUresult (*cuMemHostRegister)(void *, size_t, unsigned);
+  CUresult (*cuMemHostUnregister)(void *);
+  CUresult (*cuGetErrorName)(CUresult, const char **);
+};
+
+Driver driver;
+CUcontext context = nullptr;
+CUdevice device = 0;
+int defaultDevice = 0;
+std::string lastError;
+std::string deviceName;
+std::once_flag initOnce;
+int initStatus = -1;
+
+void setError(const char *fmt, ...) {
+  char buffer[512];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(buffer, sizeof(buffer), fmt, args);
+  va_end(args);
+  lastError = buffer;
+}
+
+const char *errorName(CUresult result) {
+  const char *name = nullptr;
+  if (driver.cuGetErrorName && driver.cuGetErrorName(result, &name) == 0 &&
+      name)
+    return name;
+  return "unknown CUDA error";
+}
+
+/// Records a failed driver call; returns false if it failed.
+bool check(CUresult result, const char *call) {
+  if (result == CUDA_SUCCESS)
+    return true;
+  setError("%s failed: %s (%d)", call, errorName(result), result);
+  return false;
+}
+
+void initialize() {
+  void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    setError("cannot load the CUDA driver (libcuda.so.1): %s; is an NVIDIA "
+             "GPU and its driver installed?",
+             dlerror());
+    initStatus = -1;
+    return;
+  }
+  bool complete = true;
+  auto resolve = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        dlsym(lib, name));
+    if (!fn) {
+      setError("the CUDA driver lacks %s", name);
+      complete = false;
+    }
+  };
+  resolve(driver.cuGetErrorName, "cuGetErrorName");
+  resolve(driver.cuInit, "cuInit");
+  resolve(driver.cuDeviceGet, "cuDeviceGet");
+  resolve(driver.cuDeviceGetName, "cuDeviceGetName");
+  resolve(driver.cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
+  resolve(driver.cuCtxSetCurrent, "cuCtxSetCurrent");
+  resolve(driver.cuModuleLoadData, "cuModuleLoadData");
+  resolve(driver.cuModuleLoadDataEx, "cuModuleLoadDataEx");
+  resolve(driver.cuModuleUnload, "cuModuleUnload");
+  resolve(driver.cuModuleGetFunction, "cuModuleGetFunction");
+  resolve(driver.cuFuncSetAttribute, "cuFuncSetAttribute");
+  resolve(driver.cuLaunchKernel, "cuLaunchKernel");
+  resolve(driver.cuStreamCreate, "cuStreamCreate");
+  resolve(driver.cuStreamDestroy, "cuStreamDestroy_v2");
+  resolve(driver.cuStreamSynchronize, "cuStreamSynchronize");
+  resolve(driver.cuStreamWaitEvent, "cuStreamWaitEvent");
+  resolve(driver.cuEventCreate, "cuEventCreate");
+  resolve(driver.cuEventDestroy, "cuEventDestroy_v2");
+  resolve(driver.cuEventRecord, "cuEventRecord");
+  resolve(driver.cuEventSynchronize, "cuEventSynchronize");
+  resolve(driver.cuEventElapsedTime, "cuEventElapsedTime");
+  resolve(driver.cuMemAlloc, "cuMemAlloc_v2");
+  resolve(driver.cuMemFree, "cuMemFree_v2");
+  resolve(driver.cuMemcpy, "cuMemcpy");
+  resolve(driver.cuMemcpyAsync, "cuMemcpyAsync");
+  resolve(driver.cuMemsetD32Async, "cuMemsetD32Async");
+  resolve(driver.cuMemsetD16Async, "cuMemsetD16Async");
+  resolve(driver.cuMemHostRegister, "cuMemHostRegister_v2");
+  resolve(driver.cuMemHostUnregister, "cuMemHostUnregister");
+  if (!complete)
+    return;
+  if (!check(driver.cuInit(0), "cuInit") ||
+      !check(driver.cuDeviceGet(&device, defaultDevice), "cuDeviceGet") ||
+      !check(driver.cuDevicePrimaryCtxRetain(&context, device),
+             "cuDevicePrimaryCtxRetain") ||
+      !check(driver.cuCtxSetCurrent(context), "cuCtxSetCurrent"))
+    return;
+  char name[256] = {0};
+  if (check(driver.cuDeviceGetName(name, sizeof(name) - 1, device),
+            "cuDeviceGetName"))
+    deviceName = name;
+  initStatus = 0;
+}
+
+int ensureInit() {
+  std::call_once(initOnce, initialize);
+  if (initStatus == 0)
+    driver.cuCtxSetCurrent(context); // this thread too
+  return initStatus;
+}
+
+/// For the mgpu* entry points, which cannot return an error.
+[[noreturn]] void fatal() {
+  fprintf(stderr, "sse-runtime: error: %s\n", lastError.c_str());
+  fflush(stderr);
+  std::exit(1);
+}
+
+void require(bool ok) {
+  if (!ok)
+    fatal();
+}
+
+void requireInit() { require(ensureInit() == 0); }
+
+CUevent timerStart = nullptr, timerStop = nullptr;
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// mgpu*: what the GPU-to-LLVM lowering calls
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
+  requireInit();
+  CUmodule module = nullptr;
+  require(check(driver.cuModuleLoadData(&module, data), "cuModuleLoadData"));
+  return module;
+}
+
+void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  requireInit();
+  CUmodule module = nullptr;
+  int options[] = {CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+  require(check(driver.cuModuleLoadDataEx(&module, data, 1, options, values),
+                "cuModuleLoadDataEx (PTX JIT)"));
+  return module;
+}
+
+void mgpuModuleUnload(void *module) {
+  requireInit();
+  require(check(driver.cuModuleUnload(module), "cuModuleUnload"));
+}
+
+void *mgpuModuleGetFunction(void *module, const char *name) {
+  requireInit();
+  CUfunction function = nullptr;
+  if (!check(driver.cuModuleGetFunction(&function, module, name),
+             "cuModuleGetFunction")) {
+    lastError += std::string(" for kernel ") + name;
+    fatal();
+  }
+  return function;
+}
+
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t /*paramsCount*/) {
+  requireInit();
+  // More than 48 KiB of dynamic shared memory must be allowed explicitly.
+  constexpr int maxDynamicSharedAttr = 8; // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_...
+  if (smem > 48 * 1024)
+    require(check(driver.cuFuncSetAttribute(function, maxDynamicSharedAttr,
+                                            smem),
+                  "cuFuncSetAttribute(max dynamic shared memory)"));
+  require(check(driver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX,
+                                      blockY, blockZ, smem, stream, params,
+                                      extra),
+                "cuLaunchKernel"));
+}
+
+void *mgpuStreamCreate() {
+  requireInit();
+  CUstream stream = nullptr;
+  require(check(driver.cuStreamCreate(&stream, /*CU_STREAM_NON_BLOCKING=*/1),
+                "cuStreamCreate"));
+  return stream;
+}
+
+void mgpuStreamDestroy(void *stream) {
+  requireInit();
+  require(check(driver.cuStreamDestroy(stream), "cuStreamDestroy"));
+}
+
+void mgpuStreamSynchronize(void *stream) {
+  requireInit();
+  require(check(driver.cuStreamSynchronize(stream),
+                "cuStreamSynchronize (a kernel failed?)"));
+}
+
+void mgpuStreamWaitEvent(void *stream, void *event) {
+  requireInit();
+  require(check(driver.cuStreamWaitEvent(stream, event, 0),
+                "cuStreamWaitEvent"));
+}
+
+void *mgpuEventCreate() {
+  requireInit();
+  CUevent event = nullptr;
+  require(check(driver.cuEventCreate(&event, /*CU_EVENT_DISABLE_TIMING=*/2),
+                "cuEventCreate"));
+  return event;
+}
+
+void mgpuEventDestroy(void *event) {
+  requireInit();
+  require(check(driver.cuEventDestroy(event), "cuEventDestroy"));
+}
+
+void mgpuEventSynchronize(void *event) {
+  requireInit();
+  require(check(driver.cuEventSynchronize(event), "cuEventSynchronize"));
+}
+
+void mgpuEventRecord(void *event, void *stream) {
+  requireInit();
+  require(check(driver.cuEventRecord(event, stream), "cuEventRecord"));
+}
+
+void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
+  requireInit();
+  if (isHostShared) {
+    setError("host-shared (managed) memory was requested; sse-mlir's "
+             "runtime allocates device memory only");
+    fatal();
+  }
+  CUdeviceptr ptr = 0;
+  if (sizeBytes == 0)
+    return nullptr;
+  require(check(driver.cuMemAlloc(&ptr, sizeBytes), "cuMemAlloc"));
+  return reinterpret_cast<void *>(ptr);
+}
+
+void mgpuMemFree(void *ptr, void * /*stream*/) {
+  requireInit();
+  if (ptr)
+    require(check(driver.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)),
+                  "cuMemFree"));
+}
+
+void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {
+  requireInit();
+  require(check(driver.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                     reinterpret_cast<CUdeviceptr>(src),
+                                     sizeBytes, stream),
+                "cuMemcpyAsync"));
+}
+
+void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
+  requireInit();
+  require(check(driver.cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst),
+                                        value, count, stream),
+                "cuMemsetD32Async"));
+}
+
+void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                  void *stream) {
+  requireInit();
+  require(check(driver.cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst),
+                                        value, count, stream),
+                "cuMemsetD16Async"));
+}
+
+void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {
+  requireInit();
+  require(check(driver.cuMemHostRegister(ptr, sizeBytes, 0),
+                "cuMemHostRegister"));
+}
+
+void mgpuMemHostUnregister(void *ptr) {
+  requireInit();
+  require(check(driver.cuMemHostUnregister(ptr), "cuMemHostUnregister"));
+}
+
+void mgpuSetDefaultDevice(int32_t index) { defaultDevice = index; }
+
+//===----------------------------------------------------------------------===//
+// The C API
+//===----------------------------------------------------------------------===//
+
+int sseRuntimeInit(void) { return ensureInit(); }
+
+const char *sseRuntimeLastError(void) { return lastError.c_str(); }
+
+const char *sseRuntimeDeviceName(void) {
+  return ensureInit() == 0 ? deviceName.c_str() : "";
+}
+
+void *sseRuntimeAlloc(size_t bytes) {
+  if (ensureInit() != 0)
+    return nullptr;
+  CUdeviceptr ptr = 0;
+  if (!check(driver.cuMemAlloc(&ptr, bytes), "cuMemAlloc"))
+    return nullptr;
+  return reinterpret_cast<void *>(ptr);
+}
+
+void sseRuntimeFree(void *devicePtr) {
+  if (ensureInit() == 0 && devicePtr)
+    check(driver.cuMemFree(reinterpret_cast<CUdeviceptr>(devicePtr)),
+          "cuMemFree");
+}
+
+int sseRuntimeCopyToDevice(void *devicePtr, const void *hostPtr,
+                           size_t bytes) {
+  if (ensureInit() != 0)
+    return -1;
+  return check(driver.cuMemcpy(reinterpret_cast<CUdeviceptr>(devicePtr),
+                               reinterpret_cast<CUdeviceptr>(hostPtr), bytes),
+               "cuMemcpy (to device)")
+             ? 0
+             : -2;
+}
+
+int sseRuntimeCopyToHost(void *hostPtr, const void *devicePtr, size_t bytes) {
+  if (ensureInit() != 0)
+    return -1;
+  return check(driver.cuMemcpy(reinterpret_cast<CUdeviceptr>(hostPtr),
+                               reinterpret_cast<CUdeviceptr>(devicePtr), bytes),
+               "cuMemcpy (to host)")
+             ? 0
+             : -2;
+}
+
+int sseRuntimeMemset32(void *devicePtr, uint32_t value, size_t count) {
+  if (ensureInit() != 0)
+    return -1;
+  if (!check(driver.cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(devicePtr),
+                                     value, count, nullptr),
+             "cuMemsetD32Async"))
+    return -2;
+  return sseRuntimeSynchronize();
+}
+
+int sseRuntimeSynchronize(void) {
+  if (ensureInit() != 0)
+    return -1;
+  return check(driver.cuStreamSynchronize(nullptr),
+               "cuStreamSynchronize (a kernel failed?)")
+             ? 0
+             : -2;
+}
+
+int sseRuntimeTimerStart(void) {
+  if (ensureInit() != 0)
+    return -1;
+  if (!timerStart && (!check(driver.cuEventCreate(&timerStart, 0),
+                             "cuEventCreate") ||
+                      !check(driver.cuEventCreate(&timerStop, 0),
+                             "cuEventCreate")))
+    return -2;
+  return check(driver.cuEventRecord(timerStart, nullptr), "cuEventRecord")
+             ? 0
+             : -2;
+}
+
+float sseRuntimeTimerStopMs(void) {
+  if (ensureInit() != 0 || !timerStart)
+    return -1.0f;
+  float ms = -1.0f;
+  if (!check(driver.cuEventRecord(timerStop, nullptr), "cuEventRecord") ||
+      !check(driver.cuEventSynchronize(timerStop), "cuEventSynchronize") ||
+      !check(driver.cuEventElapsedTime(&ms, timerStart, timerStop),
+             "cuEventElapsedTime"))
+    return -1.0f;
+  return ms;
+}
+
+} // extern "C"
