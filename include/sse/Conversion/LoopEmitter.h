@@ -1,0 +1,155 @@
+//===- LoopEmitter.h - Loop-building helpers of the sse lowerings -*- C++
+//-*-===//
+//
+// Shared by the CPU (SSEToSCF) and GPU (SSEToGPU) lowerings: a small builder
+// of scf loops, loads and stores with f32 conversion, the buffer views of
+// tensor operands, and the router (classify) of one row of logits.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_CONVERSION_LOOPEMITTER_H
+#define SSE_CONVERSION_LOOPEMITTER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir {
+namespace sse {
+
+/// Small helpers over an ImplicitLocOpBuilder that keep the loop nests below
+/// readable: index and f32 constants, loads/stores with conversion to and
+/// from f32, and for-loops with or without loop-carried values.
+class LoopEmitter {
+public:
+  explicit LoopEmitter(ImplicitLocOpBuilder &b) : b(b) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+
+  /// Size of dimension `d` of a memref, as an index.
+  Value dim(Value mem, int64_t d) { return memref::DimOp::create(b, mem, d); }
+
+  /// Loads an element and converts floats to f32.
+  Value loadF32(Value mem, ValueRange indices) {
+    Value v = memref::LoadOp::create(b, mem, indices);
+    if (v.getType() != b.getF32Type())
+      v = arith::ExtFOp::create(b, b.getF32Type(), v);
+    return v;
+  }
+
+  /// Loads an integer element as an index (sign-extending).
+  Value loadIndex(Value mem, ValueRange indices) {
+    Value v = memref::LoadOp::create(b, mem, indices);
+    return arith::IndexCastOp::create(b, b.getIndexType(), v);
+  }
+
+  /// Stores an f32 value, truncating to the buffer's element type.
+  void storeF32(Value v, Value mem, ValueRange indices) {
+    Type elem = cast<MemRefType>(mem.getType()).getElementType();
+    if (elem != v.getType())
+      v = arith::TruncFOp::create(b, elem, v);
+    memref::StoreOp::create(b, v, mem, indices);
+  }
+
+  /// for (iv = lb; iv < ub; ++iv) body(iv);
+  void forLoop(Value lb, Value ub, function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, lb, ub, idx(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(loop.getInductionVar());
+  }
+
+  /// A for-loop carrying values; body returns the next values.
+  ValueRange forLoop(Value lb, Value ub, ValueRange init,
+                     function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(b, lb, ub, idx(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> next =
+          body(loop.getInductionVar(), loop.getRegionIterArgs());
+      scf::YieldOp::create(b, next);
+    }
+    return loop.getResults();
+  }
+
+  /// if (cond) body();
+  void ifThen(Value cond, function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    body();
+  }
+
+  /// Allocates a buffer of `type` whose dynamic sizes are `dynSizes`.
+  Value alloc(MemRefType type, ValueRange dynSizes) {
+    return memref::AllocOp::create(b, type, dynSizes);
+  }
+
+  void fill(Value mem, double v) {
+    Type elem = cast<MemRefType>(mem.getType()).getElementType();
+    Value c = arith::ConstantOp::create(b, b.getFloatAttr(elem, v));
+    linalg::FillOp::create(b, ValueRange{c}, ValueRange{mem});
+  }
+
+  ImplicitLocOpBuilder &b;
+};
+
+/// The buffer view of a tensor operand (read only).
+inline Value toBuffer(ImplicitLocOpBuilder &b, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, memType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// A fresh buffer for a result of tensor type `type`; dynamic sizes are taken
+/// from `sizeOf(d)`.
+inline Value allocResult(LoopEmitter &e, RankedTensorType type,
+                         function_ref<Value(int64_t)> sizeOf) {
+  SmallVector<Value> dynSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynSizes.push_back(sizeOf(d));
+  auto memType = MemRefType::get(type.getShape(), type.getElementType());
+  return e.alloc(memType, dynSizes);
+}
+
+inline Value toTensor(ImplicitLocOpBuilder &b, Type tensorType, Value buffer) {
+  return bufferization::ToTensorOp::create(b, tensorType, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// sse.classify
+//===----------------------------------------------------------------------===//
+
+/// How one row of logits is classified (the attributes of sse.classify, or
+/// of a scan's router).
+struct RouterConfig {
+  int64_t k;
+  bool softmaxFirst;
+  bool renormalize;
+};
+
+/// Classifies one row of `logits` (the row at `row`, the last index running
+/// over N) into `cfg.k` weights and indices, stored at `weights[outAt(j)]`
+/// and `indices[outAt(j)]`.
+void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row, Value n,
+                     const RouterConfig &cfg, Value weights, Value indices,
+                     function_ref<SmallVector<Value>(Value)> outAt);
+
+/// x * sigmoid(x), in f32.
+Value swish(ImplicitLocOpBuilder &b, Value x);
+
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_CONVERSION_LOOPEMITTER_H

@@ -1,0 +1,114 @@
+//===- LoopEmitter.cpp - Loop-building helpers of the sse lowerings -------===//
+//
+// The router of one row of logits (shared by the CPU and GPU lowerings).
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Conversion/LoopEmitter.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::sse;
+
+/// Classifies one row of `logits` (the row at `row`, the last index running
+/// over N) into `cfg.k` weights and indices, stored at `weights[outAt(j)]`
+/// and `indices[outAt(j)]`.
+void mlir::sse::emitClassifyRow(LoopEmitter &e, Value logits,
+                                ArrayRef<Value> row, Value n,
+                                const RouterConfig &cfg, Value weights,
+                                Value indices,
+                                function_ref<SmallVector<Value>(Value)> outAt) {
+  ImplicitLocOpBuilder &b = e.b;
+  Type indexElem = cast<MemRefType>(indices.getType()).getElementType();
+  Value zero = e.idx(0), kSize = e.idx(cfg.k);
+  Value posInf = e.f32(std::numeric_limits<float>::infinity());
+  Value negInf = e.f32(-std::numeric_limits<float>::infinity());
+  auto at = [&](Value last) {
+    SmallVector<Value> ix(row.begin(), row.end());
+    ix.push_back(last);
+    return ix;
+  };
+  // Softmax statistics over all N logits, in f32.
+  Value max = e.forLoop(zero, n, {negInf}, [&](Value i, ValueRange acc) {
+    Value z = e.loadF32(logits, at(i));
+    return SmallVector<Value>{arith::MaximumFOp::create(b, acc[0], z)};
+  })[0];
+  Value denom = e.forLoop(zero, n, {e.f32(0.0)}, [&](Value i, ValueRange acc) {
+    Value z = e.loadF32(logits, at(i));
+    Value ez = math::ExpOp::create(b, arith::SubFOp::create(b, z, max));
+    return SmallVector<Value>{arith::AddFOp::create(b, acc[0], ez)};
+  })[0];
+
+  // Top-k by repeated selection: pick j is the first logit, in the order
+  // (value descending, index ascending), that comes after pick j-1. This
+  // gives "ties: the lower index wins" with no scratch buffer.
+  Value minusOne = e.idx(-1);
+  Value trueV = arith::ConstantOp::create(b, b.getBoolAttr(true));
+  Value falseV = arith::ConstantOp::create(b, b.getBoolAttr(false));
+  ValueRange last = e.forLoop(
+      zero, kSize, {posInf, minusOne, e.f32(0.0)},
+      [&](Value j, ValueRange prev) {
+        Value prevVal = prev[0], prevIdx = prev[1];
+        ValueRange best = e.forLoop(
+            zero, n, {negInf, minusOne, falseV}, [&](Value i, ValueRange cur) {
+              Value z = e.loadF32(logits, at(i));
+              Value below = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                                  z, prevVal);
+              Value tie = arith::AndIOp::create(
+                  b,
+                  arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, z,
+                                        prevVal),
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, i,
+                                        prevIdx));
+              Value after = arith::OrIOp::create(b, below, tie);
+              Value better = arith::OrIOp::create(
+                  b, arith::XOrIOp::create(b, cur[2], trueV),
+                  arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, z,
+                                        cur[0]));
+              Value take = arith::AndIOp::create(b, after, better);
+              return SmallVector<Value>{
+                  arith::SelectOp::create(b, take, z, cur[0]),
+                  arith::SelectOp::create(b, take, i, cur[1]),
+                  arith::OrIOp::create(b, take, cur[2])};
+            });
+        Value bestVal = best[0], bestIdx = best[1];
+        // Keep the raw logit for now; weights are formed below.
+        memref::StoreOp::create(b, bestVal, weights, outAt(j));
+        memref::StoreOp::create(
+            b, arith::IndexCastOp::create(b, indexElem, bestIdx), indices,
+            outAt(j));
+        // The first pick is the largest logit: the reference point of a
+        // softmax over the picks.
+        Value top = arith::SelectOp::create(
+            b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, j, zero),
+            bestVal, prev[2]);
+        return SmallVector<Value>{bestVal, bestIdx, top};
+      });
+  Value top = last[2];
+
+  // Turn the picked logits into weights.
+  Value center = cfg.softmaxFirst ? max : top;
+  auto expAt = [&](Value j) {
+    Value z = memref::LoadOp::create(b, weights, outAt(j));
+    return math::ExpOp::create(b, arith::SubFOp::create(b, z, center));
+  };
+  Value norm = denom;
+  if (!cfg.softmaxFirst || cfg.renormalize)
+    norm = e.forLoop(zero, kSize, {e.f32(0.0)}, [&](Value j, ValueRange acc) {
+      return SmallVector<Value>{arith::AddFOp::create(b, acc[0], expAt(j))};
+    })[0];
+  e.forLoop(zero, kSize, [&](Value j) {
+    Value w = arith::DivFOp::create(b, expAt(j), norm);
+    memref::StoreOp::create(b, w, weights, outAt(j));
+  });
+}
+
+Value mlir::sse::swish(ImplicitLocOpBuilder &b, Value x) {
+  Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0f));
+  Value denom = arith::AddFOp::create(
+      b, one, math::ExpOp::create(b, arith::NegFOp::create(b, x)));
+  return arith::DivFOp::create(b, x, denom);
+}
