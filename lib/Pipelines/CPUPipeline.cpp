@@ -82,4 +82,9 @@ void sse::registerSSEPipelines() {
       "Lower sse ops and the surrounding graph to the LLVM dialect for the "
       "CPU (reference path, used by sse-runner --target=cpu)",
       buildSSEToLLVMCPUPipeline);
+  PassPipelineRegistration<NVVMPipelineOptions>(
+      "sse-to-nvvm",
+      "Lower sse ops to GPU kernels and host code calling the mgpu* runtime "
+      "(ends in gpu.binary; default sm_90a, +ptx80, fatbin)",
+      buildSSEToNVVMPipeline);
 }

@@ -46,4 +46,38 @@ def ConvertSSEToSCF : Pass<"convert-sse-to-scf"> {
   ];
 }
 
+def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
+  let summary = "Lower sse.scan to gpu.launch kernels (first, untiled version)";
+  let description = [{
+    Rewrites every `sse.scan` (any form: shared partition, route or router,
+    both rules, gates, init, cu_seqlens, epilogue) into three `gpu.launch`
+    kernels over buffers: zero an f32 output accumulator; the scan, one
+    block per (sequence, head) x state partition, each thread owning state
+    columns and walking the tokens in order, adding its reads to the
+    accumulator atomically; the epilogue (norm, gate, rounding to o's type).
+    The module becomes a `gpu.container_module`. Other sse ops must have
+    been fused into scans (`sse-fuse`); the pass fails on them.
+
+    This lowering ignores the schedule: it is the correct baseline the
+    chunked tensor-core kernels are measured against.
+  }];
+  let dependentDialects = [
+    "arith::ArithDialect", "bufferization::BufferizationDialect",
+    "gpu::GPUDialect", "math::MathDialect", "memref::MemRefDialect",
+    "scf::SCFDialect"
+  ];
+}
+
+def SSEDeviceBuffers : Pass<"sse-device-buffers", "func::FuncOp"> {
+  let summary = "Host-side buffers of a CUDA entry become device buffers";
+  let description = [{
+    For the CUDA target every buffer an entry function sees is device
+    memory: outside GPU kernels, `memref.alloc` becomes `gpu.alloc`,
+    `memref.dealloc` becomes `gpu.dealloc` and `memref.copy` becomes
+    `gpu.memcpy`. Allocations left without a free are freed before each
+    return.
+  }];
+  let dependentDialects = ["gpu::GPUDialect"];
+}
+
 #endif // SSE_CONVERSION_PASSES_TD

@@ -1,0 +1,24 @@
+//===- SSEToGPU.h - Lower sse ops to GPU kernels ----------------*- C++ -*-===//
+//
+// convert-sse-to-gpu and sse-device-buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_CONVERSION_SSETOGPU_SSETOGPU_H
+#define SSE_CONVERSION_SSETOGPU_SSETOGPU_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace sse {
+#define GEN_PASS_DECL_CONVERTSSETOGPU
+#define GEN_PASS_DECL_SSEDEVICEBUFFERS
+#include "sse/Conversion/Passes.h.inc"
+
+/// Adds the patterns that rewrite sse.scan into gpu.launch kernels.
+void populateSSEToGPUConversionPatterns(RewritePatternSet &patterns);
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_CONVERSION_SSETOGPU_SSETOGPU_H
