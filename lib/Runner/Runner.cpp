@@ -20,8 +20,20 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "sse/Runtime/SSERuntime.h"
 #include "llvm/ADT/APFloat.h"
+
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <chrono>
 #include <cstring>
@@ -206,12 +218,10 @@ std::vector<int64_t> descriptorFor(NpyArray &a) {
 }
 } // namespace
 
-llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
-                                                   const RunOptions &options) {
-  if (options.target != "cpu")
-    return runError("--target=" + options.target +
-                    " is not supported by this build of sse-runner "
-                    "(available: cpu)");
+namespace {
+/// The entry function, or an error listing the functions there are.
+llvm::Expected<func::FuncOp> findEntry(ModuleOp module,
+                                       const RunOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>(options.entry);
   if (func && func.isExternal())
     return runError("@" + options.entry +
@@ -224,6 +234,122 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     return runError("no function @" + options.entry + " in the module" +
                     (names.empty() ? "" : " (it defines " + names + ")"));
   }
+  return func;
+}
+
+/// Lowers the module for `options.target` with the entry's C interface.
+llvm::Error lowerModule(ModuleOp module, func::FuncOp func,
+                        const RunOptions &options) {
+  MLIRContext *ctx = module.getContext();
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(ctx));
+  PassManager pm(ctx);
+  if (options.target == "cpu") {
+    auto pipelineOptions =
+        CPUPipelineOptions::createFromString(options.pipelineOptions);
+    if (!pipelineOptions)
+      return runError("bad --pipeline-options '" + options.pipelineOptions +
+                      "' (see sse-opt --help, sse-to-llvm-cpu)");
+    buildSSEToLLVMCPUPipeline(pm, *pipelineOptions);
+  } else {
+    auto pipelineOptions =
+        NVVMPipelineOptions::createFromString(options.pipelineOptions);
+    if (!pipelineOptions)
+      return runError("bad --pipeline-options '" + options.pipelineOptions +
+                      "' (see sse-opt --help, sse-to-nvvm)");
+    buildSSEToNVVMPipeline(pm, *pipelineOptions);
+  }
+  if (failed(pm.run(module)))
+    return runError("lowering for --target=" + options.target +
+                    " failed (see the diagnostics above)");
+  return llvm::Error::success();
+}
+
+/// "f32 2x64x4" for the manifest.
+std::string manifestType(const NpyArray &a) {
+  std::string s = npyName(a.dtype).str() + " ";
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(a.shape[i]);
+  return s;
+}
+} // namespace
+
+llvm::Expected<AotArtifacts>
+mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
+  llvm::Expected<func::FuncOp> func = findEntry(module, options);
+  if (!func)
+    return func.takeError();
+  AotArtifacts out;
+  out.manifest = "entry " + options.entry + "\n";
+  FunctionType fnType = func->getFunctionType();
+  for (unsigned i = 0; i < fnType.getNumInputs(); ++i) {
+    auto a = layoutOf(fnType.getInput(i), "argument " + std::to_string(i));
+    if (!a)
+      return a.takeError();
+    out.manifest += "arg " + manifestType(*a) + "\n";
+  }
+  for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
+    auto a = layoutOf(fnType.getResult(i), "result " + std::to_string(i));
+    if (!a)
+      return a.takeError();
+    out.manifest += "result " + manifestType(*a) + "\n";
+  }
+  RunOptions cuda = options;
+  cuda.target = "cuda";
+  if (llvm::Error err = lowerModule(module, *func, cuda))
+    return std::move(err);
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  module.getContext()->appendDialectRegistry(registry);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return runError("translation to LLVM IR failed");
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return runError("no host target: " + error);
+  // A generic x86-64 object: the GPU machines need not match this CPU.
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, "x86-64", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+  if (llvm::Error err =
+          makeOptimizingTransformer(2, 0, machine.get())(llvmModule.get()))
+    return std::move(err);
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream stream(buffer);
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, stream, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+    return runError("the host target cannot emit object files");
+  codegen.run(*llvmModule);
+  out.object.assign(buffer.begin(), buffer.end());
+  return out;
+}
+
+llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
+                                                   const RunOptions &options) {
+  if (options.target != "cpu" && options.target != "cuda")
+    return runError("--target=" + options.target +
+                    " is not supported (available: cpu, cuda)");
+  bool cuda = options.target == "cuda";
+  // A missing GPU or driver is reported before anything is compiled.
+  if (cuda && sseRuntimeInit() != 0)
+    return runError(std::string("--target=cuda: ") + sseRuntimeLastError());
+  llvm::Expected<func::FuncOp> entry = findEntry(module, options);
+  if (!entry)
+    return entry.takeError();
+  func::FuncOp func = *entry;
 
   RunResult result;
   FunctionType fnType = func.getFunctionType();
@@ -275,25 +401,17 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
 
   // Lower to the LLVM dialect with a C interface on the entry.
   MLIRContext *ctx = module.getContext();
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(ctx));
   auto start = std::chrono::steady_clock::now();
-  PassManager pm(ctx);
-  auto pipelineOptions =
-      CPUPipelineOptions::createFromString(options.pipelineOptions);
-  if (!pipelineOptions)
-    return runError("bad --pipeline-options '" + options.pipelineOptions +
-                    "' (see sse-opt --help, sse-to-llvm-cpu)");
-  buildSSEToLLVMCPUPipeline(pm, *pipelineOptions);
-  if (failed(pm.run(module)))
-    return runError("lowering with sse-to-llvm-cpu failed (see the "
-                    "diagnostics above)");
+  if (llvm::Error err = lowerModule(module, func, options))
+    return std::move(err);
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
   ctx->appendDialectRegistry(registry);
 
   ExecutionEngineOptions engineOptions;
@@ -316,11 +434,44 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
 
+  // On CUDA the entry sees device buffers: copy inputs over and poison the
+  // outputs there too (0xFF.. is NaN for every float type).
+  std::vector<void *> deviceBuffers;
+  auto deviceCopy = [&](NpyArray &a, bool upload) -> llvm::Expected<void *> {
+    size_t bytes = a.data.size();
+    void *ptr = sseRuntimeAlloc(bytes ? bytes : 4);
+    if (!ptr)
+      return runError(sseRuntimeLastError());
+    deviceBuffers.push_back(ptr);
+    int status = upload ? sseRuntimeCopyToDevice(ptr, a.data.data(), bytes)
+                        : sseRuntimeMemset32(ptr, 0xFFFFFFFFu, bytes / 4);
+    if (status != 0)
+      return runError(sseRuntimeLastError());
+    return ptr;
+  };
+  llvm::scope_exit freeDevice([&] {
+    for (void *ptr : deviceBuffers)
+      sseRuntimeFree(ptr);
+  });
   std::vector<std::vector<int64_t>> descriptors;
+  auto addDescriptor = [&](NpyArray &a, bool input) -> llvm::Error {
+    descriptors.push_back(descriptorFor(a));
+    if (!cuda)
+      return llvm::Error::success();
+    auto ptr = deviceCopy(a, input);
+    if (!ptr)
+      return ptr.takeError();
+    descriptors.back()[0] = descriptors.back()[1] =
+        reinterpret_cast<int64_t>(*ptr);
+    return llvm::Error::success();
+  };
   for (NpyArray &a : result.inputs)
-    descriptors.push_back(descriptorFor(a));
+    if (llvm::Error err = addDescriptor(a, /*input=*/true))
+      return std::move(err);
   for (NpyArray &a : result.outputs)
-    descriptors.push_back(descriptorFor(a));
+    if (llvm::Error err = addDescriptor(a, /*input=*/false))
+      return std::move(err);
+
   std::vector<void *> descriptorPtrs;
   for (auto &d : descriptors)
     descriptorPtrs.push_back(d.data());
@@ -330,10 +481,28 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
 
   for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
     auto t0 = std::chrono::steady_clock::now();
+    if (cuda && sseRuntimeTimerStart() != 0)
+      return runError(sseRuntimeLastError());
     (*entryFn)(args.data());
-    result.runSeconds.push_back(
+    double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count());
+            .count();
+    if (cuda) {
+      float ms = sseRuntimeTimerStopMs();
+      if (ms < 0)
+        return runError(sseRuntimeLastError());
+      seconds = ms * 1e-3;
+    }
+    result.runSeconds.push_back(seconds);
+  }
+  if (cuda) {
+    size_t first = result.inputs.size();
+    for (size_t i = 0; i < result.outputs.size(); ++i) {
+      NpyArray &a = result.outputs[i];
+      auto *ptr = reinterpret_cast<void *>(descriptors[first + i][1]);
+      if (sseRuntimeCopyToHost(a.data.data(), ptr, a.data.size()) != 0)
+        return runError(sseRuntimeLastError());
+    }
   }
   return result;
 }

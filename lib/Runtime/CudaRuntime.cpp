@@ -49,9 +49,9 @@ struct Driver {
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -218,7 +218,12 @@ void *mgpuModuleLoadJIT(void *data, int optLevel) {
 
 void mgpuModuleUnload(void *module) {
   requireInit();
-  require(check(driver.cuModuleUnload(module), "cuModuleUnload"));
+  // Modules are unloaded by a global destructor; at process exit the driver
+  // may already be shut down (CUDA_ERROR_DEINITIALIZED), which is harmless.
+  constexpr CUresult deinitialized = 4;
+  CUresult result = driver.cuModuleUnload(module);
+  if (result != deinitialized)
+    require(check(result, "cuModuleUnload"));
 }
 
 void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -240,13 +245,13 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   // More than 48 KiB of dynamic shared memory must be allowed explicitly.
   constexpr int maxDynamicSharedAttr = 8; // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_...
   if (smem > 48 * 1024)
-    require(check(driver.cuFuncSetAttribute(function, maxDynamicSharedAttr,
-                                            smem),
-                  "cuFuncSetAttribute(max dynamic shared memory)"));
-  require(check(driver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX,
-                                      blockY, blockZ, smem, stream, params,
-                                      extra),
-                "cuLaunchKernel"));
+    require(
+        check(driver.cuFuncSetAttribute(function, maxDynamicSharedAttr, smem),
+              "cuFuncSetAttribute(max dynamic shared memory)"));
+  require(
+      check(driver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                                  blockZ, smem, stream, params, extra),
+            "cuLaunchKernel"));
 }
 
 void *mgpuStreamCreate() {
@@ -270,8 +275,8 @@ void mgpuStreamSynchronize(void *stream) {
 
 void mgpuStreamWaitEvent(void *stream, void *event) {
   requireInit();
-  require(check(driver.cuStreamWaitEvent(stream, event, 0),
-                "cuStreamWaitEvent"));
+  require(
+      check(driver.cuStreamWaitEvent(stream, event, 0), "cuStreamWaitEvent"));
 }
 
 void *mgpuEventCreate() {
@@ -333,8 +338,7 @@ void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
                 "cuMemsetD32Async"));
 }
 
-void mgpuMemset16(void *dst, unsigned short value, size_t count,
-                  void *stream) {
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream) {
   requireInit();
   require(check(driver.cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst),
                                         value, count, stream),
@@ -343,8 +347,8 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
 
 void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {
   requireInit();
-  require(check(driver.cuMemHostRegister(ptr, sizeBytes, 0),
-                "cuMemHostRegister"));
+  require(
+      check(driver.cuMemHostRegister(ptr, sizeBytes, 0), "cuMemHostRegister"));
 }
 
 void mgpuMemHostUnregister(void *ptr) {
@@ -381,8 +385,7 @@ void sseRuntimeFree(void *devicePtr) {
           "cuMemFree");
 }
 
-int sseRuntimeCopyToDevice(void *devicePtr, const void *hostPtr,
-                           size_t bytes) {
+int sseRuntimeCopyToDevice(void *devicePtr, const void *hostPtr, size_t bytes) {
   if (ensureInit() != 0)
     return -1;
   return check(driver.cuMemcpy(reinterpret_cast<CUdeviceptr>(devicePtr),
@@ -424,14 +427,12 @@ int sseRuntimeSynchronize(void) {
 int sseRuntimeTimerStart(void) {
   if (ensureInit() != 0)
     return -1;
-  if (!timerStart && (!check(driver.cuEventCreate(&timerStart, 0),
-                             "cuEventCreate") ||
-                      !check(driver.cuEventCreate(&timerStop, 0),
-                             "cuEventCreate")))
+  if (!timerStart &&
+      (!check(driver.cuEventCreate(&timerStart, 0), "cuEventCreate") ||
+       !check(driver.cuEventCreate(&timerStop, 0), "cuEventCreate")))
     return -2;
-  return check(driver.cuEventRecord(timerStart, nullptr), "cuEventRecord")
-             ? 0
-             : -2;
+  return check(driver.cuEventRecord(timerStart, nullptr), "cuEventRecord") ? 0
+                                                                           : -2;
 }
 
 float sseRuntimeTimerStopMs(void) {

@@ -34,8 +34,16 @@ static cl::list<std::string> arrays(cl::Positional,
                                     cl::desc("[<arg0.npy> <arg1.npy> ...]"));
 static cl::opt<std::string> entry("entry", cl::desc("Entry function to run"),
                                   cl::init("main"));
-static cl::opt<std::string>
-    target("target", cl::desc("Where to run: cpu (default)"), cl::init("cpu"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Where to run: cpu (default) or "
+                                            "cuda"),
+                                   cl::init("cpu"));
+static cl::opt<std::string> emitAot(
+    "emit-aot",
+    cl::desc("With --target=cuda: do not run; write <dir>/model.o (host code "
+             "with the kernels embedded, calling libsse_cuda_runtime) and "
+             "<dir>/manifest.txt (the entry's signature) for sse-aot-run"),
+    cl::value_desc("dir"));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for result<i>.npy"),
                                       cl::init("."));
@@ -93,6 +101,38 @@ int main(int argc, char **argv) {
     options.sharedLibs.push_back((Twine(SSE_MLIR_LIB_DIR) + "/" + lib).str());
   for (const std::string &lib : sharedLibs)
     options.sharedLibs.push_back(lib);
+
+  if (!emitAot.empty()) {
+    if (target != "cuda") {
+      errs() << "sse-runner: error: --emit-aot needs --target=cuda\n";
+      return 1;
+    }
+    Expected<sse::AotArtifacts> aot = sse::compileForCudaAot(*module, options);
+    if (!aot) {
+      errs() << "sse-runner: error: " << toString(aot.takeError()) << "\n";
+      return 1;
+    }
+    if (std::error_code ec = sys::fs::create_directories(emitAot)) {
+      errs() << "sse-runner: error: cannot create " << emitAot << ": "
+             << ec.message() << "\n";
+      return 1;
+    }
+    for (auto [name, bytes] : {std::pair{"model.o", &aot->object},
+                               std::pair{"manifest.txt", &aot->manifest}}) {
+      SmallString<128> path(emitAot);
+      sys::path::append(path, name);
+      std::error_code ec;
+      raw_fd_ostream os(path, ec, sys::fs::OF_None);
+      if (ec) {
+        errs() << "sse-runner: error: cannot write " << path << ": "
+               << ec.message() << "\n";
+        return 1;
+      }
+      os << *bytes;
+      outs() << "wrote " << path << "\n";
+    }
+    return 0;
+  }
 
   Expected<sse::RunResult> result = sse::compileAndRun(*module, options);
   if (!result) {

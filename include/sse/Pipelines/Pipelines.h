@@ -43,17 +43,18 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture: sm_80, sm_90, sm_90a"),
       llvm::cl::init("sm_90a")};
-  PassOptions::Option<std::string> features{
-      *this, "features", llvm::cl::desc("PTX features"),
-      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> features{*this, "features",
+                                            llvm::cl::desc("PTX features"),
+                                            llvm::cl::init("+ptx80")};
   PassOptions::Option<std::string> format{
       *this, "format", llvm::cl::desc("Binary format: isa (PTX), bin, fatbin"),
       llvm::cl::init("isa")};
   PassOptions::Option<int> optLevel{
       *this, "opt-level", llvm::cl::desc("Optimisation level of the kernels"),
       llvm::cl::init(2)};
-  PassOptions::Option<bool> fuse{
-      *this, "fuse", llvm::cl::desc("Run sse-fuse first"), llvm::cl::init(true)};
+  PassOptions::Option<bool> fuse{*this, "fuse",
+                                 llvm::cl::desc("Run sse-fuse first"),
+                                 llvm::cl::init(true)};
   PassOptions::Option<bool> tile{
       *this, "tile", llvm::cl::desc("Run sse-tile (cost model) first"),
       llvm::cl::init(true)};

@@ -43,6 +43,18 @@ struct RunResult {
   std::vector<double> runSeconds;
 };
 
+/// What an ahead-of-time build of an entry holds: an object file with the
+/// host code (kernels embedded), and a manifest of the entry's signature.
+struct AotArtifacts {
+  std::string object;
+  std::string manifest;
+};
+
+/// Compiles `module` for CUDA with sse-to-nvvm and emits a host object for
+/// x86-64 that calls the mgpu* runtime (no LLVM needed to run it).
+llvm::Expected<AotArtifacts> compileForCudaAot(ModuleOp module,
+                                               const RunOptions &options);
+
 /// Compiles `module` (consumed: it is lowered in place) and runs the entry.
 /// Every failure is returned as an Error whose message names the argument,
 /// file, type or pass at fault.

@@ -1,4 +1,5 @@
-//===- DeviceBuffers.cpp - Host-side buffers of a CUDA entry on the device -===//
+//===- DeviceBuffers.cpp - Host-side buffers of a CUDA entry on the device
+//-===//
 //
 // In the CUDA target the entry's arguments and out-parameters are device
 // pointers, so the allocations, copies and frees that bufferization leaves

@@ -92,8 +92,8 @@ private:
     numHeads = e.dim(q, 2);
     keyWidth = e.dim(q, 3);
     valueWidth = e.dim(v, 3);
-    numSeqs = cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult()
-                 : numBatch;
+    numSeqs =
+        cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult() : numBatch;
 
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
@@ -121,8 +121,8 @@ private:
   /// (block id x, block id y, thread id x, block size x).
   void launch(Value gridX, Value gridY, Value blockX,
               function_ref<void(Value, Value, Value, Value)> body) {
-    auto launchOp = gpu::LaunchOp::create(b, gridX, gridY, one, blockX, one,
-                                          one);
+    auto launchOp =
+        gpu::LaunchOp::create(b, gridX, gridY, one, blockX, one, one);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launchOp.getBody().front());
     body(launchOp.getBlockIds().x, launchOp.getBlockIds().y,
@@ -142,13 +142,14 @@ private:
   void emitZeroKernel() {
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
-    launch(rows, one, e.idx(kThreads), [&](Value row, Value, Value tid,
-                                           Value nthreads) {
-      auto [bi, t, h] = rowOf(row);
-      forStep(tid, valueWidth, nthreads, [&](Value c) {
-        memref::StoreOp::create(b, e.f32(0.0), oacc, ValueRange{bi, t, h, c});
-      });
-    });
+    launch(rows, one, e.idx(kThreads),
+           [&](Value row, Value, Value tid, Value nthreads) {
+             auto [bi, t, h] = rowOf(row);
+             forStep(tid, valueWidth, nthreads, [&](Value c) {
+               memref::StoreOp::create(b, e.f32(0.0), oacc,
+                                       ValueRange{bi, t, h, c});
+             });
+           });
   }
 
   /// for (iv = lb; iv < ub; iv += step) body(iv);
@@ -163,98 +164,101 @@ private:
     Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
     Value gridY = e.idx(op.getNumStatePartitions());
     int64_t slotCount = op.getNumSlots();
-    launch(gridX, gridY, e.idx(kThreads), [&](Value bx, Value part, Value tid,
-                                              Value nthreads) {
-      Value seq = arith::DivUIOp::create(b, bx, numHeads);
-      Value h = arith::RemUIOp::create(b, bx, numHeads);
-      Value start = zero, end = numTokens, batch = seq;
-      if (cu) {
-        auto clamp = [&](Value x) {
-          Value lo = arith::MaxSIOp::create(b, x, zero);
-          return arith::MinSIOp::create(b, lo, numTokens).getResult();
-        };
-        start = clamp(e.loadIndex(cu, {seq}));
-        end = clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
-        batch = zero;
-      }
-      // Private rows for the router's picks of the current token.
-      Value pickW, pickI;
-      if (logits) {
-        pickW = memref::AllocaOp::create(
-            b, MemRefType::get({slotCount}, b.getF32Type()));
-        pickI = memref::AllocaOp::create(
-            b, MemRefType::get({slotCount}, b.getI32Type()));
-      }
-      Value scale = scaleValue();
-      Value oneF = e.f32(1.0);
-      bool hasShared = shared.q != nullptr;
-      Value isShared =
-          hasShared ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, part,
-                                            zero)
-                          .getResult()
-                    : Value();
-      Value routedPart =
-          hasShared ? arith::SubIOp::create(b, part, one).getResult() : part;
+    launch(gridX, gridY, e.idx(kThreads),
+           [&](Value bx, Value part, Value tid, Value nthreads) {
+             Value seq = arith::DivUIOp::create(b, bx, numHeads);
+             Value h = arith::RemUIOp::create(b, bx, numHeads);
+             Value start = zero, end = numTokens, batch = seq;
+             if (cu) {
+               auto clamp = [&](Value x) {
+                 Value lo = arith::MaxSIOp::create(b, x, zero);
+                 return arith::MinSIOp::create(b, lo, numTokens).getResult();
+               };
+               start = clamp(e.loadIndex(cu, {seq}));
+               end =
+                   clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
+               batch = zero;
+             }
+             // Private rows for the router's picks of the current token.
+             Value pickW, pickI;
+             if (logits) {
+               pickW = memref::AllocaOp::create(
+                   b, MemRefType::get({slotCount}, b.getF32Type()));
+               pickI = memref::AllocaOp::create(
+                   b, MemRefType::get({slotCount}, b.getI32Type()));
+             }
+             Value scale = scaleValue();
+             Value oneF = e.f32(1.0);
+             bool hasShared = shared.q != nullptr;
+             Value isShared =
+                 hasShared ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                                   part, zero)
+                                 .getResult()
+                           : Value();
+             Value routedPart =
+                 hasShared ? arith::SubIOp::create(b, part, one).getResult()
+                           : part;
 
-      forStep(tid, valueWidth, nthreads, [&](Value c) {
-        Token tok{batch, seq, h, part, c};
-        // The column starts from init (or zeros).
-        e.forLoop(zero, keyWidth, [&](Value r) {
-          Value s0 = init ? memref::LoadOp::create(b, init,
-                                                   ValueRange{seq, h, part, r,
-                                                              c})
-                                .getResult()
-                          : e.f32(0.0);
-          memref::StoreOp::create(b, s0, states,
-                                  ValueRange{seq, h, part, r, c});
-        });
-        e.forLoop(start, end, [&](Value t) {
-          auto routedSlots = [&] {
-            if (!op.isRouted()) {
-              emitSlot(routed, tok, t, oneF, oneF, scale);
-              return;
-            }
-            SmallVector<Value> row{batch, t};
-            if (perHeadRouting)
-              row.push_back(h);
-            if (logits)
-              emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
-                              routerConfig(), pickW, pickI,
-                              [](Value j) { return SmallVector<Value>{j}; });
-            Value slots =
-                weights ? e.dim(weights, row.size()) : e.idx(slotCount);
-            e.forLoop(zero, slots, [&](Value j) {
-              Value pj, w;
-              if (weights) {
-                SmallVector<Value> ix(row);
-                ix.push_back(j);
-                pj = e.loadIndex(indices, ix);
-                w = e.loadF32(weights, ix);
-              } else {
-                pj = e.loadIndex(pickI, {j});
-                w = e.loadF32(pickW, {j});
-              }
-              Value hit = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                                pj, routedPart);
-              e.ifThen(hit, [&] {
-                emitSlot(routed, tok, t, op.getWriteGate() ? w : oneF,
-                         op.getReadGate() ? w : oneF, scale);
-              });
-            });
-          };
-          if (!hasShared) {
-            routedSlots();
-            return;
-          }
-          auto ifOp = scf::IfOp::create(b, isShared, /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(ifOp.thenBlock());
-          emitSlot(shared, tok, t, oneF, oneF, scale);
-          b.setInsertionPointToStart(ifOp.elseBlock());
-          routedSlots();
-        });
-      });
-    });
+             forStep(tid, valueWidth, nthreads, [&](Value c) {
+               Token tok{batch, seq, h, part, c};
+               // The column starts from init (or zeros).
+               e.forLoop(zero, keyWidth, [&](Value r) {
+                 Value s0 = init ? memref::LoadOp::create(
+                                       b, init, ValueRange{seq, h, part, r, c})
+                                       .getResult()
+                                 : e.f32(0.0);
+                 memref::StoreOp::create(b, s0, states,
+                                         ValueRange{seq, h, part, r, c});
+               });
+               e.forLoop(start, end, [&](Value t) {
+                 auto routedSlots = [&] {
+                   if (!op.isRouted()) {
+                     emitSlot(routed, tok, t, oneF, oneF, scale);
+                     return;
+                   }
+                   SmallVector<Value> row{batch, t};
+                   if (perHeadRouting)
+                     row.push_back(h);
+                   if (logits)
+                     emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
+                                     routerConfig(), pickW, pickI, [](Value j) {
+                                       return SmallVector<Value>{j};
+                                     });
+                   Value slots =
+                       weights ? e.dim(weights, row.size()) : e.idx(slotCount);
+                   e.forLoop(zero, slots, [&](Value j) {
+                     Value pj, w;
+                     if (weights) {
+                       SmallVector<Value> ix(row);
+                       ix.push_back(j);
+                       pj = e.loadIndex(indices, ix);
+                       w = e.loadF32(weights, ix);
+                     } else {
+                       pj = e.loadIndex(pickI, {j});
+                       w = e.loadF32(pickW, {j});
+                     }
+                     Value hit = arith::CmpIOp::create(
+                         b, arith::CmpIPredicate::eq, pj, routedPart);
+                     e.ifThen(hit, [&] {
+                       emitSlot(routed, tok, t, op.getWriteGate() ? w : oneF,
+                                op.getReadGate() ? w : oneF, scale);
+                     });
+                   });
+                 };
+                 if (!hasShared) {
+                   routedSlots();
+                   return;
+                 }
+                 auto ifOp =
+                     scf::IfOp::create(b, isShared, /*withElseRegion=*/true);
+                 OpBuilder::InsertionGuard guard(b);
+                 b.setInsertionPointToStart(ifOp.thenBlock());
+                 emitSlot(shared, tok, t, oneF, oneF, scale);
+                 b.setInsertionPointToStart(ifOp.elseBlock());
+                 routedSlots();
+               });
+             });
+           });
   }
 
   struct Token {
@@ -269,8 +273,8 @@ private:
       return SmallVector<Value>{tok.seq, tok.h, tok.part, r, tok.c};
     };
     auto kwAt = [&](Value r) {
-      return arith::MulFOp::create(
-          b, e.loadF32(in.k, {tok.batch, t, tok.h, r}), writeW);
+      return arith::MulFOp::create(b, e.loadF32(in.k, {tok.batch, t, tok.h, r}),
+                                   writeW);
     };
     Value vc = e.loadF32(v, {tok.batch, t, tok.h, tok.c});
     Value scalarDecay;
@@ -279,21 +283,21 @@ private:
           math::ExpOp::create(b, e.loadF32(in.gate, {tok.batch, t, tok.h}));
     if (delta) {
       Value betaT = e.loadF32(in.beta, {tok.batch, t, tok.h});
-      Value kS = e.forLoop(zero, keyWidth, {e.f32(0.0)},
-                           [&](Value r, ValueRange acc) -> SmallVector<Value> {
-                             Value s = memref::LoadOp::create(b, states,
-                                                              stateAt(r));
-                             return {arith::AddFOp::create(
-                                 b, acc[0], arith::MulFOp::create(b, kwAt(r), s))};
-                           })[0];
+      Value kS =
+          e.forLoop(zero, keyWidth, {e.f32(0.0)},
+                    [&](Value r, ValueRange acc) -> SmallVector<Value> {
+                      Value s = memref::LoadOp::create(b, states, stateAt(r));
+                      return {arith::AddFOp::create(
+                          b, acc[0], arith::MulFOp::create(b, kwAt(r), s))};
+                    })[0];
       // S[r, c] = a (S[r, c] - beta kw_r kS) + beta kw_r v_c
       Value diff = arith::SubFOp::create(b, vc, kS);
       e.forLoop(zero, keyWidth, [&](Value r) {
         Value bk = arith::MulFOp::create(b, betaT, kwAt(r));
         Value s = memref::LoadOp::create(b, states, stateAt(r));
         if (scalarDecay) {
-          Value kept = arith::SubFOp::create(
-              b, s, arith::MulFOp::create(b, bk, kS));
+          Value kept =
+              arith::SubFOp::create(b, s, arith::MulFOp::create(b, bk, kS));
           s = arith::AddFOp::create(b,
                                     arith::MulFOp::create(b, scalarDecay, kept),
                                     arith::MulFOp::create(b, bk, vc));
@@ -315,16 +319,16 @@ private:
         memref::StoreOp::create(b, s, states, stateAt(r));
       });
     }
-    Value read = e.forLoop(zero, keyWidth, {e.f32(0.0)},
-                           [&](Value r, ValueRange acc) -> SmallVector<Value> {
-                             Value qr = e.loadF32(in.q, {tok.batch, t, tok.h, r});
-                             Value s = memref::LoadOp::create(b, states,
-                                                              stateAt(r));
-                             return {arith::AddFOp::create(
-                                 b, acc[0], arith::MulFOp::create(b, qr, s))};
-                           })[0];
-    Value contribution = arith::MulFOp::create(
-        b, arith::MulFOp::create(b, scale, readW), read);
+    Value read =
+        e.forLoop(zero, keyWidth, {e.f32(0.0)},
+                  [&](Value r, ValueRange acc) -> SmallVector<Value> {
+                    Value qr = e.loadF32(in.q, {tok.batch, t, tok.h, r});
+                    Value s = memref::LoadOp::create(b, states, stateAt(r));
+                    return {arith::AddFOp::create(
+                        b, acc[0], arith::MulFOp::create(b, qr, s))};
+                  })[0];
+    Value contribution =
+        arith::MulFOp::create(b, arith::MulFOp::create(b, scale, readW), read);
     memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, contribution,
                                 oacc, ValueRange{tok.batch, t, tok.h, tok.c});
   }
@@ -333,52 +337,55 @@ private:
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
     Value blocks = arith::CeilDivUIOp::create(b, rows, e.idx(kThreads));
-    launch(blocks, one, e.idx(kThreads), [&](Value bx, Value, Value tid,
-                                             Value nthreads) {
-      Value row = arith::AddIOp::create(b, arith::MulIOp::create(b, bx, nthreads),
-                                        tid);
-      Value inside =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
-      e.ifThen(inside, [&] {
-        auto [bi, t, h] = rowOf(row);
-        Value invRms;
-        if (normWeight) {
-          Value sumSq = e.forLoop(
-              zero, valueWidth, {e.f32(0.0)},
-              [&](Value c, ValueRange s) -> SmallVector<Value> {
-                Value x = memref::LoadOp::create(b, oacc,
-                                                 ValueRange{bi, t, h, c});
-                return {arith::AddFOp::create(b, s[0],
-                                              arith::MulFOp::create(b, x, x))};
-              })[0];
-          Value width = arith::SIToFPOp::create(
-              b, b.getF32Type(),
-              arith::IndexCastOp::create(b, b.getI64Type(), valueWidth));
-          Value eps = e.f32(op.getNormEps() ? op.getNormEps()->convertToFloat()
-                                            : 1e-5);
-          invRms = arith::DivFOp::create(
-              b, e.f32(1.0),
-              math::SqrtOp::create(
-                  b, arith::AddFOp::create(
-                         b, arith::DivFOp::create(b, sumSq, width), eps)));
-        }
-        bool perHeadNorm =
-            normWeight && cast<MemRefType>(normWeight.getType()).getRank() == 2;
-        e.forLoop(zero, valueWidth, [&](Value c) {
-          Value x = memref::LoadOp::create(b, oacc, ValueRange{bi, t, h, c});
-          if (normWeight) {
-            Value w = perHeadNorm ? e.loadF32(normWeight, {h, c})
-                                  : e.loadF32(normWeight, {c});
-            x = arith::MulFOp::create(b, arith::MulFOp::create(b, x, invRms),
-                                      w);
-          }
-          if (outGate)
-            x = arith::MulFOp::create(
-                b, x, swish(b, e.loadF32(outGate, {bi, t, h, c})));
-          e.storeF32(x, o, {bi, t, h, c});
+    launch(
+        blocks, one, e.idx(kThreads),
+        [&](Value bx, Value, Value tid, Value nthreads) {
+          Value row = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, bx, nthreads), tid);
+          Value inside =
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+          e.ifThen(inside, [&] {
+            auto [bi, t, h] = rowOf(row);
+            Value invRms;
+            if (normWeight) {
+              Value sumSq =
+                  e.forLoop(zero, valueWidth, {e.f32(0.0)},
+                            [&](Value c, ValueRange s) -> SmallVector<Value> {
+                              Value x = memref::LoadOp::create(
+                                  b, oacc, ValueRange{bi, t, h, c});
+                              return {arith::AddFOp::create(
+                                  b, s[0], arith::MulFOp::create(b, x, x))};
+                            })[0];
+              Value width = arith::SIToFPOp::create(
+                  b, b.getF32Type(),
+                  arith::IndexCastOp::create(b, b.getI64Type(), valueWidth));
+              Value eps = e.f32(
+                  op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
+              invRms = arith::DivFOp::create(
+                  b, e.f32(1.0),
+                  math::SqrtOp::create(
+                      b, arith::AddFOp::create(
+                             b, arith::DivFOp::create(b, sumSq, width), eps)));
+            }
+            bool perHeadNorm =
+                normWeight &&
+                cast<MemRefType>(normWeight.getType()).getRank() == 2;
+            e.forLoop(zero, valueWidth, [&](Value c) {
+              Value x =
+                  memref::LoadOp::create(b, oacc, ValueRange{bi, t, h, c});
+              if (normWeight) {
+                Value w = perHeadNorm ? e.loadF32(normWeight, {h, c})
+                                      : e.loadF32(normWeight, {c});
+                x = arith::MulFOp::create(
+                    b, arith::MulFOp::create(b, x, invRms), w);
+              }
+              if (outGate)
+                x = arith::MulFOp::create(
+                    b, x, swish(b, e.loadF32(outGate, {bi, t, h, c})));
+              e.storeF32(x, o, {bi, t, h, c});
+            });
+          });
         });
-      });
-    });
   }
 
   RouterConfig routerConfig() {
@@ -402,8 +409,7 @@ private:
   Value q, v, weights, indices, logits, init, cu, normWeight, outGate;
   SlotInputs routed, shared;
   bool perHeadRouting = false, delta = false;
-  Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth,
-      numSeqs;
+  Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
   Value o, states, oacc;
 };
 

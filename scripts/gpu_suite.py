@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The GPU suite: build here (no GPU), run on a machine with one (no LLVM).
+
+    python3 scripts/gpu_suite.py build DIR   # on a machine with the build
+    python3 scripts/gpu_suite.py run DIR     # on a machine with an NVIDIA GPU
+
+`build` compiles every case of the GPU matrix (SPEC.md section 5) with
+`sse-runner --target=cuda --emit-aot`, links each host object into
+DIR/<case>/model.so, and copies sse-aot-run and libsse_cuda_runtime.so into
+DIR. `run` needs only Python with NumPy, the repository's python/ folder and
+DIR: for every case it draws fresh random inputs, runs the kernels through
+sse-aot-run (outputs poisoned with NaN first), compares o and the final
+states with the float64 reference, and prints one line per case, the worst
+relative error per input dtype, and "N passed, M failed".
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+import numpy as np  # noqa: E402
+
+from sse_mlir.cases import (ScanCase, draw_scan_inputs,  # noqa: E402
+                            reference_scan, rel_err)
+from sse_mlir.npyio import bf16_bits_to_f32, f32_to_bf16_bits  # noqa: E402
+
+# Accuracy on the GPU (SPEC.md section 5).
+TOLERANCE = {"f32": 1e-3, "f16": 1e-2, "bf16": 1e-2}
+
+
+def gpu_cases():
+    """The GPU matrix: every value of SPEC section 5, combined pairwise-ish."""
+    c = []
+    for T in (1, 7, 63, 64, 65, 1000):
+        c.append(ScanCase(T=T, K=64, V=64, H=2, N=4, k=1, gate="per_key",
+                          routing="router", shared=True, shared_gate="per_key"))
+    for N, k in ((1, 1), (2, 1), (2, 2), (4, 2), (4, 4), (16, 1), (16, 4)):
+        c.append(ScanCase(T=65, K=32, V=32, H=2, N=N, k=k, gate="scalar",
+                          routing="args"))
+    for K, V in ((16, 16), (64, 128), (128, 64), (128, 128), (256, 256),
+                 (16, 256)):
+        c.append(ScanCase(T=63, K=K, V=V, H=1, N=4, k=2, gate="per_key",
+                          routing="router", init=True))
+    for dtype in ("bf16", "f16"):
+        c.append(ScanCase(T=200, K=128, V=128, H=2, N=4, k=1, dtype=dtype,
+                          gate="per_key", routing="router", shared=True,
+                          shared_gate="per_key", init=True))
+        c.append(ScanCase(T=100, K=64, V=64, H=2, N=4, k=2, dtype=dtype,
+                          gate="scalar", rule="delta", routing="args",
+                          init=True))
+    for gate in (None, "scalar", "per_key"):
+        c.append(ScanCase(T=64, K=32, V=64, H=2, N=2, k=1, gate=gate,
+                          routing="args"))
+    for gate in (None, "scalar"):
+        c.append(ScanCase(T=65, K=64, V=32, H=2, N=4, k=2, gate=gate,
+                          rule="delta", routing="router", init=True))
+    # SSE-GDN: delta rule, router only selects (read/write gates off).
+    c.append(ScanCase(T=130, K=64, V=64, H=2, N=4, k=1, gate="scalar",
+                      rule="delta", routing="router", shared=True,
+                      shared_gate="scalar", read_gate=False, write_gate=False))
+    # Packed sequences and tails; routing patterns.
+    c.append(ScanCase(T=205, K=32, V=32, H=2, N=4, k=1, gate="per_key",
+                      routing="router", seq_lens=(5, 64, 130), tail=6,
+                      init=True))
+    c.append(ScanCase(T=199, K=64, V=64, H=1, N=2, k=1, gate="scalar",
+                      rule="delta", routing="args", seq_lens=(5, 64, 130),
+                      init=True))
+    for pattern in ("same", "unused"):
+        c.append(ScanCase(T=64, K=32, V=32, H=2, N=4, k=1, gate="per_key",
+                          routing="args", pattern=pattern))
+    c.append(ScanCase(T=64, K=32, V=32, H=2, N=4, k=2, routing="args",
+                      per_head=True, pattern="out_of_range"))
+    return c
+
+
+def tools_dir():
+    return os.environ.get("SSE_TOOLS_DIR",
+                          os.path.join(HERE, "..", "build", "bin"))
+
+
+def build(out):
+    os.makedirs(out, exist_ok=True)
+    runner = os.path.join(tools_dir(), "sse-runner")
+    lib_dir = os.path.join(tools_dir(), "..", "lib")
+    shutil.copy(os.path.join(tools_dir(), "sse-aot-run"), out)
+    shutil.copy(os.path.join(lib_dir, "libsse_cuda_runtime.so"), out)
+    for n, case in enumerate(gpu_cases()):
+        d = os.path.join(out, f"case{n:03d}")
+        os.makedirs(d, exist_ok=True)
+        module = case.module()
+        with open(os.path.join(d, "model.mlir"), "w") as f:
+            f.write(module.text)
+        subprocess.run([runner, os.path.join(d, "model.mlir"),
+                        f"--entry={module.entry}", "--target=cuda",
+                        f"--emit-aot={d}"], check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run(["c++", "-shared", "-o", os.path.join(d, "model.so"),
+                        os.path.join(d, "model.o")], check=True)
+        os.remove(os.path.join(d, "model.o"))
+        with open(os.path.join(d, "case.py"), "w") as f:
+            f.write(repr(case))
+    print(f"built {len(gpu_cases())} cases into {out}")
+
+
+def to_npy(x, dtype):
+    if dtype == "bf16":
+        return f32_to_bf16_bits(x)
+    return np.ascontiguousarray(x, dtype={"f32": "<f4", "f16": "<f2",
+                                          "i32": "<i4", "i64": "<i8"}[dtype])
+
+
+def run(out):
+    import sse_mlir.cases as cases_module
+    aot_run = os.path.join(out, "sse-aot-run")
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = out + ":" + env.get("LD_LIBRARY_PATH", "")
+    passed = failed = 0
+    worst = {}
+    device = ""
+    for d in sorted(x for x in os.listdir(out) if x.startswith("case")):
+        path = os.path.join(out, d)
+        case = eval(open(os.path.join(path, "case.py")).read(),
+                    vars(cases_module))
+        module = case.module()
+        rng = np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
+        x = draw_scan_inputs(case, rng)
+        files = []
+        for name, (shape, dtype) in zip(module.args, module.arg_types):
+            f = os.path.join(path, f"{name}.npy")
+            np.save(f, to_npy(x[name], dtype))
+            files.append(f)
+        proc = subprocess.run([aot_run, os.path.join(path, "model.so"),
+                               os.path.join(path, "manifest.txt"), *files,
+                               f"--output-dir={path}/out", "--repeat=3"],
+                              capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            failed += 1
+            print(f"FAIL {d} {case.id}: sse-aot-run: {proc.stderr.strip()}")
+            continue
+        device = proc.stdout.strip().splitlines()[-1]
+        o_ref, s_ref = reference_scan(case, x)
+        outs = []
+        for i, (shape, dtype) in enumerate(module.result_types):
+            a = np.load(os.path.join(path, "out", f"result{i}.npy"))
+            outs.append(bf16_bits_to_f32(a) if dtype == "bf16"
+                        else a.astype(np.float64))
+        tol = TOLERANCE[case.dtype]
+        errs = [rel_err(outs[0], o_ref), rel_err(outs[1], s_ref)]
+        nan = sum(int(np.isnan(a).sum()) for a in outs)
+        ok = nan == 0 and max(errs) <= tol
+        worst[case.dtype] = max(worst.get(case.dtype, 0.0), *errs)
+        passed += ok
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'} {d} {case.id}: o {errs[0]:.1e}, "
+              f"states {errs[1]:.1e}, nan {nan} (tol {tol:g}); "
+              f"{device.split(';')[-1].strip()}")
+    print(device.split(";")[0])
+    for dtype, err in sorted(worst.items()):
+        print(f"worst relative error, {dtype} inputs: {err:.2e}")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("build", "run"):
+        sys.exit(__doc__)
+    sys.exit(build(sys.argv[2]) if sys.argv[1] == "build" else run(sys.argv[2]))
