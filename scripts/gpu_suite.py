@@ -24,8 +24,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
 import numpy as np  # noqa: E402
 
-from sse_mlir.cases import (ScanCase, draw_scan_inputs,  # noqa: E402
-                            reference_scan, rel_err)
+from sse_mlir.cases import (GlaCoreCase, ScanCase,  # noqa: E402
+                            draw_gla_core_inputs, draw_scan_inputs,
+                            reference_gla_core, reference_scan, rel_err)
 from sse_mlir.npyio import bf16_bits_to_f32, f32_to_bf16_bits  # noqa: E402
 
 # Accuracy on the GPU (SPEC.md section 5).
@@ -74,7 +75,39 @@ def gpu_cases():
                           routing="args", pattern=pattern))
     c.append(ScanCase(T=64, K=32, V=32, H=2, N=4, k=2, routing="args",
                       per_head=True, pattern="out_of_range"))
+    # The tensor-core kernel: additive rule on bf16/f16 inputs.
+    for T, K, V in ((1, 16, 16), (15, 64, 64), (16, 64, 32), (17, 128, 128),
+                    (1000, 128, 128), (63, 256, 256), (65, 16, 256)):
+        c.append(ScanCase(T=T, K=K, V=V, H=2, N=4, k=1, dtype="bf16",
+                          gate="per_key", routing="router", shared=True,
+                          shared_gate="per_key", init=True))
+    for gate in (None, "scalar"):
+        c.append(ScanCase(T=100, K=64, V=64, H=2, N=4, k=2, dtype="f16",
+                          gate=gate, routing="args", per_head=True))
+    c.append(ScanCase(T=205, K=64, V=64, H=2, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", seq_lens=(5, 64, 130),
+                      tail=6, init=True))
+    c.append(ScanCase(T=64, K=32, V=32, H=2, N=4, k=1, dtype="bf16",
+                      gate="scalar", routing="args", pattern="unused",
+                      read_gate=False))
+    # The SSE-GLA core as a graph (classify, two scans, add; states sliced
+    # and joined on the device), fused by the pipeline.
+    c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))
+    c.append(GlaCoreCase(B=1, T=130, H=2, K=64, V=64, N=4, k=2, dtype="bf16",
+                         init=True))
     return c
+
+
+def draw_inputs(case, rng):
+    if isinstance(case, GlaCoreCase):
+        return draw_gla_core_inputs(case, rng)
+    return draw_scan_inputs(case, rng)
+
+
+def reference(case, x):
+    if isinstance(case, GlaCoreCase):
+        return reference_gla_core(case, x)
+    return reference_scan(case, x)
 
 
 def tools_dir():
@@ -127,7 +160,7 @@ def run(out):
                     vars(cases_module))
         module = case.module()
         rng = np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
-        x = draw_scan_inputs(case, rng)
+        x = draw_inputs(case, rng)
         files = []
         for name, (shape, dtype) in zip(module.args, module.arg_types):
             f = os.path.join(path, f"{name}.npy")
@@ -142,7 +175,7 @@ def run(out):
             print(f"FAIL {d} {case.id}: sse-aot-run: {proc.stderr.strip()}")
             continue
         device = proc.stdout.strip().splitlines()[-1]
-        o_ref, s_ref = reference_scan(case, x)
+        o_ref, s_ref = reference(case, x)
         outs = []
         for i, (shape, dtype) in enumerate(module.result_types):
             a = np.load(os.path.join(path, "out", f"result{i}.npy"))

@@ -58,9 +58,21 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     The module becomes a `gpu.container_module`. Other sse ops must have
     been fused into scans (`sse-fuse`); the pass fails on them.
 
-    This lowering ignores the schedule: it is the correct baseline the
-    chunked tensor-core kernels are measured against.
+    Additive scans on f16/bf16 inputs with K, V multiples of 16 (K <= 256)
+    use a tensor-core kernel instead of kernel 2 (option `tensor-cores`):
+    one warp per (sequence, head, state partition, 16 columns of V) walks
+    chunks of 16 tokens with the chunk form of the rule; the products
+    `Qd S`, `A V` and `Kd^T V` run as warp-level matrix ops
+    (`gpu.subgroup_mma_*`, m16n16k16, f16 operands, f32 accumulation) and
+    the f32 state tile is updated in place; the masked intra-chunk scores
+    are computed in f32. Other scans use the column-per-thread kernel.
+    Neither follows the schedule's split or grouping yet (dense masks,
+    recurrent walk).
   }];
+  let options = [
+    Option<"tensorCores", "tensor-cores", "bool", "true",
+           "Use the tensor-core kernel where it applies">
+  ];
   let dependentDialects = [
     "arith::ArithDialect", "bufferization::BufferizationDialect",
     "gpu::GPUDialect", "math::MathDialect", "memref::MemRefDialect",
@@ -74,10 +86,12 @@ def SSEDeviceBuffers : Pass<"sse-device-buffers", "func::FuncOp"> {
     For the CUDA target every buffer an entry function sees is device
     memory: outside GPU kernels, `memref.alloc` becomes `gpu.alloc`,
     `memref.dealloc` becomes `gpu.dealloc` and `memref.copy` becomes
-    `gpu.memcpy`. Allocations left without a free are freed before each
-    return.
+    `gpu.memcpy` (or, between strided buffers such as slices of the fused
+    states, a copy kernel). Allocations left without a free are freed
+    before each return.
   }];
-  let dependentDialects = ["gpu::GPUDialect"];
+  let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
+                           "scf::SCFDialect"];
 }
 
 #endif // SSE_CONVERSION_PASSES_TD

@@ -52,12 +52,16 @@ struct SlotInputs {
 
 class ScanKernels {
 public:
-  ScanKernels(ScanOp op, ImplicitLocOpBuilder &b) : op(op), b(b), e(b) {}
+  ScanKernels(ScanOp op, ImplicitLocOpBuilder &b, bool tensorCores)
+      : op(op), b(b), e(b), tensorCores(tensorCores) {}
 
   std::pair<Value, Value> lower() {
     setUp();
     emitZeroKernel();
-    emitScanKernel();
+    if (canUseTensorCores())
+      emitTensorCoreScanKernel();
+    else
+      emitScanKernel();
     emitEpilogueKernel();
     return {toTensor(b, op.getO().getType(), o),
             toTensor(b, op.getFinalStates().getType(), states)};
@@ -411,14 +415,422 @@ private:
   bool perHeadRouting = false, delta = false;
   Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
   Value o, states, oacc;
+  bool tensorCores;
+
+  //===--------------------------------------------------------------------===//
+  // The tensor-core kernel (additive rule, f16/bf16 inputs)
+  //===--------------------------------------------------------------------===//
+
+  /// Tiles of the warp-level matrix ops (WMMA m16n16k16, f16 in, f32 acc).
+  static constexpr int64_t kTile = 16;
+
+  bool canUseTensorCores() {
+    if (!tensorCores || delta)
+      return false;
+    auto qType = cast<RankedTensorType>(op.getQ().getType());
+    auto vType = cast<RankedTensorType>(op.getV().getType());
+    int64_t k = qType.getDimSize(3), vw = vType.getDimSize(3);
+    Type elem = qType.getElementType();
+    return (elem.isF16() || elem.isBF16()) && !ShapedType::isDynamic(k) &&
+           !ShapedType::isDynamic(vw) && k % kTile == 0 && k <= 256 &&
+           vw % kTile == 0;
+  }
+
+  /// One warp per (sequence, head, state partition, 16 columns of V). The
+  /// tokens are walked in chunks of 16 with the chunk form of the additive
+  /// rule; unselected tokens of the partition get weight 0 and no decay
+  /// (dense masks). Per chunk, on tensor cores (f16 operands, f32 accum):
+  ///   O  = Qd S + A V             Qd = scale w q exp(G), A = masked
+  ///                               (w q)(w k)^T exp(G_i - G_j) (f32 on the
+  ///                               CUDA cores: exp(-G) may overflow f16)
+  ///   S <- exp(G_last) S + Kd^T V Kd = w k exp(G_last - G)
+  /// with G the cumulative log-decay of the partition's tokens in the chunk.
+  /// The f32 state tile lives in the final-states buffer.
+  void emitTensorCoreScanKernel() {
+    int64_t kw = cast<RankedTensorType>(op.getQ().getType()).getDimSize(3);
+    int64_t vw = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+    MLIRContext *ctx = b.getContext();
+    auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto f16 = b.getF16Type(), f32 = b.getF32Type();
+    auto smem = [&](ArrayRef<int64_t> shape, Type t) {
+      return MemRefType::get(shape, t, MemRefLayoutAttrInterface(), wg);
+    };
+    SmallVector<Type> attributions = {
+        smem({kTile, kw}, f16),    // qd: scaled, decayed queries
+        smem({kw, kTile}, f16),    // kdT: decayed keys, transposed
+        smem({kw, kTile}, f16),    // sh: the state tile in f16 (for O)
+        smem({kTile, kw}, f32),    // gcum: cumulative log-decays
+        smem({kTile, kTile}, f16), // vt: values of the chunk
+        smem({kTile, kTile}, f16), // am: masked intra-chunk scores
+        smem({kTile, kTile}, f32), // ot: the chunk's outputs
+        smem({kTile}, f32),        // wr: read weight per token (0: skip)
+        smem({kTile}, f32),        // ww: write weight per token
+        smem({kTile}, f32)};       // sel: 1 if the token selects
+    int64_t statePartitions = op.getNumStatePartitions();
+    Value vTiles = e.idx(vw / kTile);
+    Value gridX = arith::MulIOp::create(
+        b, arith::MulIOp::create(b, numSeqs, numHeads), vTiles);
+    auto launchOp = gpu::LaunchOp::create(
+        b, gridX, e.idx(statePartitions), one, e.idx(32), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        ValueRange(), attributions);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launchOp.getBody().front());
+    auto mem = launchOp.getWorkgroupAttributions();
+    Value qd = mem[0], kdT = mem[1], sh = mem[2], gcum = mem[3], vt = mem[4],
+          am = mem[5], ot = mem[6], wr = mem[7], wwr = mem[8], sel = mem[9];
+    Value tid = launchOp.getThreadIds().x;
+    Value part = launchOp.getBlockIds().y;
+    Value bx = launchOp.getBlockIds().x;
+    Value vtile = arith::RemUIOp::create(b, bx, vTiles);
+    Value sh2 = arith::DivUIOp::create(b, bx, vTiles);
+    Value seq = arith::DivUIOp::create(b, sh2, numHeads);
+    Value h = arith::RemUIOp::create(b, sh2, numHeads);
+    Value c0 = arith::MulIOp::create(b, vtile, e.idx(kTile));
+    Value start = zero, end = numTokens, batch = seq;
+    if (cu) {
+      auto clamp = [&](Value x) {
+        Value lo = arith::MaxSIOp::create(b, x, zero);
+        return arith::MinSIOp::create(b, lo, numTokens).getResult();
+      };
+      start = clamp(e.loadIndex(cu, {seq}));
+      end = clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
+      batch = zero;
+    }
+    Value warp = e.idx(32), tile = e.idx(kTile), keys = e.idx(kw);
+    Value scale = scaleValue();
+    Value zeroF = e.f32(0.0), oneF = e.f32(1.0);
+    bool hasShared = shared.q != nullptr;
+    Value isShared =
+        hasShared
+            ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, part, zero)
+                  .getResult()
+            : Value();
+    Value routedPart =
+        hasShared ? arith::SubIOp::create(b, part, one).getResult() : part;
+    int64_t slotCount = op.getNumSlots();
+    Value pickW, pickI;
+    if (logits) {
+      pickW = memref::AllocaOp::create(b, MemRefType::get({slotCount}, f32));
+      pickI = memref::AllocaOp::create(
+          b, MemRefType::get({slotCount}, b.getI32Type()));
+    }
+    auto stateAt = [&](Value r, Value c) {
+      return SmallVector<Value>{seq, h, part, r,
+                                arith::AddIOp::create(b, c0, c)};
+    };
+    // Chooses between the shared inputs (partition 0) and the routed ones.
+    auto pickInput = [&](Value sharedV, Value routedV) -> Value {
+      if (!hasShared)
+        return routedV;
+      return arith::SelectOp::create(b, isShared, sharedV, routedV);
+    };
+    auto loadQK = [&](bool isQ, Value t, Value r) -> Value {
+      const SlotInputs &rin = routed;
+      Value rv = e.loadF32(isQ ? rin.q : rin.k, {batch, t, h, r});
+      if (!hasShared)
+        return rv;
+      Value sv = e.loadF32(isQ ? shared.q : shared.k, {batch, t, h, r});
+      return pickInput(sv, rv);
+    };
+    auto loadGate = [&](Value t, Value r) -> Value {
+      auto one = [&](const SlotInputs &in) -> Value {
+        if (!in.gate)
+          return zeroF;
+        return in.perKeyGate ? e.loadF32(in.gate, {batch, t, h, r})
+                             : e.loadF32(in.gate, {batch, t, h});
+      };
+      Value rv = one(routed);
+      if (!hasShared)
+        return rv;
+      return pickInput(one(shared), rv);
+    };
+
+    // The state tile starts from init (or zeros).
+    forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
+      Value r = arith::DivUIOp::create(b, x, tile);
+      Value c = arith::RemUIOp::create(b, x, tile);
+      Value s0 =
+          init ? memref::LoadOp::create(b, init, stateAt(r, c)).getResult()
+               : zeroF;
+      memref::StoreOp::create(b, s0, states, stateAt(r, c));
+    });
+    gpu::BarrierOp::create(b);
+
+    auto loop = scf::ForOp::create(b, start, end, tile);
+    b.setInsertionPointToStart(loop.getBody());
+    Value t0 = loop.getInductionVar();
+    Value n =
+        arith::MinSIOp::create(b, tile, arith::SubIOp::create(b, end, t0));
+    auto tokenAt = [&](Value i) { return arith::AddIOp::create(b, t0, i); };
+    auto inChunk = [&](Value i) {
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, i, n);
+    };
+
+    // (a) Per token of the chunk: does it select this partition, and with
+    // which read and write weights?
+    e.ifThen(
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, tile), [&] {
+          Value i = tid;
+          memref::StoreOp::create(b, zeroF, sel, ValueRange{i});
+          memref::StoreOp::create(b, zeroF, wr, ValueRange{i});
+          memref::StoreOp::create(b, zeroF, wwr, ValueRange{i});
+          e.ifThen(inChunk(i), [&] {
+            Value t = tokenAt(i);
+            auto select = [&](Value w) {
+              memref::StoreOp::create(b, oneF, sel, ValueRange{i});
+              memref::StoreOp::create(b, op.getReadGate() ? w : oneF, wr,
+                                      ValueRange{i});
+              memref::StoreOp::create(b, op.getWriteGate() ? w : oneF, wwr,
+                                      ValueRange{i});
+            };
+            auto routedPick = [&] {
+              if (!op.isRouted()) {
+                select(oneF);
+                return;
+              }
+              SmallVector<Value> row{batch, t};
+              if (perHeadRouting)
+                row.push_back(h);
+              if (logits)
+                emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
+                                routerConfig(), pickW, pickI,
+                                [](Value j) { return SmallVector<Value>{j}; });
+              Value slots =
+                  weights ? e.dim(weights, row.size()) : e.idx(slotCount);
+              e.forLoop(zero, slots, [&](Value j) {
+                Value pj, w;
+                if (weights) {
+                  SmallVector<Value> ix(row);
+                  ix.push_back(j);
+                  pj = e.loadIndex(indices, ix);
+                  w = e.loadF32(weights, ix);
+                } else {
+                  pj = e.loadIndex(pickI, {j});
+                  w = e.loadF32(pickW, {j});
+                }
+                e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, pj,
+                                               routedPart),
+                         [&] { select(w); });
+              });
+            };
+            if (!hasShared) {
+              routedPick();
+              return;
+            }
+            auto ifOp = scf::IfOp::create(b, isShared, /*withElseRegion=*/true);
+            OpBuilder::InsertionGuard g2(b);
+            b.setInsertionPointToStart(ifOp.thenBlock());
+            memref::StoreOp::create(b, oneF, sel, ValueRange{i});
+            memref::StoreOp::create(b, oneF, wr, ValueRange{i});
+            memref::StoreOp::create(b, oneF, wwr, ValueRange{i});
+            b.setInsertionPointToStart(ifOp.elseBlock());
+            routedPick();
+          });
+        });
+    gpu::BarrierOp::create(b);
+
+    // (b) Cumulative log-decays over the selected tokens, per key.
+    forStep(tid, keys, warp, [&](Value r) {
+      e.forLoop(zero, tile, {zeroF},
+                [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                  Value g = zeroF;
+                  auto ifOp = scf::IfOp::create(b, TypeRange{f32}, inChunk(i),
+                                                /*withElseRegion=*/true);
+                  {
+                    OpBuilder::InsertionGuard g2(b);
+                    b.setInsertionPointToStart(ifOp.thenBlock());
+                    Value gi = arith::MulFOp::create(
+                        b, loadGate(tokenAt(i), r),
+                        memref::LoadOp::create(b, sel, ValueRange{i}));
+                    scf::YieldOp::create(b, ValueRange{gi});
+                    b.setInsertionPointToStart(ifOp.elseBlock());
+                    scf::YieldOp::create(b, ValueRange{g});
+                  }
+                  Value cum =
+                      arith::AddFOp::create(b, acc[0], ifOp.getResult(0));
+                  memref::StoreOp::create(b, cum, gcum, ValueRange{i, r});
+                  return {cum};
+                });
+    });
+    gpu::BarrierOp::create(b);
+
+    // (c) Operands of the chunk products.
+    Value lastRow = e.idx(kTile - 1);
+    forStep(tid, arith::MulIOp::create(b, tile, keys), warp, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, keys);
+      Value r = arith::RemUIOp::create(b, x, keys);
+      Value gir = memref::LoadOp::create(b, gcum, ValueRange{i, r});
+      Value glast = memref::LoadOp::create(b, gcum, ValueRange{lastRow, r});
+      auto ifOp = scf::IfOp::create(b, TypeRange{f32, f32}, inChunk(i), true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        Value t = tokenAt(i);
+        Value qv = arith::MulFOp::create(
+            b, loadQK(true, t, r),
+            arith::MulFOp::create(
+                b, scale, memref::LoadOp::create(b, wr, ValueRange{i})));
+        Value kv = arith::MulFOp::create(
+            b, loadQK(false, t, r),
+            memref::LoadOp::create(b, wwr, ValueRange{i}));
+        scf::YieldOp::create(
+            b, ValueRange{
+                   arith::MulFOp::create(b, qv, math::ExpOp::create(b, gir)),
+                   arith::MulFOp::create(
+                       b, kv,
+                       math::ExpOp::create(
+                           b, arith::SubFOp::create(b, glast, gir)))});
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, ValueRange{zeroF, zeroF});
+      }
+      memref::StoreOp::create(
+          b, arith::TruncFOp::create(b, f16, ifOp.getResult(0)), qd,
+          ValueRange{i, r});
+      memref::StoreOp::create(
+          b, arith::TruncFOp::create(b, f16, ifOp.getResult(1)), kdT,
+          ValueRange{r, i});
+    });
+    forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
+      Value r = arith::DivUIOp::create(b, x, tile);
+      Value c = arith::RemUIOp::create(b, x, tile);
+      Value s = memref::LoadOp::create(b, states, stateAt(r, c));
+      memref::StoreOp::create(b, arith::TruncFOp::create(b, f16, s), sh,
+                              ValueRange{r, c});
+    });
+    forStep(tid, arith::MulIOp::create(b, tile, tile), warp, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, tile);
+      Value c = arith::RemUIOp::create(b, x, tile);
+      Value j = c;
+      // Values of the chunk.
+      auto vIf = scf::IfOp::create(b, TypeRange{f32}, inChunk(i), true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(vIf.thenBlock());
+        scf::YieldOp::create(
+            b, ValueRange{e.loadF32(v, {batch, tokenAt(i), h,
+                                        arith::AddIOp::create(b, c0, c)})});
+        b.setInsertionPointToStart(vIf.elseBlock());
+        scf::YieldOp::create(b, ValueRange{zeroF});
+      }
+      memref::StoreOp::create(b,
+                              arith::TruncFOp::create(b, f16, vIf.getResult(0)),
+                              vt, ValueRange{i, c});
+      // Masked scores: j <= i, both in the chunk, in f32.
+      Value causal = arith::AndIOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::ule, j, i),
+          inChunk(i));
+      auto aIf = scf::IfOp::create(b, TypeRange{f32}, causal, true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(aIf.thenBlock());
+        Value ti = tokenAt(i), tj = tokenAt(j);
+        Value wq = arith::MulFOp::create(
+            b, scale, memref::LoadOp::create(b, wr, ValueRange{i}));
+        Value wk = memref::LoadOp::create(b, wwr, ValueRange{j});
+        Value dot = e.forLoop(
+            zero, keys, {zeroF},
+            [&](Value r, ValueRange acc) -> SmallVector<Value> {
+              Value rel = math::ExpOp::create(
+                  b, arith::SubFOp::create(
+                         b, memref::LoadOp::create(b, gcum, ValueRange{i, r}),
+                         memref::LoadOp::create(b, gcum, ValueRange{j, r})));
+              Value qk = arith::MulFOp::create(b, loadQK(true, ti, r),
+                                               loadQK(false, tj, r));
+              return {arith::AddFOp::create(b, acc[0],
+                                            arith::MulFOp::create(b, qk, rel))};
+            })[0];
+        scf::YieldOp::create(b, ValueRange{arith::MulFOp::create(
+                                    b, dot, arith::MulFOp::create(b, wq, wk))});
+        b.setInsertionPointToStart(aIf.elseBlock());
+        scf::YieldOp::create(b, ValueRange{zeroF});
+      }
+      memref::StoreOp::create(b,
+                              arith::TruncFOp::create(b, f16, aIf.getResult(0)),
+                              am, ValueRange{i, j});
+    });
+    gpu::BarrierOp::create(b);
+
+    // (d) O = Qd S + A V on tensor cores.
+    auto aType = gpu::MMAMatrixType::get({kTile, kTile}, f16, "AOp");
+    auto bType = gpu::MMAMatrixType::get({kTile, kTile}, f16, "BOp");
+    auto cType = gpu::MMAMatrixType::get({kTile, kTile}, f32, "COp");
+    auto ld = [&](int64_t lead) { return b.getIndexAttr(lead); };
+    Value acc = gpu::SubgroupMmaConstantMatrixOp::create(b, cType, zeroF);
+    for (int64_t r0 = 0; r0 < kw; r0 += kTile) {
+      Value a = gpu::SubgroupMmaLoadMatrixOp::create(
+          b, aType, qd, ValueRange{zero, e.idx(r0)}, ld(kw), UnitAttr());
+      Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
+          b, bType, sh, ValueRange{e.idx(r0), zero}, ld(kTile), UnitAttr());
+      acc = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, acc, UnitAttr(),
+                                              UnitAttr());
+    }
+    {
+      Value a = gpu::SubgroupMmaLoadMatrixOp::create(
+          b, aType, am, ValueRange{zero, zero}, ld(kTile), UnitAttr());
+      Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
+          b, bType, vt, ValueRange{zero, zero}, ld(kTile), UnitAttr());
+      acc = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, acc, UnitAttr(),
+                                              UnitAttr());
+    }
+    gpu::SubgroupMmaStoreMatrixOp::create(b, acc, ot, ValueRange{zero, zero},
+                                          ld(kTile), UnitAttr());
+    gpu::BarrierOp::create(b);
+
+    // (e) Outputs of the selected tokens, added to the accumulator; and the
+    // decay of the state tile by exp(G_last).
+    forStep(tid, arith::MulIOp::create(b, tile, tile), warp, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, tile);
+      Value c = arith::RemUIOp::create(b, x, tile);
+      Value selected = arith::CmpFOp::create(
+          b, arith::CmpFPredicate::ONE,
+          memref::LoadOp::create(b, sel, ValueRange{i}), zeroF);
+      e.ifThen(arith::AndIOp::create(b, inChunk(i), selected), [&] {
+        Value val = memref::LoadOp::create(b, ot, ValueRange{i, c});
+        memref::AtomicRMWOp::create(
+            b, arith::AtomicRMWKind::addf, val, oacc,
+            ValueRange{batch, tokenAt(i), h, arith::AddIOp::create(b, c0, c)});
+      });
+    });
+    forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
+      Value r = arith::DivUIOp::create(b, x, tile);
+      Value c = arith::RemUIOp::create(b, x, tile);
+      Value decay = math::ExpOp::create(
+          b, memref::LoadOp::create(b, gcum, ValueRange{lastRow, r}));
+      Value s = memref::LoadOp::create(b, states, stateAt(r, c));
+      memref::StoreOp::create(b, arith::MulFOp::create(b, decay, s), states,
+                              stateAt(r, c));
+    });
+    gpu::BarrierOp::create(b);
+
+    // (f) S += Kd^T V on tensor cores, straight on the f32 state tile.
+    for (int64_t r0 = 0; r0 < kw; r0 += kTile) {
+      SmallVector<Value> at = stateAt(e.idx(r0), zero);
+      Value c = gpu::SubgroupMmaLoadMatrixOp::create(b, cType, states, at,
+                                                     ld(vw), UnitAttr());
+      Value a = gpu::SubgroupMmaLoadMatrixOp::create(
+          b, aType, kdT, ValueRange{e.idx(r0), zero}, ld(kTile), UnitAttr());
+      Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
+          b, bType, vt, ValueRange{zero, zero}, ld(kTile), UnitAttr());
+      Value d = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, c,
+                                                  UnitAttr(), UnitAttr());
+      gpu::SubgroupMmaStoreMatrixOp::create(b, d, states, at, ld(vw),
+                                            UnitAttr());
+    }
+    gpu::BarrierOp::create(b);
+    b.setInsertionPointAfter(loop);
+    gpu::TerminatorOp::create(b);
+  }
 };
 
 struct ScanToGPU : public OpRewritePattern<ScanOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ScanToGPU(MLIRContext *ctx, bool tensorCores)
+      : OpRewritePattern(ctx), tensorCores(tensorCores) {}
+  bool tensorCores;
   LogicalResult matchAndRewrite(ScanOp op,
                                 PatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    auto [o, states] = ScanKernels(op, b).lower();
+    auto [o, states] = ScanKernels(op, b, tensorCores).lower();
     rewriter.replaceOp(op, {o, states});
     return success();
   }
@@ -426,6 +838,7 @@ struct ScanToGPU : public OpRewritePattern<ScanOp> {
 
 struct ConvertSSEToGPUPass
     : public sse::impl::ConvertSSEToGPUBase<ConvertSSEToGPUPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = dyn_cast<ModuleOp>(getOperation());
     if (module)
@@ -436,7 +849,7 @@ struct ConvertSSEToGPUPass
     target.addIllegalDialect<SSEDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    populateSSEToGPUConversionPatterns(patterns);
+    populateSSEToGPUConversionPatterns(patterns, tensorCores);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -445,7 +858,7 @@ struct ConvertSSEToGPUPass
 
 } // namespace
 
-void mlir::sse::populateSSEToGPUConversionPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<ScanToGPU>(patterns.getContext());
+void mlir::sse::populateSSEToGPUConversionPatterns(RewritePatternSet &patterns,
+                                                   bool tensorCores) {
+  patterns.add<ScanToGPU>(patterns.getContext(), tensorCores);
 }

@@ -16,8 +16,10 @@ namespace sse {
 #define GEN_PASS_DECL_SSEDEVICEBUFFERS
 #include "sse/Conversion/Passes.h.inc"
 
-/// Adds the patterns that rewrite sse.scan into gpu.launch kernels.
-void populateSSEToGPUConversionPatterns(RewritePatternSet &patterns);
+/// Adds the patterns that rewrite sse.scan into gpu.launch kernels; with
+/// `tensorCores`, additive scans on f16/bf16 use the tensor-core kernel.
+void populateSSEToGPUConversionPatterns(RewritePatternSet &patterns,
+                                        bool tensorCores = true);
 } // namespace sse
 } // namespace mlir
 
