@@ -31,6 +31,13 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.sse_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["sse-opt", "sse-runner", "sse-gpu-info"], tool_dirs)
 
+# Compile-only GPU tests assemble the emitted PTX with ptxas when it exists.
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
 # GPU-only tests say `REQUIRES: cuda`.
 if shutil.which("nvidia-smi") and os.environ.get("SSE_ENABLE_CUDA_TESTS"):
     config.available_features.add("cuda")

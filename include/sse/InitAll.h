@@ -16,6 +16,10 @@ namespace sse {
 void registerAllDialectsAndExtensions(DialectRegistry &registry);
 /// Registers sse passes and pipelines and all upstream passes.
 void registerAllPassesAndPipelines();
+/// The NVVM serializer finds libdevice (for exp, sqrt, ... in kernels) and
+/// ptxas through CUDA_ROOT or CUDA_HOME; when neither is set and
+/// /usr/local/cuda exists, point CUDA_HOME there.
+void setDefaultCudaToolkitPath();
 } // namespace sse
 } // namespace mlir
 

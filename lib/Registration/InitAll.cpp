@@ -13,6 +13,9 @@
 #include "sse/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <cstdlib>
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -33,4 +36,11 @@ void mlir::sse::registerAllPassesAndPipelines() {
   registerSSEConversionPasses();
   registerSSEPasses();
   registerSSEPipelines();
+}
+
+void mlir::sse::setDefaultCudaToolkitPath() {
+  if (std::getenv("CUDA_ROOT") || std::getenv("CUDA_HOME"))
+    return;
+  if (llvm::sys::fs::is_directory("/usr/local/cuda"))
+    setenv("CUDA_HOME", "/usr/local/cuda", /*overwrite=*/0);
 }

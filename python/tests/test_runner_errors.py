@@ -2,6 +2,7 @@
 stderr and a non-zero exit status -- never a crash, abort or signal."""
 
 import os
+import shutil
 import subprocess
 
 import numpy as np
@@ -230,11 +231,29 @@ def test_verifier_error(tmp_path, make, needles):
     assert_clean_error(proc, "error", *needles)
 
 
-@pytest.mark.parametrize("target", ["cuda", "gpu", "rocm", ""])
+@pytest.mark.parametrize("target", ["gpu", "rocm", ""])
 def test_unsupported_target(tmp_path, target):
     proc = sse_runner(tmp_path, [f"--entry={ENTRY}", f"--target={target}",
                                  *save_inputs(tmp_path, good_inputs())])
     assert_clean_error(proc, f"--target={target}", "not supported")
+
+
+def _has_gpu():
+    return shutil.which("nvidia-smi") is not None
+
+
+@pytest.mark.skipif(_has_gpu(), reason="checks the error without a GPU")
+def test_cuda_without_gpu_is_a_clear_error(tmp_path):
+    """No GPU or no driver: a clear error naming the driver, exit status 1."""
+    proc = sse_runner(tmp_path, [f"--entry={ENTRY}", "--target=cuda",
+                                 *save_inputs(tmp_path, good_inputs())])
+    assert_clean_error(proc, "--target=cuda", "CUDA driver")
+
+
+def test_emit_aot_needs_cuda_target(tmp_path):
+    proc = sse_runner(tmp_path, [f"--entry={ENTRY}", f"--emit-aot={tmp_path}/aot",
+                                 *save_inputs(tmp_path, good_inputs())])
+    assert_clean_error(proc, "--emit-aot needs --target=cuda")
 
 
 def test_unknown_option(tmp_path):

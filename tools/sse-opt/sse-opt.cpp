@@ -12,6 +12,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  mlir::sse::setDefaultCudaToolkitPath();
   mlir::DialectRegistry registry;
   mlir::sse::registerAllDialectsAndExtensions(registry);
   mlir::sse::registerAllPassesAndPipelines();

@@ -71,6 +71,7 @@ int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "sse-mlir JIT runner\n");
 
+  sse::setDefaultCudaToolkitPath();
   DialectRegistry registry;
   sse::registerAllDialectsAndExtensions(registry);
   MLIRContext context(registry);

@@ -1,0 +1,29 @@
+// sse-to-nvvm takes the bundled SSE-GLA core (fp32) and a bf16 fused scan to
+// host code calling the mgpu* runtime plus gpu.binary kernels; the PTX for
+// sm_90a and sm_80 assembles with ptxas, and the bf16 scan's kernel uses the
+// tensor cores (warp-level MMA).
+// RUN: sse-opt %sse_src/examples/sse_gla_core.mlir --sse-to-nvvm | FileCheck %s --check-prefix=EXAMPLE
+// EXAMPLE: llvm.func @sse_gla_core(
+// EXAMPLE: gpu.launch_func
+// EXAMPLE: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">
+//
+// RUN: rm -rf %t && mkdir -p %t && sse-opt %s --sse-to-nvvm | %python %sse_src/scripts/extract_ptx.py %t/sm90a > %t/list90
+// RUN: sse-opt %s --sse-to-nvvm="chip=sm_80 features=+ptx80" | %python %sse_src/scripts/extract_ptx.py %t/sm80 > %t/list80
+// RUN: cat %t/sm90a/*.ptx | FileCheck %s --check-prefix=PTX90
+// RUN: cat %t/sm80/*.ptx | FileCheck %s --check-prefix=PTX80
+// PTX90: .target sm_90a
+// PTX90: wmma.load.a.sync.aligned.row.m16n16k16.shared.f16
+// PTX90: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
+// PTX90: atom.global.add.f32
+// PTX80: .target sm_80
+// PTX80: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
+//
+// The format option: a cubin (needs ptxas at compile time).
+// RUN: sse-opt %s --sse-to-nvvm="format=bin" | FileCheck %s --check-prefix=BIN
+// BIN: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, properties = {ISAToBinaryTimeInMs = {{[0-9]+}} : i64{{.*}}}, bin = "
+
+func.func @scan(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g: tensor<1x40x2x32xbf16>, %z: tensor<1x40x4xf32>) -> (tensor<1x40x2x32xbf16>, tensor<1x2x5x32x32xf32>) {
+  %o, %s = sse.scan %q, %q, %v gate(%g) shared(%q, %q) router(%z) {partitions = 4 : i64, top_k = 1 : i64}
+    : (tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x4xf32>) -> (tensor<1x40x2x32xbf16>, tensor<1x2x5x32x32xf32>)
+  return %o, %s : tensor<1x40x2x32xbf16>, tensor<1x2x5x32x32xf32>
+}
