@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <dlfcn.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -127,54 +126,6 @@ Array parseType(std::istringstream &line) {
   return a;
 }
 
-using Fn = void (*)(...);
-
-void call(void *fn, std::vector<void *> &args) {
-  auto f = reinterpret_cast<void (*)(...)>(fn);
-  void **a = args.data();
-  switch (args.size()) {
-#define SSE_CASE(N, ...)                                                       \
-  case N:                                                                      \
-    f(__VA_ARGS__);                                                            \
-    return;
-    SSE_CASE(1, a[0])
-    SSE_CASE(2, a[0], a[1])
-    SSE_CASE(3, a[0], a[1], a[2])
-    SSE_CASE(4, a[0], a[1], a[2], a[3])
-    SSE_CASE(5, a[0], a[1], a[2], a[3], a[4])
-    SSE_CASE(6, a[0], a[1], a[2], a[3], a[4], a[5])
-    SSE_CASE(7, a[0], a[1], a[2], a[3], a[4], a[5], a[6])
-    SSE_CASE(8, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
-    SSE_CASE(9, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8])
-    SSE_CASE(10, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
-    SSE_CASE(11, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10])
-    SSE_CASE(12, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11])
-    SSE_CASE(13, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12])
-    SSE_CASE(14, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13])
-    SSE_CASE(15, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13], a[14])
-    SSE_CASE(16, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13], a[14], a[15])
-    SSE_CASE(17, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13], a[14], a[15], a[16])
-    SSE_CASE(18, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17])
-    SSE_CASE(19, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18])
-    SSE_CASE(20, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-             a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18],
-             a[19])
-#undef SSE_CASE
-  default:
-    fail("entries with " + std::to_string(args.size()) +
-         " arguments and results are not supported (at most 20)");
-  }
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -217,12 +168,9 @@ int main(int argc, char **argv) {
 
   if (sseRuntimeInit() != 0)
     fail(sseRuntimeLastError());
-  void *model = dlopen(positional[0].c_str(), RTLD_NOW | RTLD_GLOBAL);
+  void *model = sseRuntimeLoadModel(positional[0].c_str());
   if (!model)
-    fail(std::string("cannot load ") + positional[0] + ": " + dlerror());
-  void *fn = dlsym(model, ("_mlir_ciface_" + entry).c_str());
-  if (!fn)
-    fail("no _mlir_ciface_" + entry + " in " + positional[0]);
+    fail(sseRuntimeLastError());
 
   std::vector<std::vector<int64_t>> descriptors;
   std::vector<void *> devicePtrs;
@@ -266,7 +214,9 @@ int main(int argc, char **argv) {
   for (int r = 0; r < repeat; ++r) {
     if (sseRuntimeTimerStart() != 0)
       fail(sseRuntimeLastError());
-    call(fn, args);
+    if (sseRuntimeCallEntry(model, entry.c_str(), args.data(),
+                            static_cast<int>(args.size())) != 0)
+      fail(sseRuntimeLastError());
     float ms = sseRuntimeTimerStopMs();
     if (ms < 0)
       fail(sseRuntimeLastError());

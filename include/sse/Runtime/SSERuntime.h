@@ -33,6 +33,15 @@ int sseRuntimeCopyToHost(void *hostPtr, const void *devicePtr, size_t bytes);
 int sseRuntimeMemset32(void *devicePtr, uint32_t value, size_t count);
 int sseRuntimeSynchronize(void);
 
+/* Compiled entries: a shared object linked from `sse-runner --target=cuda
+ * --emit-aot` output. Load returns NULL on error. Call passes one memref
+ * descriptor per argument then per result (each a pointer to {allocated,
+ * aligned, offset, sizes[rank], strides[rank]} over device memory) to
+ * _mlir_ciface_<entry>; at most 20 descriptors. */
+void *sseRuntimeLoadModel(const char *path);
+int sseRuntimeCallEntry(void *model, const char *entry, void **descriptors,
+                        int count);
+
 /* Timing with CUDA events on the default stream: start, then stop returns
  * the milliseconds in between (negative on error). */
 int sseRuntimeTimerStart(void);

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Forward-pass benchmark of the SPEC section 6 shapes on the GPU.
+
+    python3 bench/gpu_bench.py build DIR   # here: compile each shape (AOT)
+    python3 bench/gpu_bench.py run DIR     # on the GPU machine: time, print
+
+Each shape is the SSE-GLA core as one fused scan (shared partition + routed
+partitions with their router, per-key gates, bf16 inputs, K = V = 128
+unless said), dense-gla a single gated state, decode one token with the
+states carried. `run` measures the card's copy bandwidth and bf16 matrix
+rate with PyTorch, then times the compiled entry with CUDA events (median
+of several runs after a warm-up; inputs are larger than L2 except decode's
+q/k/v, whose states are 671 MB) and prints: shape, time, the floor (the
+larger of bytes / bandwidth and tensor-core FLOPs / matrix rate, bytes as
+SPEC 6 counts them) and the percentage of the floor reached, with the card.
+"""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+import numpy as np  # noqa: E402
+
+from sse_mlir.cases import ScanCase, draw_scan_inputs  # noqa: E402
+
+SHAPES = {
+    # name: (B, T, H, N, k, K=V, decode)
+    "core-4k": (4, 4096, 16, 4, 1, 128, False),
+    "core-32k": (1, 32768, 16, 4, 1, 128, False),
+    "core-d256": (8, 2048, 6, 4, 1, 256, False),
+    "core-n8k2": (4, 4096, 16, 8, 2, 128, False),
+    "dense-gla": (4, 4096, 16, None, None, 128, False),
+    "decode": (64, 1, 16, 4, 1, 128, True),
+}
+
+
+def case_of(name):
+    B, T, H, N, k, D, decode = SHAPES[name]
+    if N is None:
+        return ScanCase(B=B, T=T, H=H, K=D, V=D, dtype="bf16", gate="per_key")
+    return ScanCase(B=B, T=T, H=H, K=D, V=D, N=N, k=k, dtype="bf16",
+                    gate="per_key", routing="router", shared=True,
+                    shared_gate="per_key", z_dtype="bf16", init=decode)
+
+
+def floor_bytes_flops(name):
+    """Bytes that must move and tensor-core FLOPs (chunk length 64)."""
+    B, T, H, N, k, D, decode = SHAPES[name]
+    tokens = B * T * H
+    if N is None:
+        reads = 3 * D + D  # q, k, v, per-key gate
+        nbytes = tokens * (reads + D) * 2
+        visits = 1
+    else:
+        reads = 5 * D + 2 * D  # q1, k1, q2, k2, v, g1, g2
+        nbytes = tokens * (reads + D) * 2 + B * T * N * 2  # + o, + router logits
+        visits = 1 + k
+    if decode:
+        nbytes += 2 * B * H * (1 + (N or 0)) * D * D * 4  # read + write states
+    C = 64
+    flops = tokens * visits * 2 * (C * D + C * D + 2 * D * D)
+    return nbytes, flops
+
+
+def build(out):
+    from sse_mlir.gpu import Model
+    for name in SHAPES:
+        case = case_of(name)
+        module = case.module()
+        Model.build(module.text, module.entry, os.path.join(out, name))
+        with open(os.path.join(out, name, "case.py"), "w") as f:
+            f.write(repr(case))
+    import shutil
+    shutil.copy(os.path.join(HERE, "..", "build", "lib", "libsse_cuda_runtime.so"), out)
+    print(f"built {len(SHAPES)} shapes into {out}")
+
+
+def measure_card():
+    import torch
+    n = 1 << 28  # 1 GiB of f32
+    a = torch.empty(n, dtype=torch.float32, device="cuda")
+    b = torch.empty_like(a)
+    for _ in range(3):
+        b.copy_(a)
+    start, stop = torch.cuda.Event(True), torch.cuda.Event(True)
+    start.record()
+    for _ in range(10):
+        b.copy_(a)
+    stop.record()
+    torch.cuda.synchronize()
+    bw = 10 * 2 * a.numel() * 4 / (start.elapsed_time(stop) * 1e-3)
+    m = torch.randn(8192, 8192, dtype=torch.bfloat16, device="cuda")
+    for _ in range(3):
+        m @ m
+    start.record()
+    for _ in range(10):
+        m @ m
+    stop.record()
+    torch.cuda.synchronize()
+    rate = 10 * 2 * 8192 ** 3 / (start.elapsed_time(stop) * 1e-3)
+    del a, b, m
+    return torch.cuda.get_device_name(), bw, rate
+
+
+def run(out):
+    import sse_mlir.cases as cases_module
+    from sse_mlir.gpu import Model
+    card, bw, rate = measure_card()
+    print(f"card: {card}; measured copy {bw / 1e12:.2f} TB/s, bf16 matmul "
+          f"{rate / 1e12:.0f} TFLOP/s")
+    rows = []
+    for name in SHAPES:
+        d = os.path.join(out, name)
+        case = eval(open(os.path.join(d, "case.py")).read(), vars(cases_module))
+        module = case.module()
+        x = draw_scan_inputs(case, np.random.default_rng(
+            int.from_bytes(os.urandom(4), "little")))
+        model = Model.load(d)
+        inputs = [x[a] for a in module.args]
+        model(inputs)  # warm-up (module load, JIT of the PTX)
+        outs, ms = model(inputs, repeat=5)
+        nan = sum(int(np.isnan(o).sum()) for o in outs)
+        nbytes, flops = floor_bytes_flops(name)
+        floor_ms = max(nbytes / bw, flops / rate) * 1e3
+        rows.append((name, ms, floor_ms, 100.0 * floor_ms / ms, nan))
+        print(f"{name:10s} {ms:10.3f} ms  floor {floor_ms:7.3f} ms  "
+              f"{100.0 * floor_ms / ms:6.2f} % of floor  (unwritten {nan})",
+              flush=True)
+    print(f"\n| shape | time (ms) | floor (ms) | % of floor | card |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, ms, floor_ms, pct, _ in rows:
+        print(f"| {name} | {ms:.3f} | {floor_ms:.3f} | {pct:.2f} | {card} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("build", "run"):
+        sys.exit(__doc__)
+    sys.exit(build(sys.argv[2]) if sys.argv[1] == "build" else run(sys.argv[2]))
