@@ -40,7 +40,10 @@ void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
     tile.grouping = options.grouping;
     pm.addPass(createSSETile(tile));
   }
-  pm.addPass(createConvertSSEToSCF());
+  // Scans are lowered by one-shot bufferization, in place on their states.
+  ConvertSSEToSCFOptions toSCF;
+  toSCF.lowerScans = false;
+  pm.addPass(createConvertSSEToSCF(toSCF));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertElementwiseToLinalgPass());
 

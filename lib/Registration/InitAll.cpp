@@ -15,12 +15,12 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/FileSystem.h"
 
-#include <cstdlib>
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include <cstdlib>
 
 void mlir::sse::registerAllDialectsAndExtensions(DialectRegistry &registry) {
   registry.insert<SSEDialect>();
@@ -29,6 +29,7 @@ void mlir::sse::registerAllDialectsAndExtensions(DialectRegistry &registry) {
   registerTransformDialectExtension(registry);
   registerAllToLLVMIRTranslations(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerScanBufferizationModel(registry);
 }
 
 void mlir::sse::registerAllPassesAndPipelines() {

@@ -465,7 +465,10 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
         reinterpret_cast<int64_t>(*ptr);
     return llvm::Error::success();
   };
-  for (NpyArray &a : result.inputs)
+  // The entry works on copies: it may update its arguments in place (the
+  // states of a scan are its destination).
+  std::vector<NpyArray> working = result.inputs;
+  for (NpyArray &a : working)
     if (llvm::Error err = addDescriptor(a, /*input=*/true))
       return std::move(err);
   for (NpyArray &a : result.outputs)

@@ -36,9 +36,21 @@ def ConvertSSEToSCF : Pass<"convert-sse-to-scf"> {
     }
     ```
 
-    the classify becomes a loop nest over the 8 rows that computes the max, the softmax
-    denominator and the top-1 selection, storing into two new buffers.
+    the classify becomes a loop nest over the 8 rows that computes the max,
+    the softmax denominator and the top-1 selection, storing into two new
+    buffers.
+
+    With `lower-scans=false`, `sse.scan` is left for `one-shot-bufferize`,
+    which lowers it in place through its BufferizableOpInterface: the
+    final states are the buffer of `init` (the scan's destination), copied
+    only where the initial states are still read afterwards. The CPU
+    pipeline works that way, so a decode step updates the state cache in
+    place.
   }];
+  let options = [
+    Option<"lowerScans", "lower-scans", "bool", "true",
+           "Lower sse.scan here (false: leave it to one-shot-bufferize)">
+  ];
   let dependentDialects = [
     "arith::ArithDialect", "bufferization::BufferizationDialect",
     "linalg::LinalgDialect", "math::MathDialect", "memref::MemRefDialect",

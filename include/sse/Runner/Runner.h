@@ -36,6 +36,8 @@ struct RunOptions {
 };
 
 struct RunResult {
+  /// The inputs as given (the entry may update its own copies in place,
+  /// e.g. a state cache).
   std::vector<NpyArray> inputs;
   std::vector<NpyArray> outputs;
   double compileSeconds = 0;

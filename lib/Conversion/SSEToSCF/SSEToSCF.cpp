@@ -12,6 +12,7 @@
 #include "sse/Dialect/SSE/IR/SSE.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -192,9 +193,21 @@ struct SlotInputs {
 ///   accumulated in an f32 [T, V] buffer per (sequence, head).
 class ScanLowering {
 public:
-  ScanLowering(ScanOp op, ImplicitLocOpBuilder &b) : op(op), b(b), e(b) {}
+  /// How operand tensors become buffers: `bufferization.to_buffer` when
+  /// lowering at tensor level, the bufferization state's buffers when the
+  /// scan is lowered by one-shot bufferization.
+  using BufferFn = std::function<Value(Value)>;
 
-  std::pair<Value, Value> lower() {
+  ScanLowering(ScanOp op, ImplicitLocOpBuilder &b, BufferFn bufferOf = {},
+               Value statesInPlace = {})
+      : op(op), b(b), e(b), bufferOf(std::move(bufferOf)),
+        statesInPlace(statesInPlace) {
+    if (!this->bufferOf)
+      this->bufferOf = [this](Value t) { return toBuffer(this->b, t); };
+  }
+
+  /// Emits the loops; returns the buffers of o and of the final states.
+  std::pair<Value, Value> lowerToBuffers() {
     setUp();
     std::optional<ScheduleAttr> schedule = op.getSchedule();
     bool partitionMajor =
@@ -219,8 +232,14 @@ public:
           lowerTokenMajor(tok);
       });
     });
-    return {toTensor(b, op.getO().getType(), o),
-            toTensor(b, op.getFinalStates().getType(), states)};
+    return {o, states};
+  }
+
+  /// Emits the loops; returns o and the final states as tensors.
+  std::pair<Value, Value> lower() {
+    auto [oBuffer, statesBuffer] = lowerToBuffers();
+    return {toTensor(b, op.getO().getType(), oBuffer),
+            toTensor(b, op.getFinalStates().getType(), statesBuffer)};
   }
 
 private:
@@ -231,17 +250,18 @@ private:
   };
 
   void setUp() {
-    auto bufferOrNull = [&](Value x) { return x ? toBuffer(b, x) : Value(); };
-    q = toBuffer(b, op.getQ());
-    v = toBuffer(b, op.getV());
+    auto bufferOrNull = [&](Value x) { return x ? bufferOf(x) : Value(); };
+    q = bufferOf(op.getQ());
+    v = bufferOf(op.getV());
     weights = bufferOrNull(op.getWeights());
     indices = bufferOrNull(op.getIndices());
     logits = bufferOrNull(op.getLogits());
-    init = bufferOrNull(op.getInit());
+    // States updated in place already hold the initial states.
+    init = statesInPlace ? Value() : bufferOrNull(op.getInit());
     cu = bufferOrNull(op.getCuSeqlens());
     normWeight = bufferOrNull(op.getNormWeight());
     outGate = bufferOrNull(op.getOutGate());
-    routed = {q, toBuffer(b, op.getK()), bufferOrNull(op.getGate()),
+    routed = {q, bufferOf(op.getK()), bufferOrNull(op.getGate()),
               bufferOrNull(op.getBeta()), op.hasPerKeyGate()};
     shared = {bufferOrNull(op.getSharedQ()), bufferOrNull(op.getSharedK()),
               bufferOrNull(op.getSharedGate()),
@@ -275,24 +295,25 @@ private:
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
     o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
-    states = allocResult(e, sType, [&](int64_t d) -> Value {
-      switch (d) {
-      case 0:
-        return numSeqs;
-      case 1:
-        return numHeads;
-      case 2:
-        return e.idx(op.getNumStatePartitions());
-      case 3:
-        return keyWidth;
-      default:
-        return valueWidth;
-      }
-    });
+    states = statesInPlace ? statesInPlace
+                           : allocResult(e, sType, [&](int64_t d) -> Value {
+                               switch (d) {
+                               case 0:
+                                 return numSeqs;
+                               case 1:
+                                 return numHeads;
+                               case 2:
+                                 return e.idx(op.getNumStatePartitions());
+                               case 3:
+                                 return keyWidth;
+                               default:
+                                 return valueWidth;
+                               }
+                             });
     e.fill(o, 0.0);
     if (init)
       memref::CopyOp::create(b, init, states);
-    else
+    else if (!statesInPlace)
       e.fill(states, 0.0);
 
     // Scratch rows: the weighted key and, for the delta rule, kw S.
@@ -816,6 +837,8 @@ private:
   ScanOp op;
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
+  BufferFn bufferOf;
+  Value statesInPlace;
   Value q, v, weights, indices, logits, init, cu, normWeight, outGate, normEps;
   SlotInputs routed, shared;
   bool perHeadRouting = false, delta = false;
@@ -837,14 +860,69 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
   }
 };
 
+/// sse.scan bufferizes in place: the final states are the buffer of
+/// `init` (its destination), which one-shot bufferization copies only where
+/// the initial states are still needed; bufferizing emits the CPU loops
+/// over the buffers.
+struct ScanBufferization
+    : public bufferization::BufferizableOpInterface::ExternalModel<
+          ScanBufferization, ScanOp> {
+  bool bufferizesToMemoryRead(Operation *, OpOperand &,
+                              const bufferization::AnalysisState &) const {
+    return true;
+  }
+  bool bufferizesToMemoryWrite(Operation *op, OpOperand &operand,
+                               const bufferization::AnalysisState &) const {
+    auto scan = cast<ScanOp>(op);
+    return scan.getInit() && &operand == &scan.getInitMutable()[0];
+  }
+  bufferization::AliasingValueList
+  getAliasingValues(Operation *op, OpOperand &operand,
+                    const bufferization::AnalysisState &state) const {
+    auto scan = cast<ScanOp>(op);
+    if (!bufferizesToMemoryWrite(op, operand, state))
+      return {};
+    return {{scan.getFinalStates(), bufferization::BufferRelation::Equivalent}};
+  }
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    auto scan = cast<ScanOp>(op);
+    std::string error;
+    auto bufferOf = [&](Value tensor) -> Value {
+      FailureOr<Value> buffer =
+          bufferization::getBuffer(rewriter, tensor, options, state);
+      if (failed(buffer)) {
+        error = "cannot bufferize an operand";
+        return Value();
+      }
+      return *buffer;
+    };
+    rewriter.setInsertionPoint(op);
+    Value statesInPlace = scan.getInit() ? bufferOf(scan.getInit()) : Value();
+    if (!error.empty())
+      return op->emitError(error);
+    ImplicitLocOpBuilder b(op->getLoc(), rewriter);
+    auto [o, states] =
+        ScanLowering(scan, b, bufferOf, statesInPlace).lowerToBuffers();
+    if (!error.empty())
+      return op->emitError(error);
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, {o, states});
+    return success();
+  }
+};
+
 struct ConvertSSEToSCFPass
     : public sse::impl::ConvertSSEToSCFBase<ConvertSSEToSCFPass> {
+  using Base::Base;
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addIllegalDialect<SSEDialect>();
+    if (!lowerScans)
+      target.addLegalOp<ScanOp>(); // left for one-shot bufferization
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    populateSSEToSCFConversionPatterns(patterns);
+    populateSSEToSCFConversionPatterns(patterns, lowerScans);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -853,8 +931,16 @@ struct ConvertSSEToSCFPass
 
 } // namespace
 
-void mlir::sse::populateSSEToSCFConversionPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<ClassifyToSCF, ScanToSCF, RmsNormToSCF, SwishGateToSCF>(
+void mlir::sse::populateSSEToSCFConversionPatterns(RewritePatternSet &patterns,
+                                                   bool lowerScans) {
+  patterns.add<ClassifyToSCF, RmsNormToSCF, SwishGateToSCF>(
       patterns.getContext());
+  if (lowerScans)
+    patterns.add<ScanToSCF>(patterns.getContext());
+}
+
+void mlir::sse::registerScanBufferizationModel(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, SSEDialect *) {
+    ScanOp::attachInterface<ScanBufferization>(*ctx);
+  });
 }

@@ -10,13 +10,20 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class DialectRegistry;
 class RewritePatternSet;
 namespace sse {
 #define GEN_PASS_DECL_CONVERTSSETOSCF
 #include "sse/Conversion/Passes.h.inc"
 
-/// Adds the patterns that rewrite sse.classify and sse.scan into scf loops.
-void populateSSEToSCFConversionPatterns(RewritePatternSet &patterns);
+/// Adds the patterns that rewrite sse ops into scf loops (sse.scan only
+/// with `lowerScans`).
+void populateSSEToSCFConversionPatterns(RewritePatternSet &patterns,
+                                        bool lowerScans = true);
+
+/// Lets one-shot bufferization lower sse.scan in place: the final states
+/// are the buffer of `init`, the scan's destination.
+void registerScanBufferizationModel(DialectRegistry &registry);
 } // namespace sse
 } // namespace mlir
 
