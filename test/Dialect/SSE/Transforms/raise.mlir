@@ -59,3 +59,63 @@ func.func @not_swish(%x: tensor<1x4x2x8xf32>, %g: tensor<1x4x2x8xf32>) -> (tenso
   %z = arith.mulf %x, %s2 : tensor<1x4x2x8xf32>
   return %y, %z : tensor<1x4x2x8xf32>, tensor<1x4x2x8xf32>
 }
+
+// -----
+
+// The per-head RMS norm in linalg and tensor arith/math: mean of squares
+// by linalg.reduce, rsqrt, broadcasts; the weight per head [H, V].
+// CHECK-LABEL: func.func @rms_norm_linalg
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x2x8xf32>, %[[W:.*]]: tensor<2x8xf32>)
+// CHECK: %[[Y:.*]] = sse.rms_norm %[[X]], %[[W]] {eps = 9.99999974E-6 : f32} : tensor<1x4x2x8xf32>, tensor<2x8xf32>
+// CHECK: return %[[Y]]
+// FUSE-LABEL: func.func @rms_norm_linalg
+func.func @rms_norm_linalg(%x: tensor<1x4x2x8xf32>, %w: tensor<2x8xf32>) -> tensor<1x4x2x8xf32> {
+  %sq = arith.mulf %x, %x : tensor<1x4x2x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e3 = tensor.empty() : tensor<1x4x2xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e3 : tensor<1x4x2xf32>) -> tensor<1x4x2xf32>
+  %sum = linalg.reduce ins(%sq : tensor<1x4x2x8xf32>) outs(%acc : tensor<1x4x2xf32>) dimensions = [3]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  %inv = arith.constant dense<0.125> : tensor<1x4x2xf32>
+  %mean = arith.mulf %sum, %inv : tensor<1x4x2xf32>
+  %eps = arith.constant dense<1.0e-5> : tensor<1x4x2xf32>
+  %ms = arith.addf %mean, %eps : tensor<1x4x2xf32>
+  %r = math.rsqrt %ms : tensor<1x4x2xf32>
+  %e4 = tensor.empty() : tensor<1x4x2x8xf32>
+  %rb = linalg.broadcast ins(%r : tensor<1x4x2xf32>) outs(%e4 : tensor<1x4x2x8xf32>) dimensions = [3]
+  %n = arith.mulf %x, %rb : tensor<1x4x2x8xf32>
+  %wb = linalg.broadcast ins(%w : tensor<2x8xf32>) outs(%e4 : tensor<1x4x2x8xf32>) dimensions = [0, 1]
+  %y = arith.mulf %n, %wb : tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}
+
+// -----
+
+// Must not fire: the squares are of another tensor than the one scaled.
+// CHECK-LABEL: func.func @not_rms_norm
+// CHECK-NOT: sse.rms_norm
+func.func @not_rms_norm(%x: tensor<1x4x2x8xf32>, %z: tensor<1x4x2x8xf32>, %w: tensor<8xf32>) -> tensor<1x4x2x8xf32> {
+  %sq = arith.mulf %z, %z : tensor<1x4x2x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e3 = tensor.empty() : tensor<1x4x2xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e3 : tensor<1x4x2xf32>) -> tensor<1x4x2xf32>
+  %sum = linalg.reduce ins(%sq : tensor<1x4x2x8xf32>) outs(%acc : tensor<1x4x2xf32>) dimensions = [3]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  %v = arith.constant dense<8.0> : tensor<1x4x2xf32>
+  %mean = arith.divf %sum, %v : tensor<1x4x2xf32>
+  %eps = arith.constant dense<1.0e-5> : tensor<1x4x2xf32>
+  %ms = arith.addf %eps, %mean : tensor<1x4x2xf32>
+  %r = math.rsqrt %ms : tensor<1x4x2xf32>
+  %e4 = tensor.empty() : tensor<1x4x2x8xf32>
+  %rb = linalg.broadcast ins(%r : tensor<1x4x2xf32>) outs(%e4 : tensor<1x4x2x8xf32>) dimensions = [3]
+  %n = arith.mulf %x, %rb : tensor<1x4x2x8xf32>
+  %wb = linalg.broadcast ins(%w : tensor<8xf32>) outs(%e4 : tensor<1x4x2x8xf32>) dimensions = [0, 1, 2]
+  %y = arith.mulf %n, %wb : tensor<1x4x2x8xf32>
+  return %y : tensor<1x4x2x8xf32>
+}

@@ -38,9 +38,14 @@ def SSERaise : Pass<"sse-raise"> {
     and `math`, `x * (g / (1 + exp(-g)))` or `x * (g * sigmoid(g))` spelled
     as `arith.mulf %x, (arith.divf %g, (arith.addf 1, (math.exp
     (arith.negf %g))))` in either operand order, into `sse.swish_gate`, so
-    `sse-fuse-epilogue` can absorb it. (Shared + routed sums written with
-    `linalg.add` or `arith.addf` need no raising: `sse-fuse-shared-routed`
-    matches them directly.)
+    `sse-fuse-epilogue` can absorb it; and the per-head RMS norm written as
+    `x * broadcast(rsqrt(sum(x * x) / V + eps)) * broadcast(w)`, the sum a
+    `linalg.reduce` over V with an `addf` combiner into zeros, `/ V` as a
+    multiplication by `1/V` or a division, `w` `[H, V]` or `[V]` broadcast
+    with `linalg.broadcast`, into `sse.rms_norm`. (Shared + routed sums
+    written with `linalg.add` or `arith.addf` need no raising:
+    `sse-fuse-shared-routed` matches them directly. A top-k router has no
+    upstream spelling to recognise; frontends use `sse.classify`.)
   }];
   let dependentDialects = ["sse::SSEDialect"];
 }
