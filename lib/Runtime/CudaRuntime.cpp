@@ -18,8 +18,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -33,6 +35,27 @@ using CUstream = void *;
 using CUevent = void *;
 using CUdeviceptr = unsigned long long;
 constexpr CUresult CUDA_SUCCESS = 0;
+
+/// cuLaunchKernelEx's configuration (cuda.h's CUlaunchConfig and
+/// CUlaunchAttribute, with the cluster dimension as the only attribute).
+struct LaunchAttribute {
+  int id;
+  char pad[4];
+  union {
+    char raw[64];
+    struct {
+      unsigned x, y, z;
+    } clusterDim;
+  } value;
+};
+struct LaunchConfig {
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  void *hStream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+constexpr int kLaunchAttributeClusterDimension = 4;
 constexpr int CU_JIT_OPTIMIZATION_LEVEL = 7;
 
 /// Driver entry points, resolved by name (the versioned names the v2 API
@@ -52,6 +75,8 @@ struct Driver {
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, CUstream, void **,
                              void **);
+  CUresult (*cuLaunchKernelEx)(const LaunchConfig *, CUfunction, void **,
+                               void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -136,6 +161,7 @@ void initialize() {
   resolve(driver.cuModuleGetFunction, "cuModuleGetFunction");
   resolve(driver.cuFuncSetAttribute, "cuFuncSetAttribute");
   resolve(driver.cuLaunchKernel, "cuLaunchKernel");
+  resolve(driver.cuLaunchKernelEx, "cuLaunchKernelEx");
   resolve(driver.cuStreamCreate, "cuStreamCreate");
   resolve(driver.cuStreamDestroy, "cuStreamDestroy_v2");
   resolve(driver.cuStreamSynchronize, "cuStreamSynchronize");
@@ -191,6 +217,49 @@ void requireInit() { require(ensureInit() == 0); }
 
 CUevent timerStart = nullptr, timerStop = nullptr;
 
+/// Per-kernel timing, on when SSE_RUNTIME_PROFILE is set: events around
+/// every launch, reported (kernel name, milliseconds) at each stream
+/// synchronisation.
+struct KernelTiming {
+  std::string name;
+  CUevent start, stop;
+};
+std::vector<KernelTiming> pendingTimings;
+std::map<void *, std::string> kernelNames;
+bool profiling() {
+  static bool on = std::getenv("SSE_RUNTIME_PROFILE") != nullptr;
+  return on;
+}
+
+void reportTimings() {
+  for (KernelTiming &k : pendingTimings) {
+    float ms = 0;
+    if (check(driver.cuEventSynchronize(k.stop), "cuEventSynchronize") &&
+        check(driver.cuEventElapsedTime(&ms, k.start, k.stop),
+              "cuEventElapsedTime"))
+      fprintf(stderr, "sse-runtime: kernel %s: %.4f ms\n", k.name.c_str(), ms);
+    driver.cuEventDestroy(k.start);
+    driver.cuEventDestroy(k.stop);
+  }
+  pendingTimings.clear();
+}
+
+/// Launches through `launch`, between timing events when profiling.
+template <typename Launch>
+void timedLaunch(void *function, void *stream, Launch launch) {
+  if (!profiling()) {
+    launch();
+    return;
+  }
+  KernelTiming t{kernelNames[function], nullptr, nullptr};
+  require(check(driver.cuEventCreate(&t.start, 0), "cuEventCreate"));
+  require(check(driver.cuEventCreate(&t.stop, 0), "cuEventCreate"));
+  require(check(driver.cuEventRecord(t.start, stream), "cuEventRecord"));
+  launch();
+  require(check(driver.cuEventRecord(t.stop, stream), "cuEventRecord"));
+  pendingTimings.push_back(t);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -234,6 +303,7 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
     lastError += std::string(" for kernel ") + name;
     fatal();
   }
+  kernelNames[function] = name;
   return function;
 }
 
@@ -271,6 +341,8 @@ void mgpuStreamSynchronize(void *stream) {
   requireInit();
   require(check(driver.cuStreamSynchronize(stream),
                 "cuStreamSynchronize (a kernel failed?)"));
+  if (profiling())
+    reportTimings();
 }
 
 void mgpuStreamWaitEvent(void *stream, void *event) {

@@ -24,6 +24,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 using namespace llvm;
 using namespace mlir;
@@ -89,6 +90,10 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1; // The parser or verifier already reported why.
+
+  // With --time on CUDA, the runtime also reports each kernel's time.
+  if (reportTime && target == "cuda")
+    setenv("SSE_RUNTIME_PROFILE", "1", /*overwrite=*/0);
 
   sse::RunOptions options;
   options.entry = entry;
