@@ -466,6 +466,11 @@ private:
         smem({kTile}, f32),        // wr: read weight per token (0: skip)
         smem({kTile}, f32),        // ww: write weight per token
         smem({kTile}, f32)};       // sel: 1 if the token selects
+    // The f32 state tile stays on chip when it fits next to the rest
+    // (K <= 128); otherwise it lives in the final-states buffer.
+    bool stateOnChip = kw <= 128;
+    if (stateOnChip)
+      attributions.push_back(smem({kw, kTile}, f32));
     int64_t statePartitions = op.getNumStatePartitions();
     Value vTiles = e.idx(vw / kTile);
     Value gridX = arith::MulIOp::create(
@@ -479,6 +484,7 @@ private:
     auto mem = launchOp.getWorkgroupAttributions();
     Value qd = mem[0], kdT = mem[1], sh = mem[2], gcum = mem[3], vt = mem[4],
           am = mem[5], ot = mem[6], wr = mem[7], wwr = mem[8], sel = mem[9];
+    Value stateTile = stateOnChip ? Value(mem[10]) : Value();
     Value tid = launchOp.getThreadIds().x;
     Value part = launchOp.getBlockIds().y;
     Value bx = launchOp.getBlockIds().x;
@@ -519,6 +525,18 @@ private:
       return SmallVector<Value>{seq, h, part, r,
                                 arith::AddIOp::create(b, c0, c)};
     };
+    // Element (r, c) of the state tile, on chip or in the states buffer.
+    auto loadState = [&](Value r, Value c) -> Value {
+      if (stateTile)
+        return memref::LoadOp::create(b, stateTile, ValueRange{r, c});
+      return memref::LoadOp::create(b, states, stateAt(r, c));
+    };
+    auto storeState = [&](Value x, Value r, Value c) {
+      if (stateTile)
+        memref::StoreOp::create(b, x, stateTile, ValueRange{r, c});
+      else
+        memref::StoreOp::create(b, x, states, stateAt(r, c));
+    };
     // Chooses between the shared inputs (partition 0) and the routed ones.
     auto pickInput = [&](Value sharedV, Value routedV) -> Value {
       if (!hasShared)
@@ -553,7 +571,7 @@ private:
       Value s0 =
           init ? memref::LoadOp::create(b, init, stateAt(r, c)).getResult()
                : zeroF;
-      memref::StoreOp::create(b, s0, states, stateAt(r, c));
+      storeState(s0, r, c);
     });
     gpu::BarrierOp::create(b);
 
@@ -694,7 +712,7 @@ private:
     forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
       Value r = arith::DivUIOp::create(b, x, tile);
       Value c = arith::RemUIOp::create(b, x, tile);
-      Value s = memref::LoadOp::create(b, states, stateAt(r, c));
+      Value s = loadState(r, c);
       memref::StoreOp::create(b, arith::TruncFOp::create(b, f16, s), sh,
                               ValueRange{r, c});
     });
@@ -797,28 +815,38 @@ private:
       Value c = arith::RemUIOp::create(b, x, tile);
       Value decay = math::ExpOp::create(
           b, memref::LoadOp::create(b, gcum, ValueRange{lastRow, r}));
-      Value s = memref::LoadOp::create(b, states, stateAt(r, c));
-      memref::StoreOp::create(b, arith::MulFOp::create(b, decay, s), states,
-                              stateAt(r, c));
+      storeState(arith::MulFOp::create(b, decay, loadState(r, c)), r, c);
     });
     gpu::BarrierOp::create(b);
 
     // (f) S += Kd^T V on tensor cores, straight on the f32 state tile.
     for (int64_t r0 = 0; r0 < kw; r0 += kTile) {
-      SmallVector<Value> at = stateAt(e.idx(r0), zero);
-      Value c = gpu::SubgroupMmaLoadMatrixOp::create(b, cType, states, at,
-                                                     ld(vw), UnitAttr());
+      Value stMem = stateTile ? stateTile : states;
+      SmallVector<Value> at = stateTile ? SmallVector<Value>{e.idx(r0), zero}
+                                        : stateAt(e.idx(r0), zero);
+      int64_t lead = stateTile ? kTile : vw;
+      Value c = gpu::SubgroupMmaLoadMatrixOp::create(b, cType, stMem, at,
+                                                     ld(lead), UnitAttr());
       Value a = gpu::SubgroupMmaLoadMatrixOp::create(
           b, aType, kdT, ValueRange{e.idx(r0), zero}, ld(kTile), UnitAttr());
       Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
           b, bType, vt, ValueRange{zero, zero}, ld(kTile), UnitAttr());
       Value d = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, c,
                                                   UnitAttr(), UnitAttr());
-      gpu::SubgroupMmaStoreMatrixOp::create(b, d, states, at, ld(vw),
+      gpu::SubgroupMmaStoreMatrixOp::create(b, d, stMem, at, ld(lead),
                                             UnitAttr());
     }
     gpu::BarrierOp::create(b);
     b.setInsertionPointAfter(loop);
+    // The final states leave the chip once.
+    if (stateTile)
+      forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
+        Value r = arith::DivUIOp::create(b, x, tile);
+        Value c = arith::RemUIOp::create(b, x, tile);
+        memref::StoreOp::create(
+            b, memref::LoadOp::create(b, stateTile, ValueRange{r, c}), states,
+            stateAt(r, c));
+      });
     gpu::TerminatorOp::create(b);
   }
 };
