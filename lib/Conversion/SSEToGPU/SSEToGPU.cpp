@@ -455,28 +455,44 @@ private:
     auto smem = [&](ArrayRef<int64_t> shape, Type t) {
       return MemRefType::get(shape, t, MemRefLayoutAttrInterface(), wg);
     };
+    // Warps per block: each owns 16 columns of V; the chunk's selection,
+    // decays, decayed q and k and the scores are computed once per block
+    // and shared by its warps. As many warps as fit 48 KiB of shared
+    // memory; the f32 state tile stays on chip when it fits too.
+    auto sharedBytes = [&](int64_t warps, bool state) {
+      int64_t cols = kTile * warps;
+      int64_t bytes = 2 * kTile * kw * 2 + kw * cols * 2 + kTile * kw * 4 +
+                      kTile * cols * 2 + kTile * kTile * 2 + kTile * cols * 4 +
+                      3 * kTile * 4;
+      return bytes + (state ? kw * cols * 4 : 0);
+    };
+    int64_t warps = 1;
+    for (int64_t w : {4, 2})
+      if (vw % (kTile * w) == 0 && sharedBytes(w, false) <= 48 * 1024) {
+        warps = w;
+        break;
+      }
+    int64_t cw = kTile * warps;
+    bool stateOnChip = sharedBytes(warps, true) <= 48 * 1024;
     SmallVector<Type> attributions = {
         smem({kTile, kw}, f16),    // qd: scaled, decayed queries
         smem({kw, kTile}, f16),    // kdT: decayed keys, transposed
-        smem({kw, kTile}, f16),    // sh: the state tile in f16 (for O)
+        smem({kw, cw}, f16),       // sh: the state tiles in f16 (for O)
         smem({kTile, kw}, f32),    // gcum: cumulative log-decays
-        smem({kTile, kTile}, f16), // vt: values of the chunk
+        smem({kTile, cw}, f16),    // vt: values of the chunk
         smem({kTile, kTile}, f16), // am: masked intra-chunk scores
-        smem({kTile, kTile}, f32), // ot: the chunk's outputs
+        smem({kTile, cw}, f32),    // ot: the chunk's outputs
         smem({kTile}, f32),        // wr: read weight per token (0: skip)
         smem({kTile}, f32),        // ww: write weight per token
         smem({kTile}, f32)};       // sel: 1 if the token selects
-    // The f32 state tile stays on chip when it fits next to the rest
-    // (K <= 128); otherwise it lives in the final-states buffer.
-    bool stateOnChip = kw <= 128;
     if (stateOnChip)
-      attributions.push_back(smem({kw, kTile}, f32));
+      attributions.push_back(smem({kw, cw}, f32));
     int64_t statePartitions = op.getNumStatePartitions();
-    Value vTiles = e.idx(vw / kTile);
+    Value vTiles = e.idx(vw / cw);
     Value gridX = arith::MulIOp::create(
         b, arith::MulIOp::create(b, numSeqs, numHeads), vTiles);
     auto launchOp = gpu::LaunchOp::create(
-        b, gridX, e.idx(statePartitions), one, e.idx(32), one, one,
+        b, gridX, e.idx(statePartitions), one, e.idx(32 * warps), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         ValueRange(), attributions);
     OpBuilder::InsertionGuard guard(b);
@@ -492,7 +508,7 @@ private:
     Value sh2 = arith::DivUIOp::create(b, bx, vTiles);
     Value seq = arith::DivUIOp::create(b, sh2, numHeads);
     Value h = arith::RemUIOp::create(b, sh2, numHeads);
-    Value c0 = arith::MulIOp::create(b, vtile, e.idx(kTile));
+    Value c0 = arith::MulIOp::create(b, vtile, e.idx(cw));
     Value start = zero, end = numTokens, batch = seq;
     if (cu) {
       auto clamp = [&](Value x) {
@@ -503,7 +519,12 @@ private:
       end = clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
       batch = zero;
     }
-    Value warp = e.idx(32), tile = e.idx(kTile), keys = e.idx(kw);
+    // `warp` is the stride of block-wide loops (all threads of the block).
+    Value warp = e.idx(32 * warps), tile = e.idx(kTile), keys = e.idx(kw);
+    Value cwidth = e.idx(cw);
+    // This warp's 16 columns within the block's cw.
+    Value colBase = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, tid, e.idx(32)), tile);
     Value scale = scaleValue();
     Value zeroF = e.f32(0.0), oneF = e.f32(1.0);
     bool hasShared = shared.q != nullptr;
@@ -565,9 +586,9 @@ private:
     };
 
     // The state tile starts from init (or zeros).
-    forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
-      Value r = arith::DivUIOp::create(b, x, tile);
-      Value c = arith::RemUIOp::create(b, x, tile);
+    forStep(tid, arith::MulIOp::create(b, keys, cwidth), warp, [&](Value x) {
+      Value r = arith::DivUIOp::create(b, x, cwidth);
+      Value c = arith::RemUIOp::create(b, x, cwidth);
       Value s0 =
           init ? memref::LoadOp::create(b, init, stateAt(r, c)).getResult()
                : zeroF;
@@ -709,16 +730,16 @@ private:
           b, arith::TruncFOp::create(b, f16, ifOp.getResult(1)), kdT,
           ValueRange{r, i});
     });
-    forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
-      Value r = arith::DivUIOp::create(b, x, tile);
-      Value c = arith::RemUIOp::create(b, x, tile);
+    forStep(tid, arith::MulIOp::create(b, keys, cwidth), warp, [&](Value x) {
+      Value r = arith::DivUIOp::create(b, x, cwidth);
+      Value c = arith::RemUIOp::create(b, x, cwidth);
       Value s = loadState(r, c);
       memref::StoreOp::create(b, arith::TruncFOp::create(b, f16, s), sh,
                               ValueRange{r, c});
     });
-    forStep(tid, arith::MulIOp::create(b, tile, tile), warp, [&](Value x) {
-      Value i = arith::DivUIOp::create(b, x, tile);
-      Value c = arith::RemUIOp::create(b, x, tile);
+    forStep(tid, arith::MulIOp::create(b, tile, cwidth), warp, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, cwidth);
+      Value c = arith::RemUIOp::create(b, x, cwidth);
       Value j = c;
       // Values of the chunk.
       auto vIf = scf::IfOp::create(b, TypeRange{f32}, inChunk(i), true);
@@ -734,10 +755,14 @@ private:
       memref::StoreOp::create(b,
                               arith::TruncFOp::create(b, f16, vIf.getResult(0)),
                               vt, ValueRange{i, c});
-      // Masked scores: j <= i, both in the chunk, in f32.
+      // Masked scores (16 x 16, the first 16 columns of the loop): j <= i,
+      // both in the chunk, in f32.
+      Value isScore =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, j, tile);
       Value causal = arith::AndIOp::create(
           b, arith::CmpIOp::create(b, arith::CmpIPredicate::ule, j, i),
           inChunk(i));
+      causal = arith::AndIOp::create(b, causal, isScore);
       auto aIf = scf::IfOp::create(b, TypeRange{f32}, causal, true);
       {
         OpBuilder::InsertionGuard g2(b);
@@ -763,9 +788,11 @@ private:
         b.setInsertionPointToStart(aIf.elseBlock());
         scf::YieldOp::create(b, ValueRange{zeroF});
       }
-      memref::StoreOp::create(b,
-                              arith::TruncFOp::create(b, f16, aIf.getResult(0)),
-                              am, ValueRange{i, j});
+      e.ifThen(isScore, [&] {
+        memref::StoreOp::create(
+            b, arith::TruncFOp::create(b, f16, aIf.getResult(0)), am,
+            ValueRange{i, j});
+      });
     });
     gpu::BarrierOp::create(b);
 
@@ -779,7 +806,7 @@ private:
       Value a = gpu::SubgroupMmaLoadMatrixOp::create(
           b, aType, qd, ValueRange{zero, e.idx(r0)}, ld(kw), UnitAttr());
       Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
-          b, bType, sh, ValueRange{e.idx(r0), zero}, ld(kTile), UnitAttr());
+          b, bType, sh, ValueRange{e.idx(r0), colBase}, ld(cw), UnitAttr());
       acc = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, acc, UnitAttr(),
                                               UnitAttr());
     }
@@ -787,19 +814,19 @@ private:
       Value a = gpu::SubgroupMmaLoadMatrixOp::create(
           b, aType, am, ValueRange{zero, zero}, ld(kTile), UnitAttr());
       Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
-          b, bType, vt, ValueRange{zero, zero}, ld(kTile), UnitAttr());
+          b, bType, vt, ValueRange{zero, colBase}, ld(cw), UnitAttr());
       acc = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, acc, UnitAttr(),
                                               UnitAttr());
     }
-    gpu::SubgroupMmaStoreMatrixOp::create(b, acc, ot, ValueRange{zero, zero},
-                                          ld(kTile), UnitAttr());
+    gpu::SubgroupMmaStoreMatrixOp::create(b, acc, ot, ValueRange{zero, colBase},
+                                          ld(cw), UnitAttr());
     gpu::BarrierOp::create(b);
 
     // (e) Outputs of the selected tokens, added to the accumulator; and the
     // decay of the state tile by exp(G_last).
-    forStep(tid, arith::MulIOp::create(b, tile, tile), warp, [&](Value x) {
-      Value i = arith::DivUIOp::create(b, x, tile);
-      Value c = arith::RemUIOp::create(b, x, tile);
+    forStep(tid, arith::MulIOp::create(b, tile, cwidth), warp, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, cwidth);
+      Value c = arith::RemUIOp::create(b, x, cwidth);
       Value selected = arith::CmpFOp::create(
           b, arith::CmpFPredicate::ONE,
           memref::LoadOp::create(b, sel, ValueRange{i}), zeroF);
@@ -810,9 +837,9 @@ private:
             ValueRange{batch, tokenAt(i), h, arith::AddIOp::create(b, c0, c)});
       });
     });
-    forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
-      Value r = arith::DivUIOp::create(b, x, tile);
-      Value c = arith::RemUIOp::create(b, x, tile);
+    forStep(tid, arith::MulIOp::create(b, keys, cwidth), warp, [&](Value x) {
+      Value r = arith::DivUIOp::create(b, x, cwidth);
+      Value c = arith::RemUIOp::create(b, x, cwidth);
       Value decay = math::ExpOp::create(
           b, memref::LoadOp::create(b, gcum, ValueRange{lastRow, r}));
       storeState(arith::MulFOp::create(b, decay, loadState(r, c)), r, c);
@@ -822,15 +849,15 @@ private:
     // (f) S += Kd^T V on tensor cores, straight on the f32 state tile.
     for (int64_t r0 = 0; r0 < kw; r0 += kTile) {
       Value stMem = stateTile ? stateTile : states;
-      SmallVector<Value> at = stateTile ? SmallVector<Value>{e.idx(r0), zero}
-                                        : stateAt(e.idx(r0), zero);
-      int64_t lead = stateTile ? kTile : vw;
+      SmallVector<Value> at = stateTile ? SmallVector<Value>{e.idx(r0), colBase}
+                                        : stateAt(e.idx(r0), colBase);
+      int64_t lead = stateTile ? cw : vw;
       Value c = gpu::SubgroupMmaLoadMatrixOp::create(b, cType, stMem, at,
                                                      ld(lead), UnitAttr());
       Value a = gpu::SubgroupMmaLoadMatrixOp::create(
           b, aType, kdT, ValueRange{e.idx(r0), zero}, ld(kTile), UnitAttr());
       Value bm = gpu::SubgroupMmaLoadMatrixOp::create(
-          b, bType, vt, ValueRange{zero, zero}, ld(kTile), UnitAttr());
+          b, bType, vt, ValueRange{zero, colBase}, ld(cw), UnitAttr());
       Value d = gpu::SubgroupMmaComputeOp::create(b, cType, a, bm, c,
                                                   UnitAttr(), UnitAttr());
       gpu::SubgroupMmaStoreMatrixOp::create(b, d, stMem, at, ld(lead),
@@ -840,9 +867,9 @@ private:
     b.setInsertionPointAfter(loop);
     // The final states leave the chip once.
     if (stateTile)
-      forStep(tid, arith::MulIOp::create(b, keys, tile), warp, [&](Value x) {
-        Value r = arith::DivUIOp::create(b, x, tile);
-        Value c = arith::RemUIOp::create(b, x, tile);
+      forStep(tid, arith::MulIOp::create(b, keys, cwidth), warp, [&](Value x) {
+        Value r = arith::DivUIOp::create(b, x, cwidth);
+        Value c = arith::RemUIOp::create(b, x, cwidth);
         memref::StoreOp::create(
             b, memref::LoadOp::create(b, stateTile, ValueRange{r, c}), states,
             stateAt(r, c));
