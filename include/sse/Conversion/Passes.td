@@ -72,8 +72,9 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
 
     Additive scans on f16/bf16 inputs with K, V multiples of 16 (K <= 256)
     use a tensor-core kernel instead of kernel 2 (option `tensor-cores`):
-    one warp per (sequence, head, state partition, 16 columns of V) walks
-    chunks of 16 tokens with the chunk form of the rule; the products
+    one block per (sequence, head, state partition, up to 64 columns of V),
+    a warp per 16 columns, walks chunks of 16 tokens with the chunk form of
+    the rule; the products
     `Qd S`, `A V` and `Kd^T V` run as warp-level matrix ops
     (`gpu.subgroup_mma_*`, m16n16k16, f16 operands, f32 accumulation) and
     the f32 state tile is updated in place; the masked intra-chunk scores
