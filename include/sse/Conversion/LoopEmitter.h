@@ -149,6 +149,14 @@ void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row, Value n,
 /// x * sigmoid(x), in f32.
 Value swish(ImplicitLocOpBuilder &b, Value x);
 
+/// Stores output row (bi, t, h) of `out` from its f32 accumulator,
+/// `loadAcc(c)` for c < width, through the epilogue of an SSE layer: the
+/// RMS norm with `normWeight` ([H, V] or [V], eps `normEps`, an f32 value)
+/// when given, then the gate `* swish(outGate[bi, t, h, c])` when given.
+void emitOutputRow(LoopEmitter &e, function_ref<Value(Value)> loadAcc,
+                   Value width, Value normWeight, Value normEps, Value outGate,
+                   Value out, Value bi, Value t, Value h);
+
 } // namespace sse
 } // namespace mlir
 

@@ -112,3 +112,41 @@ Value mlir::sse::swish(ImplicitLocOpBuilder &b, Value x) {
       b, one, math::ExpOp::create(b, arith::NegFOp::create(b, x)));
   return arith::DivFOp::create(b, x, denom);
 }
+
+void mlir::sse::emitOutputRow(LoopEmitter &e,
+                              function_ref<Value(Value)> loadAcc, Value width,
+                              Value normWeight, Value normEps, Value outGate,
+                              Value out, Value bi, Value t, Value h) {
+  ImplicitLocOpBuilder &b = e.b;
+  Value zero = e.idx(0);
+  Value invRms;
+  if (normWeight) {
+    Value sumSq = e.forLoop(zero, width, {e.f32(0.0)},
+                            [&](Value c, ValueRange sum) -> SmallVector<Value> {
+                              Value x = loadAcc(c);
+                              return {arith::AddFOp::create(
+                                  b, sum[0], arith::MulFOp::create(b, x, x))};
+                            })[0];
+    Value n = arith::SIToFPOp::create(
+        b, b.getF32Type(),
+        arith::IndexCastOp::create(b, b.getI64Type(), width));
+    Value meanSq = arith::DivFOp::create(b, sumSq, n);
+    invRms = arith::DivFOp::create(
+        b, e.f32(1.0),
+        math::SqrtOp::create(b, arith::AddFOp::create(b, meanSq, normEps)));
+  }
+  bool perHead =
+      normWeight && cast<MemRefType>(normWeight.getType()).getRank() == 2;
+  e.forLoop(zero, width, [&](Value c) {
+    Value x = loadAcc(c);
+    if (normWeight) {
+      Value w =
+          perHead ? e.loadF32(normWeight, {h, c}) : e.loadF32(normWeight, {c});
+      x = arith::MulFOp::create(b, arith::MulFOp::create(b, x, invRms), w);
+    }
+    if (outGate)
+      x = arith::MulFOp::create(b, x,
+                                swish(b, e.loadF32(outGate, {bi, t, h, c})));
+    e.storeF32(x, out, {bi, t, h, c});
+  });
+}

@@ -220,34 +220,11 @@ private:
                      emitSlot(routed, tok, t, oneF, oneF, scale);
                      return;
                    }
-                   SmallVector<Value> row{batch, t};
-                   if (perHeadRouting)
-                     row.push_back(h);
-                   if (logits)
-                     emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
-                                     routerConfig(), pickW, pickI, [](Value j) {
-                                       return SmallVector<Value>{j};
-                                     });
-                   Value slots =
-                       weights ? e.dim(weights, row.size()) : e.idx(slotCount);
-                   e.forLoop(zero, slots, [&](Value j) {
-                     Value pj, w;
-                     if (weights) {
-                       SmallVector<Value> ix(row);
-                       ix.push_back(j);
-                       pj = e.loadIndex(indices, ix);
-                       w = e.loadF32(weights, ix);
-                     } else {
-                       pj = e.loadIndex(pickI, {j});
-                       w = e.loadF32(pickW, {j});
-                     }
-                     Value hit = arith::CmpIOp::create(
-                         b, arith::CmpIPredicate::eq, pj, routedPart);
-                     e.ifThen(hit, [&] {
-                       emitSlot(routed, tok, t, op.getWriteGate() ? w : oneF,
-                                op.getReadGate() ? w : oneF, scale);
-                     });
-                   });
+                   forEachPickOf(
+                       batch, t, h, routedPart, pickW, pickI, [&](Value w) {
+                         emitSlot(routed, tok, t, op.getWriteGate() ? w : oneF,
+                                  op.getReadGate() ? w : oneF, scale);
+                       });
                  };
                  if (!hasShared) {
                    routedSlots();
@@ -341,55 +318,57 @@ private:
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
     Value blocks = arith::CeilDivUIOp::create(b, rows, e.idx(kThreads));
-    launch(
-        blocks, one, e.idx(kThreads),
-        [&](Value bx, Value, Value tid, Value nthreads) {
-          Value row = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, bx, nthreads), tid);
-          Value inside =
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
-          e.ifThen(inside, [&] {
-            auto [bi, t, h] = rowOf(row);
-            Value invRms;
-            if (normWeight) {
-              Value sumSq =
-                  e.forLoop(zero, valueWidth, {e.f32(0.0)},
-                            [&](Value c, ValueRange s) -> SmallVector<Value> {
-                              Value x = memref::LoadOp::create(
-                                  b, oacc, ValueRange{bi, t, h, c});
-                              return {arith::AddFOp::create(
-                                  b, s[0], arith::MulFOp::create(b, x, x))};
-                            })[0];
-              Value width = arith::SIToFPOp::create(
-                  b, b.getF32Type(),
-                  arith::IndexCastOp::create(b, b.getI64Type(), valueWidth));
-              Value eps = e.f32(
-                  op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
-              invRms = arith::DivFOp::create(
-                  b, e.f32(1.0),
-                  math::SqrtOp::create(
-                      b, arith::AddFOp::create(
-                             b, arith::DivFOp::create(b, sumSq, width), eps)));
-            }
-            bool perHeadNorm =
-                normWeight &&
-                cast<MemRefType>(normWeight.getType()).getRank() == 2;
-            e.forLoop(zero, valueWidth, [&](Value c) {
-              Value x =
-                  memref::LoadOp::create(b, oacc, ValueRange{bi, t, h, c});
-              if (normWeight) {
-                Value w = perHeadNorm ? e.loadF32(normWeight, {h, c})
-                                      : e.loadF32(normWeight, {c});
-                x = arith::MulFOp::create(
-                    b, arith::MulFOp::create(b, x, invRms), w);
-              }
-              if (outGate)
-                x = arith::MulFOp::create(
-                    b, x, swish(b, e.loadF32(outGate, {bi, t, h, c})));
-              e.storeF32(x, o, {bi, t, h, c});
-            });
-          });
-        });
+    launch(blocks, one, e.idx(kThreads),
+           [&](Value bx, Value, Value tid, Value nthreads) {
+             Value row = arith::AddIOp::create(
+                 b, arith::MulIOp::create(b, bx, nthreads), tid);
+             Value inside =
+                 arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+             e.ifThen(inside, [&] {
+               auto [bi, t, h] = rowOf(row);
+               Value eps = e.f32(
+                   op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
+               emitOutputRow(
+                   e,
+                   [&](Value c) -> Value {
+                     return memref::LoadOp::create(b, oacc,
+                                                   ValueRange{bi, t, h, c});
+                   },
+                   valueWidth, normWeight, eps, outGate, o, bi, t, h);
+             });
+           });
+  }
+
+  /// Calls onPick(weight) for each routing slot of token t (in head h)
+  /// that picks routed partition `routedPart`; with router(z), the token is
+  /// classified into the private rows pickW/pickI first.
+  void forEachPickOf(Value batch, Value t, Value h, Value routedPart,
+                     Value pickW, Value pickI,
+                     function_ref<void(Value)> onPick) {
+    SmallVector<Value> row{batch, t};
+    if (perHeadRouting)
+      row.push_back(h);
+    if (logits)
+      emitClassifyRow(e, logits, row, e.dim(logits, row.size()), routerConfig(),
+                      pickW, pickI,
+                      [](Value j) { return SmallVector<Value>{j}; });
+    Value slots =
+        weights ? e.dim(weights, row.size()) : e.idx(op.getNumSlots());
+    e.forLoop(zero, slots, [&](Value j) {
+      Value pj, w;
+      if (weights) {
+        SmallVector<Value> ix(row);
+        ix.push_back(j);
+        pj = e.loadIndex(indices, ix);
+        w = e.loadF32(weights, ix);
+      } else {
+        pj = e.loadIndex(pickI, {j});
+        w = e.loadF32(pickW, {j});
+      }
+      e.ifThen(
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, pj, routedPart),
+          [&] { onPick(w); });
+    });
   }
 
   RouterConfig routerConfig() {
@@ -628,30 +607,7 @@ private:
                 select(oneF);
                 return;
               }
-              SmallVector<Value> row{batch, t};
-              if (perHeadRouting)
-                row.push_back(h);
-              if (logits)
-                emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
-                                routerConfig(), pickW, pickI,
-                                [](Value j) { return SmallVector<Value>{j}; });
-              Value slots =
-                  weights ? e.dim(weights, row.size()) : e.idx(slotCount);
-              e.forLoop(zero, slots, [&](Value j) {
-                Value pj, w;
-                if (weights) {
-                  SmallVector<Value> ix(row);
-                  ix.push_back(j);
-                  pj = e.loadIndex(indices, ix);
-                  w = e.loadF32(weights, ix);
-                } else {
-                  pj = e.loadIndex(pickI, {j});
-                  w = e.loadF32(pickW, {j});
-                }
-                e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, pj,
-                                               routedPart),
-                         [&] { select(w); });
-              });
+              forEachPickOf(batch, t, h, routedPart, pickW, pickI, select);
             };
             if (!hasShared) {
               routedPick();

@@ -535,42 +535,14 @@ private:
   /// epilogue: o = rms_norm(o) * w, then o = o * swish(out_gate).
   void storeOutputRow(const Token &tok, Value t, Value acc,
                       SmallVector<Value> prefix) {
-    auto at = [&](Value c) {
-      SmallVector<Value> ix(prefix);
-      ix.push_back(c);
-      return ix;
-    };
-    Value invRms;
-    if (normWeight) {
-      Value sumSq =
-          e.forLoop(zero, valueWidth, {e.f32(0.0)},
-                    [&](Value c, ValueRange sum) -> SmallVector<Value> {
-                      Value x = memref::LoadOp::create(b, acc, at(c));
-                      return {arith::AddFOp::create(
-                          b, sum[0], arith::MulFOp::create(b, x, x))};
-                    })[0];
-      Value width = arith::SIToFPOp::create(
-          b, b.getF32Type(),
-          arith::IndexCastOp::create(b, b.getI64Type(), valueWidth));
-      Value meanSq = arith::DivFOp::create(b, sumSq, width);
-      invRms = arith::DivFOp::create(
-          b, oneF,
-          math::SqrtOp::create(b, arith::AddFOp::create(b, meanSq, normEps)));
-    }
-    bool perHeadNorm =
-        normWeight && cast<MemRefType>(normWeight.getType()).getRank() == 2;
-    e.forLoop(zero, valueWidth, [&](Value c) {
-      Value x = memref::LoadOp::create(b, acc, at(c));
-      if (normWeight) {
-        Value w = perHeadNorm ? e.loadF32(normWeight, {tok.h, c})
-                              : e.loadF32(normWeight, {c});
-        x = arith::MulFOp::create(b, arith::MulFOp::create(b, x, invRms), w);
-      }
-      if (outGate)
-        x = arith::MulFOp::create(
-            b, x, swish(b, e.loadF32(outGate, {tok.batch, t, tok.h, c})));
-      e.storeF32(x, o, {tok.batch, t, tok.h, c});
-    });
+    emitOutputRow(
+        e,
+        [&](Value c) -> Value {
+          SmallVector<Value> ix(prefix);
+          ix.push_back(c);
+          return memref::LoadOp::create(b, acc, ix);
+        },
+        valueWidth, normWeight, normEps, outGate, o, tok.batch, t, tok.h);
   }
 
   /// Calls body(t, p, w) for every in-range pick of every token, in token
