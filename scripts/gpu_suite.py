@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 from sse_mlir.cases import (GlaCoreCase, ScanCase,  # noqa: E402
                             draw_gla_core_inputs, draw_scan_inputs,
                             reference_gla_core, reference_scan, rel_err)
+from sse_mlir.mlirgen import Schedule  # noqa: E402
 from sse_mlir.npyio import bf16_bits_to_f32, f32_to_bf16_bits  # noqa: E402
 
 # Accuracy on the GPU (SPEC.md section 5).
@@ -90,6 +91,23 @@ def gpu_cases():
     c.append(ScanCase(T=64, K=32, V=32, H=2, N=4, k=1, dtype="bf16",
                       gate="scalar", routing="args", pattern="unused",
                       read_gate=False))
+    # Forced groupings: dense masks (the cost model picks sorted lists for
+    # routed scans), and sorted lists with k = 2 and duplicate/out-of-range
+    # picks.
+    c.append(ScanCase(T=100, K=64, V=64, H=2, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", shared=True,
+                      shared_gate="per_key", init=True,
+                      schedule=Schedule(chunk=16, k_tile=64, v_tile=64,
+                                        grouping="dense")))
+    c.append(ScanCase(T=90, K=32, V=32, H=2, N=4, k=2, dtype="f16",
+                      gate="scalar", routing="args", per_head=True,
+                      pattern="out_of_range",
+                      schedule=Schedule(chunk=16, k_tile=32, v_tile=32,
+                                        grouping="sorted")))
+    c.append(ScanCase(T=90, K=32, V=32, H=2, N=4, k=2, dtype="bf16",
+                      gate="per_key", routing="args", pattern="duplicate",
+                      schedule=Schedule(chunk=16, k_tile=32, v_tile=32,
+                                        grouping="sorted")))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

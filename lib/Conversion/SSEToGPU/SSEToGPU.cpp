@@ -58,10 +58,15 @@ public:
   std::pair<Value, Value> lower() {
     setUp();
     emitZeroKernel();
-    if (canUseTensorCores())
+    if (canUseTensorCores()) {
+      std::optional<ScheduleAttr> schedule = op.getSchedule();
+      if (schedule && schedule->getGrouping() == Grouping::sorted &&
+          op.isRouted())
+        emitGroupingKernel();
       emitTensorCoreScanKernel();
-    else
+    } else {
       emitScanKernel();
+    }
     emitEpilogueKernel();
     return {toTensor(b, op.getO().getType(), o),
             toTensor(b, op.getFinalStates().getType(), states)};
@@ -403,6 +408,69 @@ private:
   /// Tiles of the warp-level matrix ops (WMMA m16n16k16, f16 in, f32 acc).
   static constexpr int64_t kTile = 16;
 
+  /// grouping = sorted: lists of each routed partition's (token, weight)
+  /// entries per (sequence, head), in token order, built on the device by
+  /// one thread per partition; the scan kernel then walks only those.
+  Value listT, listW, listCount;
+
+  void emitGroupingKernel() {
+    int64_t n = op.getPartitions();
+    auto dyn = ShapedType::kDynamic;
+    SmallVector<Value> sizes{numSeqs, numHeads, e.idx(n), numTokens};
+    listT =
+        e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getI32Type()), sizes);
+    listW =
+        e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()), sizes);
+    listCount = e.alloc(MemRefType::get({dyn, dyn, dyn}, b.getI32Type()),
+                        ValueRange{numSeqs, numHeads, e.idx(n)});
+    Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
+    launch(gridX, one, e.idx(n), [&](Value bx, Value, Value p, Value) {
+      Value seq = arith::DivUIOp::create(b, bx, numHeads);
+      Value h = arith::RemUIOp::create(b, bx, numHeads);
+      auto [start, end, batch] = sequenceRange(seq);
+      int64_t slotCount = op.getNumSlots();
+      Value pickW, pickI;
+      if (logits) {
+        pickW = memref::AllocaOp::create(
+            b, MemRefType::get({slotCount}, b.getF32Type()));
+        pickI = memref::AllocaOp::create(
+            b, MemRefType::get({slotCount}, b.getI32Type()));
+      }
+      Value counter =
+          memref::AllocaOp::create(b, MemRefType::get({1}, b.getI32Type()));
+      Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+      Value one32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
+      memref::StoreOp::create(b, zero32, counter, ValueRange{zero});
+      e.forLoop(start, end, [&](Value t) {
+        forEachPickOf(batch, t, h, p, pickW, pickI, [&](Value w) {
+          Value c = memref::LoadOp::create(b, counter, ValueRange{zero});
+          Value at = arith::IndexCastOp::create(b, b.getIndexType(), c);
+          memref::StoreOp::create(
+              b, arith::IndexCastOp::create(b, b.getI32Type(), t), listT,
+              ValueRange{seq, h, p, at});
+          memref::StoreOp::create(b, w, listW, ValueRange{seq, h, p, at});
+          memref::StoreOp::create(b, arith::AddIOp::create(b, c, one32),
+                                  counter, ValueRange{zero});
+        });
+      });
+      memref::StoreOp::create(
+          b, memref::LoadOp::create(b, counter, ValueRange{zero}), listCount,
+          ValueRange{seq, h, p});
+    });
+  }
+
+  /// The token range and batch row of sequence `seq`.
+  std::tuple<Value, Value, Value> sequenceRange(Value seq) {
+    if (!cu)
+      return {zero, numTokens, seq};
+    auto clamp = [&](Value x) {
+      Value lo = arith::MaxSIOp::create(b, x, zero);
+      return arith::MinSIOp::create(b, lo, numTokens).getResult();
+    };
+    return {clamp(e.loadIndex(cu, {seq})),
+            clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)})), zero};
+  }
+
   bool canUseTensorCores() {
     if (!tensorCores || delta)
       return false;
@@ -575,12 +643,47 @@ private:
     });
     gpu::BarrierOp::create(b);
 
-    auto loop = scf::ForOp::create(b, start, end, tile);
+    // With sorted grouping, a routed partition walks its list of entries
+    // instead of every token; the shared partition walks every token.
+    bool lists = listT != nullptr;
+    Value listPart, loopLo = start, loopHi = end;
+    if (lists) {
+      listPart = hasShared
+                     ? arith::MaxSIOp::create(b, routedPart, zero).getResult()
+                     : part;
+      Value count = arith::IndexCastOp::create(
+          b, b.getIndexType(),
+          memref::LoadOp::create(b, listCount, ValueRange{seq, h, listPart}));
+      loopLo =
+          hasShared
+              ? arith::SelectOp::create(b, isShared, start, zero).getResult()
+              : zero;
+      loopHi =
+          hasShared
+              ? arith::SelectOp::create(b, isShared, end, count).getResult()
+              : count;
+    }
+    auto loop = scf::ForOp::create(b, loopLo, loopHi, tile);
     b.setInsertionPointToStart(loop.getBody());
     Value t0 = loop.getInductionVar();
     Value n =
-        arith::MinSIOp::create(b, tile, arith::SubIOp::create(b, end, t0));
-    auto tokenAt = [&](Value i) { return arith::AddIOp::create(b, t0, i); };
+        arith::MinSIOp::create(b, tile, arith::SubIOp::create(b, loopHi, t0));
+    Value lastToken = arith::SubIOp::create(b, numTokens, one);
+    auto tokenAt = [&](Value i) -> Value {
+      Value pos = arith::AddIOp::create(b, t0, i);
+      if (!lists)
+        return pos;
+      // Entries past the end are never used (all uses are guarded by
+      // inChunk); clamping keeps every load in bounds anyway.
+      Value entry = arith::MinUIOp::create(b, pos, lastToken);
+      Value listed = arith::IndexCastOp::create(
+          b, b.getIndexType(),
+          memref::LoadOp::create(b, listT,
+                                 ValueRange{seq, h, listPart, entry}));
+      return hasShared
+                 ? arith::SelectOp::create(b, isShared, pos, listed).getResult()
+                 : listed;
+    };
     auto inChunk = [&](Value i) {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, i, n);
     };
@@ -605,6 +708,13 @@ private:
             auto routedPick = [&] {
               if (!op.isRouted()) {
                 select(oneF);
+                return;
+              }
+              if (lists) {
+                // Every listed entry picks this partition, with its weight.
+                Value entry = arith::AddIOp::create(b, t0, i);
+                select(memref::LoadOp::create(
+                    b, listW, ValueRange{seq, h, listPart, entry}));
                 return;
               }
               forEachPickOf(batch, t, h, routedPart, pickW, pickI, select);
