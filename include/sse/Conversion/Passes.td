@@ -78,9 +78,11 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     `Qd S`, `A V` and `Kd^T V` run as warp-level matrix ops
     (`gpu.subgroup_mma_*`, m16n16k16, f16 operands, f32 accumulation) and
     the f32 state tile is updated in place; the masked intra-chunk scores
-    are computed in f32. Other scans use the column-per-thread kernel.
-    Neither follows the schedule's split or grouping yet (dense masks,
-    recurrent walk).
+    are computed in f32. With `grouping = sorted` a grouping kernel first
+    lists each routed partition's tokens per (sequence, head), and routed
+    partitions walk only those. Other scans use the column-per-thread
+    kernel (dense masks). The schedule's chunk length and `chunked` split
+    are not followed yet.
   }];
   let options = [
     Option<"tensorCores", "tensor-cores", "bool", "true",
