@@ -17,10 +17,7 @@
 // PTX90: atom.global.add.f32
 // PTX80: .target sm_80
 // PTX80: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
-//
-// The format option: a cubin (needs ptxas at compile time).
-// RUN: sse-opt %s --sse-to-nvvm="format=bin" | FileCheck %s --check-prefix=BIN
-// BIN: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, properties = {ISAToBinaryTimeInMs = {{[0-9]+}} : i64{{.*}}}, bin = "
+
 
 func.func @scan(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g: tensor<1x40x2x32xbf16>, %z: tensor<1x40x4xf32>) -> (tensor<1x40x2x32xbf16>, tensor<1x2x5x32x32xf32>) {
   %o, %s = sse.scan %q, %q, %v gate(%g) shared(%q, %q) router(%z) {partitions = 4 : i64, top_k = 1 : i64}
