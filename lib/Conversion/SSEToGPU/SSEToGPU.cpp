@@ -27,6 +27,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -44,6 +45,10 @@ namespace {
 
 /// Threads per block of the scan and zeroing kernels.
 constexpr int64_t kThreads = 128;
+
+/// Marks an scf.for that the pass unrolls by the given factor once the
+/// conversion is done.
+constexpr llvm::StringLiteral kUnrollAttr = "sse.unroll";
 
 struct SlotInputs {
   Value q, k, gate, beta;
@@ -849,6 +854,9 @@ private:
               return {arith::AddFOp::create(b, acc[0],
                                             arith::MulFOp::create(b, qk, rel))};
             })[0];
+        // Unrolled after the conversion, so that several iterations' loads
+        // are in flight at once (the loop is latency bound).
+        dot.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(8));
         scf::YieldOp::create(b, ValueRange{arith::MulFOp::create(
                                     b, dot, arith::MulFOp::create(b, wq, wk))});
         b.setInsertionPointToStart(aIf.elseBlock());
@@ -973,7 +981,17 @@ struct ConvertSSEToGPUPass
     populateSSEToGPUConversionPatterns(patterns, tensorCores);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    SmallVector<scf::ForOp> toUnroll;
+    getOperation()->walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(kUnrollAttr))
+        toUnroll.push_back(loop);
+    });
+    for (scf::ForOp loop : toUnroll) {
+      auto factor = cast<IntegerAttr>(loop->getAttr(kUnrollAttr)).getInt();
+      loop->removeAttr(kUnrollAttr);
+      (void)loopUnrollByFactor(loop, factor); // a hint: failure keeps it
+    }
   }
 };
 
