@@ -167,8 +167,12 @@ private:
   }
 
   /// for (iv = lb; iv < ub; iv += step) body(iv);
-  void forStep(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+  /// `unroll` > 1 marks the loop for unrolling after the conversion.
+  void forStep(Value lb, Value ub, Value step, function_ref<void(Value)> body,
+               int64_t unroll = 0) {
     auto loop = scf::ForOp::create(b, lb, ub, step);
+    if (unroll > 1)
+      loop->setAttr(kUnrollAttr, b.getI64IntegerAttr(unroll));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     body(loop.getInductionVar());
@@ -742,26 +746,29 @@ private:
 
     // (b) Cumulative log-decays over the selected tokens, per key.
     forStep(tid, keys, warp, [&](Value r) {
-      e.forLoop(zero, tile, {zeroF},
-                [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                  Value g = zeroF;
-                  auto ifOp = scf::IfOp::create(b, TypeRange{f32}, inChunk(i),
-                                                /*withElseRegion=*/true);
-                  {
-                    OpBuilder::InsertionGuard g2(b);
-                    b.setInsertionPointToStart(ifOp.thenBlock());
-                    Value gi = arith::MulFOp::create(
-                        b, loadGate(tokenAt(i), r),
-                        memref::LoadOp::create(b, sel, ValueRange{i}));
-                    scf::YieldOp::create(b, ValueRange{gi});
-                    b.setInsertionPointToStart(ifOp.elseBlock());
-                    scf::YieldOp::create(b, ValueRange{g});
-                  }
-                  Value cum =
-                      arith::AddFOp::create(b, acc[0], ifOp.getResult(0));
-                  memref::StoreOp::create(b, cum, gcum, ValueRange{i, r});
-                  return {cum};
-                });
+      Value cumulative = e.forLoop(
+          zero, tile, {zeroF},
+          [&](Value i, ValueRange acc) -> SmallVector<Value> {
+            Value g = zeroF;
+            auto ifOp = scf::IfOp::create(b, TypeRange{f32}, inChunk(i),
+                                          /*withElseRegion=*/true);
+            {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPointToStart(ifOp.thenBlock());
+              Value gi = arith::MulFOp::create(
+                  b, loadGate(tokenAt(i), r),
+                  memref::LoadOp::create(b, sel, ValueRange{i}));
+              scf::YieldOp::create(b, ValueRange{gi});
+              b.setInsertionPointToStart(ifOp.elseBlock());
+              scf::YieldOp::create(b, ValueRange{g});
+            }
+            Value cum = arith::AddFOp::create(b, acc[0], ifOp.getResult(0));
+            memref::StoreOp::create(b, cum, gcum, ValueRange{i, r});
+            return {cum};
+          })[0];
+      // A serial chain of 16 dependent loads: unrolled, they overlap.
+      cumulative.getDefiningOp()->setAttr(kUnrollAttr,
+                                          b.getI64IntegerAttr(kTile));
     });
     gpu::BarrierOp::create(b);
 
