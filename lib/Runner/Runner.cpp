@@ -265,6 +265,19 @@ llvm::Error lowerModule(ModuleOp module, func::FuncOp func,
   return llvm::Error::success();
 }
 
+/// The host target and the LLVM IR translations of the host code and of
+/// the embedded GPU binaries.
+void prepareTranslation(MLIRContext *ctx) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  ctx->appendDialectRegistry(registry);
+}
+
 /// "f32 2x64x4" for the manifest.
 std::string manifestType(const NpyArray &a) {
   std::string s = npyName(a.dtype).str() + " ";
@@ -299,14 +312,7 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
   if (llvm::Error err = lowerModule(module, *func, cuda))
     return std::move(err);
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  DialectRegistry registry;
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerGPUDialectTranslation(registry);
-  registerNVVMDialectTranslation(registry);
-  module.getContext()->appendDialectRegistry(registry);
+  prepareTranslation(module.getContext());
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
@@ -405,14 +411,7 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   if (llvm::Error err = lowerModule(module, func, options))
     return std::move(err);
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  DialectRegistry registry;
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerGPUDialectTranslation(registry);
-  registerNVVMDialectTranslation(registry);
-  ctx->appendDialectRegistry(registry);
+  prepareTranslation(ctx);
 
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = makeOptimizingTransformer(

@@ -146,6 +146,15 @@ void emitClassifyRow(LoopEmitter &e, Value logits, ArrayRef<Value> row, Value n,
                      const RouterConfig &cfg, Value weights, Value indices,
                      function_ref<SmallVector<Value>(Value)> outAt);
 
+/// A fresh [S, H, N', K, V] buffer for the final states of a scan of type
+/// `type`, dynamic sizes taken from the given values.
+inline Value allocStates(LoopEmitter &e, RankedTensorType type, Value seqs,
+                         Value heads, Value partitions, Value keyWidth,
+                         Value valueWidth) {
+  Value sizes[] = {seqs, heads, partitions, keyWidth, valueWidth};
+  return allocResult(e, type, [&](int64_t d) { return sizes[d]; });
+}
+
 /// x * sigmoid(x), in f32.
 Value swish(ImplicitLocOpBuilder &b, Value x);
 

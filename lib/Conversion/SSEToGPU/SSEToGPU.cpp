@@ -112,20 +112,9 @@ private:
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
     o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
-    states = allocResult(e, sType, [&](int64_t d) -> Value {
-      switch (d) {
-      case 0:
-        return numSeqs;
-      case 1:
-        return numHeads;
-      case 2:
-        return e.idx(op.getNumStatePartitions());
-      case 3:
-        return keyWidth;
-      default:
-        return valueWidth;
-      }
-    });
+    states =
+        allocStates(e, sType, numSeqs, numHeads,
+                    e.idx(op.getNumStatePartitions()), keyWidth, valueWidth);
     auto dyn = ShapedType::kDynamic;
     oacc = e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()),
                    ValueRange{numBatch, numTokens, numHeads, valueWidth});
@@ -186,17 +175,7 @@ private:
            [&](Value bx, Value part, Value tid, Value nthreads) {
              Value seq = arith::DivUIOp::create(b, bx, numHeads);
              Value h = arith::RemUIOp::create(b, bx, numHeads);
-             Value start = zero, end = numTokens, batch = seq;
-             if (cu) {
-               auto clamp = [&](Value x) {
-                 Value lo = arith::MaxSIOp::create(b, x, zero);
-                 return arith::MinSIOp::create(b, lo, numTokens).getResult();
-               };
-               start = clamp(e.loadIndex(cu, {seq}));
-               end =
-                   clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
-               batch = zero;
-             }
+             auto [start, end, batch] = sequenceRange(seq);
              // Private rows for the router's picks of the current token.
              Value pickW, pickI;
              if (logits) {
@@ -565,16 +544,7 @@ private:
     Value seq = arith::DivUIOp::create(b, sh2, numHeads);
     Value h = arith::RemUIOp::create(b, sh2, numHeads);
     Value c0 = arith::MulIOp::create(b, vtile, e.idx(cw));
-    Value start = zero, end = numTokens, batch = seq;
-    if (cu) {
-      auto clamp = [&](Value x) {
-        Value lo = arith::MaxSIOp::create(b, x, zero);
-        return arith::MinSIOp::create(b, lo, numTokens).getResult();
-      };
-      start = clamp(e.loadIndex(cu, {seq}));
-      end = clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)}));
-      batch = zero;
-    }
+    auto [start, end, batch] = sequenceRange(seq);
     // `warp` is the stride of block-wide loops (all threads of the block).
     Value warp = e.idx(32 * warps), tile = e.idx(kTile), keys = e.idx(kw);
     Value cwidth = e.idx(cw);

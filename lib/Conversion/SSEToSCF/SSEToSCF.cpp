@@ -296,20 +296,9 @@ private:
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
     o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
     states = statesInPlace ? statesInPlace
-                           : allocResult(e, sType, [&](int64_t d) -> Value {
-                               switch (d) {
-                               case 0:
-                                 return numSeqs;
-                               case 1:
-                                 return numHeads;
-                               case 2:
-                                 return e.idx(op.getNumStatePartitions());
-                               case 3:
-                                 return keyWidth;
-                               default:
-                                 return valueWidth;
-                               }
-                             });
+                           : allocStates(e, sType, numSeqs, numHeads,
+                                         e.idx(op.getNumStatePartitions()),
+                                         keyWidth, valueWidth);
     e.fill(o, 0.0);
     if (init)
       memref::CopyOp::create(b, init, states);
