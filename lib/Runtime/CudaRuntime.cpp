@@ -217,6 +217,15 @@ void requireInit() { require(ensureInit() == 0); }
 
 CUevent timerStart = nullptr, timerStop = nullptr;
 
+/// More than 48 KiB of dynamic shared memory must be allowed explicitly.
+void allowDynamicSharedMemory(void *function, int32_t smem) {
+  constexpr int maxDynamicSharedAttr = 8; // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_...
+  if (smem > 48 * 1024)
+    require(
+        check(driver.cuFuncSetAttribute(function, maxDynamicSharedAttr, smem),
+              "cuFuncSetAttribute(max dynamic shared memory)"));
+}
+
 /// Per-kernel timing, on when SSE_RUNTIME_PROFILE is set: events around
 /// every launch, reported (kernel name, milliseconds) at each stream
 /// synchronisation.
@@ -312,16 +321,37 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t blockZ, int32_t smem, void *stream,
                       void **params, void **extra, size_t /*paramsCount*/) {
   requireInit();
-  // More than 48 KiB of dynamic shared memory must be allowed explicitly.
-  constexpr int maxDynamicSharedAttr = 8; // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_...
-  if (smem > 48 * 1024)
-    require(
-        check(driver.cuFuncSetAttribute(function, maxDynamicSharedAttr, smem),
-              "cuFuncSetAttribute(max dynamic shared memory)"));
-  require(
-      check(driver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                                  blockZ, smem, stream, params, extra),
-            "cuLaunchKernel"));
+  allowDynamicSharedMemory(function, smem);
+  timedLaunch(function, stream, [&] {
+    require(check(driver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX,
+                                        blockY, blockZ, smem, stream, params,
+                                        extra),
+                  "cuLaunchKernel"));
+  });
+}
+
+void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
+                             intptr_t clusterY, intptr_t clusterZ,
+                             intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                             intptr_t blockX, intptr_t blockY, intptr_t blockZ,
+                             int32_t smem, void *stream, void **params,
+                             void **extra) {
+  requireInit();
+  allowDynamicSharedMemory(function, smem);
+  LaunchAttribute cluster{};
+  cluster.id = kLaunchAttributeClusterDimension;
+  cluster.value.clusterDim.x = unsigned(clusterX);
+  cluster.value.clusterDim.y = unsigned(clusterY);
+  cluster.value.clusterDim.z = unsigned(clusterZ);
+  LaunchConfig config{unsigned(gridX),  unsigned(gridY),
+                      unsigned(gridZ),  unsigned(blockX),
+                      unsigned(blockY), unsigned(blockZ),
+                      unsigned(smem),   stream,
+                      &cluster,         1};
+  timedLaunch(function, stream, [&] {
+    require(check(driver.cuLaunchKernelEx(&config, function, params, extra),
+                  "cuLaunchKernelEx (cluster launch)"));
+  });
 }
 
 void *mgpuStreamCreate() {
