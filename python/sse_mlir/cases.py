@@ -69,6 +69,23 @@ def rel_err(out, ref) -> float:
     return float(np.linalg.norm(out - ref) / (denom if denom > 0 else 1.0))
 
 
+#: Accuracy on the CPU (SPEC.md section 5): f32 1e-5, f16/bf16 inputs 1e-2.
+TOL = {"f32": 1e-5, "f16": 1e-2, "bf16": 1e-2}
+
+
+def check_close(error_log, dtype, name, out, ref):
+    """No NaN / inf anywhere, then the relative Frobenius error within TOL."""
+    out = np.asarray(out)
+    assert out.shape == ref.shape, f"{name}: shape {out.shape} != reference {ref.shape}"
+    nan = int(np.isnan(out).sum())
+    assert nan == 0, f"{name}: {nan} of {out.size} elements are NaN (never written?)"
+    assert np.isfinite(out).all(), f"{name}: non-finite values"
+    err = rel_err(out, ref)
+    error_log.record(dtype, name, err)
+    assert err <= TOL[dtype], f"{name}: relative error {err:.3e} > {TOL[dtype]:.0e}"
+    return err
+
+
 def seed_of(name: str) -> int:
     """A stable per-case seed derived from its id."""
     return zlib.crc32(name.encode())

@@ -28,6 +28,7 @@ import pytest
 
 from sse_mlir import mlirgen
 from sse_mlir.cases import (
+    TOL, check_close,
     FusedCoreCase,
     ScanCase,
     Schedule,
@@ -42,25 +43,11 @@ from sse_mlir.cases import (
 from sse_mlir.reference import classify, fused_scan, scan, sse_gdn_core, sse_gla_core
 from sse_mlir.runner import run_module
 
-TOL = {"f32": 1e-5, "f16": 1e-2, "bf16": 1e-2}
 
 #: sse-runner flags: the default pipeline (fuse, then tile by the cost model)
 #: and one with both off (an unscheduled scan is lowered token-major).
 PIPELINES = {"default": (), "token_major": ("--pipeline-options=fuse=false tile=false",)}
 TOKEN_MAJOR = PIPELINES["token_major"]
-
-
-def check_close(error_log, dtype, name, out, ref):
-    """No NaN / inf anywhere, then the relative Frobenius error within TOL."""
-    out = np.asarray(out)
-    assert out.shape == ref.shape, f"{name}: shape {out.shape} != reference {ref.shape}"
-    nan = int(np.isnan(out).sum())
-    assert nan == 0, f"{name}: {nan} of {out.size} elements are NaN (never written?)"
-    assert np.isfinite(out).all(), f"{name}: non-finite values"
-    err = rel_err(out, ref)
-    error_log.record(dtype, name, err)
-    assert err <= TOL[dtype], f"{name}: relative error {err:.3e} > {TOL[dtype]:.0e}"
-    return err
 
 
 def run_case(case, tmp_path, x=None, pipeline=()):

@@ -10,6 +10,8 @@
 #ifndef SSE_CONVERSION_LOOPEMITTER_H
 #define SSE_CONVERSION_LOOPEMITTER_H
 
+#include "sse/Dialect/SSE/IR/SSE.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -154,6 +156,18 @@ inline Value allocStates(LoopEmitter &e, RankedTensorType type, Value seqs,
   Value sizes[] = {seqs, heads, partitions, keyWidth, valueWidth};
   return allocResult(e, type, [&](int64_t d) { return sizes[d]; });
 }
+
+/// The router configuration of a scan with router(z).
+inline RouterConfig routerConfigOf(ScanOp op) {
+  return {op.getNumSlots(),
+          op.getRouterOrder().value_or(ClassifyOrder::softmax_then_topk) ==
+              ClassifyOrder::softmax_then_topk,
+          op.getRenormalize()};
+}
+
+/// The read scale of a scan: its attribute or K^-0.5 as a constant, or
+/// K^-0.5 computed from `keyWidth` when K is only known at run time.
+Value scanScale(LoopEmitter &e, ScanOp op, Value keyWidth);
 
 /// x * sigmoid(x), in f32.
 Value swish(ImplicitLocOpBuilder &b, Value x);

@@ -150,3 +150,12 @@ void mlir::sse::emitOutputRow(LoopEmitter &e,
     e.storeF32(x, out, {bi, t, h, c});
   });
 }
+
+Value mlir::sse::scanScale(LoopEmitter &e, ScanOp op, Value keyWidth) {
+  if (std::optional<float> fixed = op.getEffectiveScale())
+    return e.f32(*fixed);
+  ImplicitLocOpBuilder &b = e.b;
+  Value k = arith::IndexCastOp::create(b, b.getI64Type(), keyWidth);
+  Value kf = arith::SIToFPOp::create(b, b.getF32Type(), k);
+  return arith::DivFOp::create(b, e.f32(1.0), math::SqrtOp::create(b, kf));
+}

@@ -170,21 +170,13 @@ private:
   void emitScanKernel() {
     Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
     Value gridY = e.idx(op.getNumStatePartitions());
-    int64_t slotCount = op.getNumSlots();
     launch(gridX, gridY, e.idx(kThreads),
            [&](Value bx, Value part, Value tid, Value nthreads) {
              Value seq = arith::DivUIOp::create(b, bx, numHeads);
              Value h = arith::RemUIOp::create(b, bx, numHeads);
              auto [start, end, batch] = sequenceRange(seq);
-             // Private rows for the router's picks of the current token.
-             Value pickW, pickI;
-             if (logits) {
-               pickW = memref::AllocaOp::create(
-                   b, MemRefType::get({slotCount}, b.getF32Type()));
-               pickI = memref::AllocaOp::create(
-                   b, MemRefType::get({slotCount}, b.getI32Type()));
-             }
-             Value scale = scaleValue();
+             auto [pickW, pickI] = privatePickRows();
+             Value scale = scanScale(e, op, keyWidth);
              Value oneF = e.f32(1.0);
              bool hasShared = shared.q != nullptr;
              Value isShared =
@@ -342,8 +334,8 @@ private:
     if (perHeadRouting)
       row.push_back(h);
     if (logits)
-      emitClassifyRow(e, logits, row, e.dim(logits, row.size()), routerConfig(),
-                      pickW, pickI,
+      emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
+                      routerConfigOf(op), pickW, pickI,
                       [](Value j) { return SmallVector<Value>{j}; });
     Value slots =
         weights ? e.dim(weights, row.size()) : e.idx(op.getNumSlots());
@@ -364,19 +356,14 @@ private:
     });
   }
 
-  RouterConfig routerConfig() {
-    return {op.getNumSlots(),
-            op.getRouterOrder().value_or(ClassifyOrder::softmax_then_topk) ==
-                ClassifyOrder::softmax_then_topk,
-            op.getRenormalize()};
-  }
-
-  Value scaleValue() {
-    if (std::optional<float> s = op.getEffectiveScale())
-      return e.f32(*s);
-    Value kInt = arith::IndexCastOp::create(b, b.getI64Type(), keyWidth);
-    Value kf = arith::SIToFPOp::create(b, b.getF32Type(), kInt);
-    return arith::DivFOp::create(b, e.f32(1.0), math::SqrtOp::create(b, kf));
+  /// Private rows for the router's picks of one token (with router(z)).
+  std::pair<Value, Value> privatePickRows() {
+    if (!logits)
+      return {Value(), Value()};
+    int64_t slots = op.getNumSlots();
+    return {
+        memref::AllocaOp::create(b, MemRefType::get({slots}, b.getF32Type())),
+        memref::AllocaOp::create(b, MemRefType::get({slots}, b.getI32Type()))};
   }
 
   ScanOp op;
@@ -416,14 +403,7 @@ private:
       Value seq = arith::DivUIOp::create(b, bx, numHeads);
       Value h = arith::RemUIOp::create(b, bx, numHeads);
       auto [start, end, batch] = sequenceRange(seq);
-      int64_t slotCount = op.getNumSlots();
-      Value pickW, pickI;
-      if (logits) {
-        pickW = memref::AllocaOp::create(
-            b, MemRefType::get({slotCount}, b.getF32Type()));
-        pickI = memref::AllocaOp::create(
-            b, MemRefType::get({slotCount}, b.getI32Type()));
-      }
+      auto [pickW, pickI] = privatePickRows();
       Value counter =
           memref::AllocaOp::create(b, MemRefType::get({1}, b.getI32Type()));
       Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
@@ -551,7 +531,7 @@ private:
     // This warp's 16 columns within the block's cw.
     Value colBase = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, tid, e.idx(32)), tile);
-    Value scale = scaleValue();
+    Value scale = scanScale(e, op, keyWidth);
     Value zeroF = e.f32(0.0), oneF = e.f32(1.0);
     bool hasShared = shared.q != nullptr;
     Value isShared =
@@ -561,13 +541,7 @@ private:
             : Value();
     Value routedPart =
         hasShared ? arith::SubIOp::create(b, part, one).getResult() : part;
-    int64_t slotCount = op.getNumSlots();
-    Value pickW, pickI;
-    if (logits) {
-      pickW = memref::AllocaOp::create(b, MemRefType::get({slotCount}, f32));
-      pickI = memref::AllocaOp::create(
-          b, MemRefType::get({slotCount}, b.getI32Type()));
-    }
+    auto [pickW, pickI] = privatePickRows();
     auto stateAt = [&](Value r, Value c) {
       return SmallVector<Value>{seq, h, part, r,
                                 arith::AddIOp::create(b, c0, c)};

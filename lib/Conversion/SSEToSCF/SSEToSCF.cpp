@@ -286,11 +286,7 @@ private:
                     : e.idx(numSlots);
     nPart = e.idx(op.getPartitions());
     partOffset = e.idx(shared.q ? 1 : 0);
-    routerCfg = {
-        numSlots,
-        op.getRouterOrder().value_or(ClassifyOrder::softmax_then_topk) ==
-            ClassifyOrder::softmax_then_topk,
-        op.getRenormalize()};
+    routerCfg = routerConfigOf(op);
 
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
@@ -313,14 +309,7 @@ private:
       routerW = e.alloc(MemRefType::get({numSlots}, b.getF32Type()), {});
       routerI = e.alloc(MemRefType::get({numSlots}, b.getI32Type()), {});
     }
-    if (std::optional<float> sc = op.getEffectiveScale()) {
-      scale = e.f32(*sc);
-    } else {
-      // Default scale K^-0.5 of a K only known at run time.
-      Value kInt = arith::IndexCastOp::create(b, b.getI64Type(), keyWidth);
-      Value kf = arith::SIToFPOp::create(b, b.getF32Type(), kInt);
-      scale = arith::DivFOp::create(b, oneF, math::SqrtOp::create(b, kf));
-    }
+    scale = scanScale(e, op, keyWidth);
   }
 
   /// The routing row of token t: [batch, t] or [batch, t, h].
