@@ -108,6 +108,18 @@ def gpu_cases():
                       gate="per_key", routing="args", pattern="duplicate",
                       schedule=Schedule(chunk=16, k_tile=32, v_tile=32,
                                         grouping="sorted")))
+    # The schedule's chunk and V tile in the tensor-core kernel: 32-token
+    # chunks of sorted lists with full-width tiles, 64-token chunks of dense
+    # masks with 32-column tiles (4 blocks per head and partition).
+    c.append(ScanCase(T=300, K=128, V=128, H=2, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", shared=True,
+                      shared_gate="per_key", init=True,
+                      schedule=Schedule(chunk=32, k_tile=128, v_tile=128,
+                                        grouping="sorted")))
+    c.append(ScanCase(T=150, K=64, V=128, H=2, N=4, k=2, dtype="f16",
+                      gate="scalar", routing="args", init=True,
+                      schedule=Schedule(chunk=64, k_tile=64, v_tile=32,
+                                        grouping="dense")))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

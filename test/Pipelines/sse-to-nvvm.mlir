@@ -1,7 +1,7 @@
 // sse-to-nvvm takes the bundled SSE-GLA core (fp32) and a bf16 fused scan to
 // host code calling the mgpu* runtime plus gpu.binary kernels; the PTX for
 // sm_90a and sm_80 assembles with ptxas, and the bf16 scan's kernel uses the
-// tensor cores (warp-level MMA).
+// tensor cores (ldmatrix and mma.sync).
 // RUN: sse-opt %sse_src/examples/sse_gla_core.mlir --sse-to-nvvm | FileCheck %s --check-prefix=EXAMPLE
 // EXAMPLE: llvm.func @sse_gla_core(
 // EXAMPLE: gpu.launch_func
@@ -12,11 +12,13 @@
 // RUN: cat %t/sm90a/*.ptx | FileCheck %s --check-prefix=PTX90
 // RUN: cat %t/sm80/*.ptx | FileCheck %s --check-prefix=PTX80
 // PTX90: .target sm_90a
-// PTX90: wmma.load.a.sync.aligned.row.m16n16k16.shared.f16
-// PTX90: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
+// PTX90: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// PTX90: ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16
+// PTX90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX90: atom.global.add.f32
 // PTX80: .target sm_80
-// PTX80: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
+// PTX80: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// PTX80: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 
 
 func.func @scan(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g: tensor<1x40x2x32xbf16>, %z: tensor<1x40x4xf32>) -> (tensor<1x40x2x32xbf16>, tensor<1x2x5x32x32xf32>) {

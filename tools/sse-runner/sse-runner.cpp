@@ -68,6 +68,25 @@ static cl::list<std::string>
     sharedLibs("shared-libs", cl::desc("Extra libraries to load into the JIT"),
                cl::CommaSeparated);
 
+/// The directory of MLIR's runtime support libraries (memrefCopy, ...):
+/// $SSE_MLIR_LIB_DIR if set; else the LLVM library directory this was built
+/// against, or, for the self-contained build (SSE_STATIC_TOOLS), a directory
+/// relative to this executable's (<bin>/../lib, where the build and
+/// scripts/pack_jit_runner.sh put them).
+static std::string mlirLibDir(const char *argv0) {
+  if (const char *env = std::getenv("SSE_MLIR_LIB_DIR"); env && *env)
+    return env;
+#ifdef SSE_MLIR_LIB_DIR_FROM_EXE
+  static int anchor;
+  SmallString<256> dir(sys::path::parent_path(
+      sys::fs::getMainExecutable(argv0, static_cast<void *>(&anchor))));
+  sys::path::append(dir, SSE_MLIR_LIB_DIR_FROM_EXE);
+  return std::string(dir);
+#else
+  return SSE_MLIR_LIB_DIR;
+#endif
+}
+
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "sse-mlir JIT runner\n");
@@ -103,8 +122,9 @@ int main(int argc, char **argv) {
     options.seed = seed;
   options.repeat = repeat;
   options.pipelineOptions = pipelineOptions;
+  std::string libDir = mlirLibDir(argv[0]);
   for (const char *lib : {"libmlir_c_runner_utils.so"})
-    options.sharedLibs.push_back((Twine(SSE_MLIR_LIB_DIR) + "/" + lib).str());
+    options.sharedLibs.push_back((Twine(libDir) + "/" + lib).str());
   for (const std::string &lib : sharedLibs)
     options.sharedLibs.push_back(lib);
 

@@ -91,7 +91,7 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
   let dependentDialects = [
     "arith::ArithDialect", "bufferization::BufferizationDialect",
     "gpu::GPUDialect", "math::MathDialect", "memref::MemRefDialect",
-    "scf::SCFDialect"
+    "nvgpu::NVGPUDialect", "scf::SCFDialect", "vector::VectorDialect"
   ];
 }
 

@@ -20,18 +20,28 @@ func.func @f32_delta(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %g: ten
 
 // -----
 
-// bf16, additive, K and V multiples of 16: one warp per (sequence, head,
-// partition, 16 columns); operands staged as f16 in workgroup memory;
-// Qd S (K / 16 steps) + A V, then Kd^T V on the f32 state tile.
+// bf16, additive, K and V multiples of 16: the tensor-core kernel. One
+// warp (K = V = 32) per (sequence, head, partition); the chunk (64 tokens
+// without a schedule) is staged in dynamic shared memory; the f32 state
+// tiles (2 x 4 of 16 x 8) are loop-carried mma accumulators; per 16-token
+// step Qd S (K / 16 = 2 mmas) + A V (1) per 8 output columns, then one
+// mma per state tile for Kd^T V.
 // CHECK-LABEL: func.func @bf16_additive
 // CHECK: gpu.launch
-// CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<16x32xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xf16, #gpu.address_space<workgroup>>
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32{{.*}} dynamic_shared_memory_size
+// CHECK: gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<64x32xbf16, #gpu.address_space<workgroup>>
+// CHECK: scf.for {{.*}} step %c64{{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // CHECK: gpu.barrier
-// CHECK: gpu.subgroup_mma_constant_matrix
-// CHECK-COUNT-3: gpu.subgroup_mma_compute
-// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<2x2xf32>
+// CHECK-COUNT-3: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<{{.*}}xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true} : memref<32x40xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
+// CHECK-COUNT-3: nvgpu.mma.sync
 // CHECK: memref.atomic_rmw addf
-// CHECK-COUNT-2: gpu.subgroup_mma_compute
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK: memref.store {{.*}} : memref<1x2x5x32x32xf32>
 // CHECK: gpu.launch
 // NOTC-LABEL: func.func @bf16_additive
 // NOTC-NOT: gpu.subgroup_mma

@@ -1,0 +1,441 @@
+//===- ScanKernels.h - The kernels convert-sse-to-gpu emits per scan -*- C++ -*-===//
+//
+// Private to the SSEToGPU library: the builder of the kernels of one
+// sse.scan. SSEToGPU.cpp holds the CUDA-core kernels (zeroing, the
+// column-per-thread scan, grouping, epilogue); TensorCoreScan.cpp holds the
+// chunked tensor-core scan.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_LIB_CONVERSION_SSETOGPU_SCANKERNELS_H
+#define SSE_LIB_CONVERSION_SSETOGPU_SCANKERNELS_H
+
+#include "sse/Conversion/LoopEmitter.h"
+#include "sse/Dialect/SSE/IR/SSE.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace sse {
+namespace gpu_lowering {
+
+
+/// Threads per block of the scan and zeroing kernels.
+constexpr int64_t kThreads = 128;
+
+/// Marks an scf.for that the pass unrolls by the given factor once the
+/// conversion is done.
+constexpr llvm::StringLiteral kUnrollAttr = "sse.unroll";
+
+struct SlotInputs {
+  Value q, k, gate, beta;
+  bool perKeyGate;
+};
+
+class ScanKernels {
+public:
+  ScanKernels(ScanOp op, ImplicitLocOpBuilder &b, bool tensorCores)
+      : op(op), b(b), e(b), tensorCores(tensorCores) {}
+
+  std::pair<Value, Value> lower() {
+    setUp();
+    emitZeroKernel();
+    if (canUseTensorCores()) {
+      std::optional<ScheduleAttr> schedule = op.getSchedule();
+      if (schedule && schedule->getGrouping() == Grouping::sorted &&
+          op.isRouted())
+        emitGroupingKernel();
+      emitTensorCoreScanKernel();
+    } else {
+      emitScanKernel();
+    }
+    emitEpilogueKernel();
+    return {toTensor(b, op.getO().getType(), o),
+            toTensor(b, op.getFinalStates().getType(), states)};
+  }
+
+private:
+  void setUp() {
+    auto buf = [&](Value x) { return x ? toBuffer(b, x) : Value(); };
+    q = buf(op.getQ());
+    v = buf(op.getV());
+    weights = buf(op.getWeights());
+    indices = buf(op.getIndices());
+    logits = buf(op.getLogits());
+    init = buf(op.getInit());
+    cu = buf(op.getCuSeqlens());
+    normWeight = buf(op.getNormWeight());
+    outGate = buf(op.getOutGate());
+    routed = {q, buf(op.getK()), buf(op.getGate()), buf(op.getBeta()),
+              op.hasPerKeyGate()};
+    shared = {buf(op.getSharedQ()), buf(op.getSharedK()),
+              buf(op.getSharedGate()), buf(op.getSharedBeta()),
+              op.hasPerKeySharedGate()};
+    Value routing = weights ? weights : logits;
+    perHeadRouting =
+        routing && cast<MemRefType>(routing.getType()).getRank() == 4;
+    delta = op.getRule() == UpdateRule::delta;
+
+    zero = e.idx(0);
+    one = e.idx(1);
+    numBatch = e.dim(q, 0);
+    numTokens = e.dim(q, 1);
+    numHeads = e.dim(q, 2);
+    keyWidth = e.dim(q, 3);
+    valueWidth = e.dim(v, 3);
+    numSeqs =
+        cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult() : numBatch;
+
+    auto oType = cast<RankedTensorType>(op.getO().getType());
+    auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
+    o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
+    states =
+        allocStates(e, sType, numSeqs, numHeads,
+                    e.idx(op.getNumStatePartitions()), keyWidth, valueWidth);
+    auto dyn = ShapedType::kDynamic;
+    oacc = e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()),
+                   ValueRange{numBatch, numTokens, numHeads, valueWidth});
+  }
+
+  /// Builds `gpu.launch` with the given grid and block sizes; `body` gets
+  /// (block id x, block id y, thread id x, block size x).
+  void launch(Value gridX, Value gridY, Value blockX,
+              function_ref<void(Value, Value, Value, Value)> body) {
+    auto launchOp =
+        gpu::LaunchOp::create(b, gridX, gridY, one, blockX, one, one);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launchOp.getBody().front());
+    body(launchOp.getBlockIds().x, launchOp.getBlockIds().y,
+         launchOp.getThreadIds().x, launchOp.getBlockSize().x);
+    gpu::TerminatorOp::create(b);
+  }
+
+  /// The (b, t, h) row of a flat row index over [B, T, H].
+  std::tuple<Value, Value, Value> rowOf(Value row) {
+    Value h = arith::RemUIOp::create(b, row, numHeads);
+    Value bt = arith::DivUIOp::create(b, row, numHeads);
+    Value t = arith::RemUIOp::create(b, bt, numTokens);
+    Value bi = arith::DivUIOp::create(b, bt, numTokens);
+    return {bi, t, h};
+  }
+
+  void emitZeroKernel() {
+    Value rows = arith::MulIOp::create(
+        b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
+    launch(rows, one, e.idx(kThreads),
+           [&](Value row, Value, Value tid, Value nthreads) {
+             auto [bi, t, h] = rowOf(row);
+             forStep(tid, valueWidth, nthreads, [&](Value c) {
+               memref::StoreOp::create(b, e.f32(0.0), oacc,
+                                       ValueRange{bi, t, h, c});
+             });
+           });
+  }
+
+  /// for (iv = lb; iv < ub; iv += step) body(iv);
+  /// `unroll` > 1 marks the loop for unrolling after the conversion.
+  void forStep(Value lb, Value ub, Value step, function_ref<void(Value)> body,
+               int64_t unroll = 0) {
+    auto loop = scf::ForOp::create(b, lb, ub, step);
+    if (unroll > 1)
+      loop->setAttr(kUnrollAttr, b.getI64IntegerAttr(unroll));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(loop.getInductionVar());
+  }
+
+  void emitScanKernel() {
+    Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
+    Value gridY = e.idx(op.getNumStatePartitions());
+    launch(gridX, gridY, e.idx(kThreads),
+           [&](Value bx, Value part, Value tid, Value nthreads) {
+             Value seq = arith::DivUIOp::create(b, bx, numHeads);
+             Value h = arith::RemUIOp::create(b, bx, numHeads);
+             auto [start, end, batch] = sequenceRange(seq);
+             auto [pickW, pickI] = privatePickRows();
+             Value scale = scanScale(e, op, keyWidth);
+             Value oneF = e.f32(1.0);
+             bool hasShared = shared.q != nullptr;
+             Value isShared =
+                 hasShared ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                                   part, zero)
+                                 .getResult()
+                           : Value();
+             Value routedPart =
+                 hasShared ? arith::SubIOp::create(b, part, one).getResult()
+                           : part;
+
+             forStep(tid, valueWidth, nthreads, [&](Value c) {
+               Token tok{batch, seq, h, part, c};
+               // The column starts from init (or zeros).
+               e.forLoop(zero, keyWidth, [&](Value r) {
+                 Value s0 = init ? memref::LoadOp::create(
+                                       b, init, ValueRange{seq, h, part, r, c})
+                                       .getResult()
+                                 : e.f32(0.0);
+                 memref::StoreOp::create(b, s0, states,
+                                         ValueRange{seq, h, part, r, c});
+               });
+               e.forLoop(start, end, [&](Value t) {
+                 auto routedSlots = [&] {
+                   if (!op.isRouted()) {
+                     emitSlot(routed, tok, t, oneF, oneF, scale);
+                     return;
+                   }
+                   forEachPickOf(
+                       batch, t, h, routedPart, pickW, pickI, [&](Value w) {
+                         emitSlot(routed, tok, t, op.getWriteGate() ? w : oneF,
+                                  op.getReadGate() ? w : oneF, scale);
+                       });
+                 };
+                 if (!hasShared) {
+                   routedSlots();
+                   return;
+                 }
+                 auto ifOp =
+                     scf::IfOp::create(b, isShared, /*withElseRegion=*/true);
+                 OpBuilder::InsertionGuard guard(b);
+                 b.setInsertionPointToStart(ifOp.thenBlock());
+                 emitSlot(shared, tok, t, oneF, oneF, scale);
+                 b.setInsertionPointToStart(ifOp.elseBlock());
+                 routedSlots();
+               });
+             });
+           });
+  }
+
+  struct Token {
+    Value batch, seq, h, part, c;
+  };
+
+  /// Token t updates column c of the partition's state, then adds
+  /// scale * readW * q_t S[:, c] to the accumulator.
+  void emitSlot(const SlotInputs &in, const Token &tok, Value t, Value writeW,
+                Value readW, Value scale) {
+    auto stateAt = [&](Value r) {
+      return SmallVector<Value>{tok.seq, tok.h, tok.part, r, tok.c};
+    };
+    auto kwAt = [&](Value r) {
+      return arith::MulFOp::create(b, e.loadF32(in.k, {tok.batch, t, tok.h, r}),
+                                   writeW);
+    };
+    Value vc = e.loadF32(v, {tok.batch, t, tok.h, tok.c});
+    Value scalarDecay;
+    if (in.gate && !in.perKeyGate)
+      scalarDecay =
+          math::ExpOp::create(b, e.loadF32(in.gate, {tok.batch, t, tok.h}));
+    if (delta) {
+      Value betaT = e.loadF32(in.beta, {tok.batch, t, tok.h});
+      Value kS =
+          e.forLoop(zero, keyWidth, {e.f32(0.0)},
+                    [&](Value r, ValueRange acc) -> SmallVector<Value> {
+                      Value s = memref::LoadOp::create(b, states, stateAt(r));
+                      return {arith::AddFOp::create(
+                          b, acc[0], arith::MulFOp::create(b, kwAt(r), s))};
+                    })[0];
+      // S[r, c] = a (S[r, c] - beta kw_r kS) + beta kw_r v_c
+      Value diff = arith::SubFOp::create(b, vc, kS);
+      e.forLoop(zero, keyWidth, [&](Value r) {
+        Value bk = arith::MulFOp::create(b, betaT, kwAt(r));
+        Value s = memref::LoadOp::create(b, states, stateAt(r));
+        if (scalarDecay) {
+          Value kept =
+              arith::SubFOp::create(b, s, arith::MulFOp::create(b, bk, kS));
+          s = arith::AddFOp::create(b,
+                                    arith::MulFOp::create(b, scalarDecay, kept),
+                                    arith::MulFOp::create(b, bk, vc));
+        } else {
+          s = arith::AddFOp::create(b, s, arith::MulFOp::create(b, bk, diff));
+        }
+        memref::StoreOp::create(b, s, states, stateAt(r));
+      });
+    } else {
+      e.forLoop(zero, keyWidth, [&](Value r) {
+        Value decay = scalarDecay;
+        if (in.perKeyGate)
+          decay = math::ExpOp::create(
+              b, e.loadF32(in.gate, {tok.batch, t, tok.h, r}));
+        Value s = memref::LoadOp::create(b, states, stateAt(r));
+        if (decay)
+          s = arith::MulFOp::create(b, decay, s);
+        s = arith::AddFOp::create(b, s, arith::MulFOp::create(b, kwAt(r), vc));
+        memref::StoreOp::create(b, s, states, stateAt(r));
+      });
+    }
+    Value read =
+        e.forLoop(zero, keyWidth, {e.f32(0.0)},
+                  [&](Value r, ValueRange acc) -> SmallVector<Value> {
+                    Value qr = e.loadF32(in.q, {tok.batch, t, tok.h, r});
+                    Value s = memref::LoadOp::create(b, states, stateAt(r));
+                    return {arith::AddFOp::create(
+                        b, acc[0], arith::MulFOp::create(b, qr, s))};
+                  })[0];
+    Value contribution =
+        arith::MulFOp::create(b, arith::MulFOp::create(b, scale, readW), read);
+    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, contribution,
+                                oacc, ValueRange{tok.batch, t, tok.h, tok.c});
+  }
+
+  void emitEpilogueKernel() {
+    Value rows = arith::MulIOp::create(
+        b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
+    Value blocks = arith::CeilDivUIOp::create(b, rows, e.idx(kThreads));
+    launch(blocks, one, e.idx(kThreads),
+           [&](Value bx, Value, Value tid, Value nthreads) {
+             Value row = arith::AddIOp::create(
+                 b, arith::MulIOp::create(b, bx, nthreads), tid);
+             Value inside =
+                 arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+             e.ifThen(inside, [&] {
+               auto [bi, t, h] = rowOf(row);
+               Value eps = e.f32(
+                   op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
+               emitOutputRow(
+                   e,
+                   [&](Value c) -> Value {
+                     return memref::LoadOp::create(b, oacc,
+                                                   ValueRange{bi, t, h, c});
+                   },
+                   valueWidth, normWeight, eps, outGate, o, bi, t, h);
+             });
+           });
+  }
+
+  /// Calls onPick(weight) for each routing slot of token t (in head h)
+  /// that picks routed partition `routedPart`; with router(z), the token is
+  /// classified into the private rows pickW/pickI first.
+  void forEachPickOf(Value batch, Value t, Value h, Value routedPart,
+                     Value pickW, Value pickI,
+                     function_ref<void(Value)> onPick) {
+    SmallVector<Value> row{batch, t};
+    if (perHeadRouting)
+      row.push_back(h);
+    if (logits)
+      emitClassifyRow(e, logits, row, e.dim(logits, row.size()),
+                      routerConfigOf(op), pickW, pickI,
+                      [](Value j) { return SmallVector<Value>{j}; });
+    Value slots =
+        weights ? e.dim(weights, row.size()) : e.idx(op.getNumSlots());
+    e.forLoop(zero, slots, [&](Value j) {
+      Value pj, w;
+      if (weights) {
+        SmallVector<Value> ix(row);
+        ix.push_back(j);
+        pj = e.loadIndex(indices, ix);
+        w = e.loadF32(weights, ix);
+      } else {
+        pj = e.loadIndex(pickI, {j});
+        w = e.loadF32(pickW, {j});
+      }
+      e.ifThen(
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, pj, routedPart),
+          [&] { onPick(w); });
+    });
+  }
+
+  /// Private rows for the router's picks of one token (with router(z)).
+  std::pair<Value, Value> privatePickRows() {
+    if (!logits)
+      return {Value(), Value()};
+    int64_t slots = op.getNumSlots();
+    return {
+        memref::AllocaOp::create(b, MemRefType::get({slots}, b.getF32Type())),
+        memref::AllocaOp::create(b, MemRefType::get({slots}, b.getI32Type()))};
+  }
+
+  ScanOp op;
+  ImplicitLocOpBuilder &b;
+  LoopEmitter e;
+  Value q, v, weights, indices, logits, init, cu, normWeight, outGate;
+  SlotInputs routed, shared;
+  bool perHeadRouting = false, delta = false;
+  Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
+  Value o, states, oacc;
+  bool tensorCores;
+
+  //===--------------------------------------------------------------------===//
+  // The tensor-core kernel (additive rule, f16/bf16 inputs)
+  //===--------------------------------------------------------------------===//
+
+  /// Tiles of the warp-level matrix ops (WMMA m16n16k16, f16 in, f32 acc).
+  static constexpr int64_t kTile = 16;
+
+  /// grouping = sorted: lists of each routed partition's (token, weight)
+  /// entries per (sequence, head), in token order, built on the device by
+  /// one thread per partition; the scan kernel then walks only those.
+  Value listT, listW, listCount;
+
+  void emitGroupingKernel() {
+    int64_t n = op.getPartitions();
+    auto dyn = ShapedType::kDynamic;
+    SmallVector<Value> sizes{numSeqs, numHeads, e.idx(n), numTokens};
+    listT =
+        e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getI32Type()), sizes);
+    listW =
+        e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()), sizes);
+    listCount = e.alloc(MemRefType::get({dyn, dyn, dyn}, b.getI32Type()),
+                        ValueRange{numSeqs, numHeads, e.idx(n)});
+    Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
+    launch(gridX, one, e.idx(n), [&](Value bx, Value, Value p, Value) {
+      Value seq = arith::DivUIOp::create(b, bx, numHeads);
+      Value h = arith::RemUIOp::create(b, bx, numHeads);
+      auto [start, end, batch] = sequenceRange(seq);
+      auto [pickW, pickI] = privatePickRows();
+      Value counter =
+          memref::AllocaOp::create(b, MemRefType::get({1}, b.getI32Type()));
+      Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+      Value one32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
+      memref::StoreOp::create(b, zero32, counter, ValueRange{zero});
+      e.forLoop(start, end, [&](Value t) {
+        forEachPickOf(batch, t, h, p, pickW, pickI, [&](Value w) {
+          Value c = memref::LoadOp::create(b, counter, ValueRange{zero});
+          Value at = arith::IndexCastOp::create(b, b.getIndexType(), c);
+          memref::StoreOp::create(
+              b, arith::IndexCastOp::create(b, b.getI32Type(), t), listT,
+              ValueRange{seq, h, p, at});
+          memref::StoreOp::create(b, w, listW, ValueRange{seq, h, p, at});
+          memref::StoreOp::create(b, arith::AddIOp::create(b, c, one32),
+                                  counter, ValueRange{zero});
+        });
+      });
+      memref::StoreOp::create(
+          b, memref::LoadOp::create(b, counter, ValueRange{zero}), listCount,
+          ValueRange{seq, h, p});
+    });
+  }
+
+  /// The token range and batch row of sequence `seq`.
+  std::tuple<Value, Value, Value> sequenceRange(Value seq) {
+    if (!cu)
+      return {zero, numTokens, seq};
+    auto clamp = [&](Value x) {
+      Value lo = arith::MaxSIOp::create(b, x, zero);
+      return arith::MinSIOp::create(b, lo, numTokens).getResult();
+    };
+    return {clamp(e.loadIndex(cu, {seq})),
+            clamp(e.loadIndex(cu, {arith::AddIOp::create(b, seq, one)})), zero};
+  }
+
+  bool canUseTensorCores() {
+    if (!tensorCores || delta)
+      return false;
+    auto qType = cast<RankedTensorType>(op.getQ().getType());
+    auto vType = cast<RankedTensorType>(op.getV().getType());
+    int64_t k = qType.getDimSize(3), vw = vType.getDimSize(3);
+    Type elem = qType.getElementType();
+    return (elem.isF16() || elem.isBF16()) && !ShapedType::isDynamic(k) &&
+           !ShapedType::isDynamic(vw) && k % kTile == 0 && k <= 256 &&
+           vw % kTile == 0;
+  }
+
+  /// The tensor-core scan kernel (TensorCoreScan.cpp).
+  void emitTensorCoreScanKernel();
+};
+
+} // namespace gpu_lowering
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_LIB_CONVERSION_SSETOGPU_SCANKERNELS_H

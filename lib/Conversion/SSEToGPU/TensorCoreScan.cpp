@@ -1,0 +1,596 @@
+//===- TensorCoreScan.cpp - The chunked tensor-core scan kernel -----------===//
+//
+// The scan kernel of additive scans on f16/bf16 inputs: one block per
+// (sequence, head, state partition, `cols` columns of V). The block walks
+// its tokens (every token, or with grouping = sorted the routed
+// partition's list) in chunks of the schedule's length C: one round of
+// coalesced loads stages the chunk's q, k, log-gates and v in shared
+// memory, then the chunk is processed in 16-token steps on tensor cores
+// (nvgpu.ldmatrix + nvgpu.mma.sync m16n8k16, f16 operands, f32
+// accumulation):
+//
+//   O  = Qd S + A V        Qd = scale w_r q exp(G)        (16 x K)
+//   S <- exp(G_15) S + Kd^T V,  Kd = w_w k exp(G_15 - G)  (16 x K)
+//
+// with G the cumulative log-decay of the step's selected tokens, and A the
+// masked 16 x 16 scores scale w_r,i w_w,j sum_r q_ir k_jr exp(G_ir - G_jr),
+// computed in f32 on the CUDA cores as (q exp(G - G_7)) . (k exp(G_7 - G))
+// (both factors bounded by eight tokens of decay).
+//
+// The f32 state tile lives in registers, as the accumulators of the
+// S update: each warp owns a fixed set of its 16 x 8 tiles across the
+// whole sequence; after each step the warps write it to shared memory in
+// f16, the B operand of the next step's Qd S. The final states leave the
+// chip once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScanKernels.h"
+
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::sse;
+using namespace mlir::sse::gpu_lowering;
+
+namespace {
+
+/// m16n8k16: rows and reduction of a tile, and its columns.
+constexpr int64_t kTile = 16;
+constexpr int64_t kN = 8;
+/// Padding (in elements) of the f16 operand rows, so that the eight rows an
+/// ldmatrix reads fall in different shared-memory banks.
+constexpr int64_t kPad = 8;
+/// Shared memory per block the plan aims below (two blocks per SM).
+constexpr int64_t kSharedBudget = 100 * 1024;
+/// Largest argument of the exponentials of the score factors: beyond it
+/// the contribution underflows anyway; the clamp keeps inf out.
+constexpr double kMaxScoreExponent = 80.0;
+
+/// The static shape of the kernel: tile sizes, warps and the shared-memory
+/// layout (byte offsets of each buffer).
+struct TensorCorePlan {
+  int64_t keys, values, cols, warps, chunk;
+  Type qkType, vType;
+
+  int64_t nTiles() const { return cols / kN; }
+  int64_t outTilesPerWarp() const { return nTiles() / warps; }
+  int64_t threads() const { return 32 * warps; }
+
+  struct Buffer {
+    SmallVector<int64_t> shape;
+    Type type;
+    int64_t offset;
+  };
+  SmallVector<Buffer> buffers;
+  int64_t bytes = 0;
+
+  int64_t add(ArrayRef<int64_t> shape, Type type) {
+    int64_t n = type.getIntOrFloatBitWidth() / 8;
+    for (int64_t d : shape)
+      n *= d;
+    buffers.push_back({SmallVector<int64_t>(shape), type, bytes});
+    bytes += (n + 15) / 16 * 16;
+    return buffers.size() - 1;
+  }
+};
+
+/// Buffer indices within TensorCorePlan::buffers.
+enum SharedBuffer {
+  kTok,   // [C] i32: token of each staged row
+  kRead,  // [C] f32: read weight (0: not selected)
+  kWrite, // [C] f32: write weight
+  kSel,   // [C] f32: 1 if the row selects the partition
+  kQRaw,  // [C][K]: q of the chunk, in q's type
+  kKRaw,  // [C][K]: k
+  kGCum,  // [C][K] f32: log-gates, made cumulative per 16-token step
+  kVRaw,  // [C][cols]: v
+  kQp,    // [16][K+1] f32: q exp(G - G_7) (scores)
+  kKp,    // [16][K+1] f32: k exp(G_7 - G) (scores)
+  kQd,    // [16][K+pad] f16: A operand of Qd S
+  kKdT,   // [K][16+pad] f16: A operand of Kd^T V
+  kScore, // [16][16+pad] f16: A operand of A V
+  kVt,    // [16][cols+pad] f16: B operand of A V and Kd^T V
+  kSh,    // [K][cols+pad] f16: the state, B operand of Qd S
+};
+
+TensorCorePlan planTensorCoreScan(ScanOp op) {
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  auto vType = cast<RankedTensorType>(op.getV().getType());
+  TensorCorePlan p;
+  p.keys = qType.getDimSize(3);
+  p.values = vType.getDimSize(3);
+  p.qkType = qType.getElementType();
+  p.vType = vType.getElementType();
+  std::optional<ScheduleAttr> schedule = op.getSchedule();
+  // Columns per block: the schedule's V tile, as far as the state tile
+  // fits 64 f32 registers per thread of at most 8 warps.
+  int64_t wanted = schedule ? schedule->getVTile() : p.values;
+  p.cols = kTile;
+  for (int64_t c = kTile; c <= p.values; c += kTile)
+    if (p.values % c == 0 && c <= std::max(wanted, kTile) &&
+        p.keys * c <= 16384)
+      p.cols = c;
+  p.warps = std::clamp<int64_t>(p.keys * p.cols / 2048, 1, 8);
+  while (p.nTiles() % p.warps || (p.keys / kTile) % p.warps)
+    --p.warps;
+  // Tokens staged per chunk: the schedule's chunk (multiples of 16, at
+  // most 64), shortened until the buffers fit the budget.
+  int64_t chunk = schedule ? schedule->getChunk() : 64;
+  chunk = std::clamp<int64_t>(chunk / kTile * kTile, kTile, 64);
+  for (;; chunk -= kTile) {
+    TensorCorePlan t = p;
+    MLIRContext *ctx = qType.getContext();
+    Type f32 = Float32Type::get(ctx), f16 = Float16Type::get(ctx),
+         i32 = IntegerType::get(ctx, 32);
+    int64_t k = p.keys, c = p.cols;
+    t.chunk = chunk;
+    t.add({chunk}, i32);
+    t.add({chunk}, f32);
+    t.add({chunk}, f32);
+    t.add({chunk}, f32);
+    t.add({chunk, k}, p.qkType);
+    t.add({chunk, k}, p.qkType);
+    t.add({chunk, k}, f32);
+    t.add({chunk, c}, p.vType);
+    t.add({kTile, k + 1}, f32);
+    t.add({kTile, k + 1}, f32);
+    t.add({kTile, k + kPad}, f16);
+    t.add({k, kTile + kPad}, f16);
+    t.add({kTile, kTile + kPad}, f16);
+    t.add({kTile, c + kPad}, f16);
+    t.add({k, c + kPad}, f16);
+    if (t.bytes <= kSharedBudget || chunk == kTile)
+      return t;
+  }
+}
+
+} // namespace
+
+void ScanKernels::emitTensorCoreScanKernel() {
+  TensorCorePlan plan = planTensorCoreScan(op);
+  const int64_t kw = plan.keys, cw = plan.cols, chunk = plan.chunk;
+  MLIRContext *ctx = b.getContext();
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Type f16 = b.getF16Type(), f32 = b.getF32Type(), i32 = b.getI32Type();
+  auto fragA = VectorType::get({4, 2}, f16);
+  auto fragB = VectorType::get({2, 2}, f16);
+  auto fragC = VectorType::get({2, 2}, f32);
+
+  Value vTiles = e.idx(plan.values / cw);
+  Value gridX = arith::MulIOp::create(
+      b, arith::MulIOp::create(b, numSeqs, numHeads), vTiles);
+  Value smemBytes =
+      arith::ConstantOp::create(b, b.getI32IntegerAttr(plan.bytes));
+  auto launchOp = gpu::LaunchOp::create(
+      b, gridX, e.idx(op.getNumStatePartitions()), one,
+      e.idx(plan.threads()), one, one, smemBytes);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launchOp.getBody().front());
+
+  // Views of the dynamic shared memory.
+  Value base = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface(), wg));
+  SmallVector<Value> mem;
+  for (const TensorCorePlan::Buffer &buf : plan.buffers)
+    mem.push_back(memref::ViewOp::create(
+        b, MemRefType::get(buf.shape, buf.type, MemRefLayoutAttrInterface(), wg),
+        base, e.idx(buf.offset), ValueRange()));
+
+  Value tid = launchOp.getThreadIds().x;
+  Value part = launchOp.getBlockIds().y;
+  Value bx = launchOp.getBlockIds().x;
+  Value c32 = e.idx(32);
+  Value lane = arith::RemUIOp::create(b, tid, c32);
+  Value warpId = arith::DivUIOp::create(b, tid, c32);
+  Value group = arith::DivUIOp::create(b, lane, e.idx(4)); // row of a fragment
+  Value quad = arith::RemUIOp::create(b, lane, e.idx(4));  // column pair
+  Value lane16 = arith::RemUIOp::create(b, lane, e.idx(kTile));
+  Value laneHalf = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, lane, e.idx(kTile)), e.idx(8));
+  Value vtile = arith::RemUIOp::create(b, bx, vTiles);
+  Value seqHead = arith::DivUIOp::create(b, bx, vTiles);
+  Value seq = arith::DivUIOp::create(b, seqHead, numHeads);
+  Value h = arith::RemUIOp::create(b, seqHead, numHeads);
+  Value c0 = arith::MulIOp::create(b, vtile, e.idx(cw));
+  auto [start, end, batch] = sequenceRange(seq);
+  Value threads = e.idx(plan.threads());
+  Value keys = e.idx(kw), cols = e.idx(cw), tile = e.idx(kTile);
+  Value scale = scanScale(e, op, keyWidth);
+  Value zeroF = e.f32(0.0), oneF = e.f32(1.0);
+  bool hasShared = shared.q != nullptr;
+  Value isShared =
+      hasShared ? arith::CmpIOp::create(b, arith::CmpIPredicate::eq, part, zero)
+                      .getResult()
+                : Value();
+  Value routedPart =
+      hasShared ? arith::SubIOp::create(b, part, one).getResult() : part;
+  auto [pickW, pickI] = privatePickRows();
+
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, x, y);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, x, y);
+  };
+  auto load = [&](int buf, ValueRange at) -> Value {
+    return memref::LoadOp::create(b, mem[buf], at);
+  };
+  auto store = [&](Value x, int buf, ValueRange at) {
+    memref::StoreOp::create(b, x, mem[buf], at);
+  };
+  auto toF32 = [&](Value x) -> Value {
+    return x.getType() == f32 ? x : arith::ExtFOp::create(b, f32, x);
+  };
+  auto truncTo = [&](Type t, Value x) -> Value {
+    return t == f32 ? x : arith::TruncFOp::create(b, t, x);
+  };
+  auto isNonZero = [&](Value x) {
+    return arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, x, zeroF);
+  };
+  // A value read from the shared inputs (partition 0) or the routed ones;
+  // the branch is uniform over the block.
+  auto fromInputs = [&](function_ref<Value(const SlotInputs &)> read) -> Value {
+    if (!hasShared)
+      return read(routed);
+    auto ifOp = scf::IfOp::create(b, TypeRange{f32}, isShared, true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, ValueRange{read(shared)});
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, ValueRange{read(routed)});
+    return ifOp.getResult(0);
+  };
+
+  // The state tiles this warp owns: row tiles warpId + warps m, every
+  // column tile; the fragment of a tile holds rows group and group + 8,
+  // columns 2 quad and 2 quad + 1. Offsets from two per-thread bases are
+  // constants, which keeps the index registers few.
+  int64_t rowTilesPerWarp = kw / kTile / plan.warps;
+  Value rowBase = add(mul(warpId, tile), group);
+  Value colBase = mul(quad, e.idx(2));
+  struct OwnedTile {
+    Value rowTile, colTile, r0, r1, col;
+  };
+  SmallVector<OwnedTile> owned;
+  for (int64_t m = 0; m < rowTilesPerWarp; ++m)
+    for (int64_t ct = 0; ct < plan.nTiles(); ++ct) {
+      Value r0 = add(rowBase, e.idx(m * plan.warps * kTile));
+      owned.push_back({add(warpId, e.idx(m * plan.warps)), e.idx(ct), r0,
+                       add(r0, e.idx(8)), add(colBase, e.idx(ct * kN))});
+    }
+  auto stateAt = [&](Value r, Value c) {
+    return SmallVector<Value>{seq, h, part, r, add(c0, c)};
+  };
+  auto element = [&](Value frag, int64_t i, int64_t j) -> Value {
+    return vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{i, j});
+  };
+  // Writes the state fragments to shared memory in f16 (Qd S's operand).
+  auto writeStateOperand = [&](ValueRange frags) {
+    for (auto [t, frag] : llvm::zip(owned, frags))
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 2; ++j)
+          store(arith::TruncFOp::create(b, f16, element(frag, i, j)), kSh,
+                {i ? t.r1 : t.r0, add(t.col, e.idx(j))});
+  };
+
+  // The state starts from init (or zeros).
+  SmallVector<Value> initial;
+  for (const OwnedTile &t : owned) {
+    SmallVector<Value> xs;
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j)
+        xs.push_back(init ? memref::LoadOp::create(
+                                b, init,
+                                stateAt(i ? t.r1 : t.r0, add(t.col, e.idx(j))))
+                                .getResult()
+                          : zeroF);
+    initial.push_back(vector::FromElementsOp::create(b, fragC, xs));
+  }
+  writeStateOperand(initial);
+  gpu::BarrierOp::create(b);
+
+  // With sorted grouping, a routed partition walks its list of entries
+  // instead of every token; the shared partition walks every token.
+  bool lists = listT != nullptr;
+  Value listPart, loopLo = start, loopHi = end;
+  if (lists) {
+    listPart = hasShared
+                   ? arith::MaxSIOp::create(b, routedPart, zero).getResult()
+                   : part;
+    Value count = arith::IndexCastOp::create(
+        b, b.getIndexType(),
+        memref::LoadOp::create(b, listCount, ValueRange{seq, h, listPart}));
+    loopLo = hasShared
+                 ? arith::SelectOp::create(b, isShared, start, zero).getResult()
+                 : zero;
+    loopHi = hasShared
+                 ? arith::SelectOp::create(b, isShared, end, count).getResult()
+                 : count;
+  }
+  auto chunkLoop =
+      scf::ForOp::create(b, loopLo, loopHi, e.idx(chunk), initial);
+  b.setInsertionPointToStart(chunkLoop.getBody());
+  Value t0 = chunkLoop.getInductionVar();
+  Value n =
+      arith::MinSIOp::create(b, e.idx(chunk), arith::SubIOp::create(b, loopHi, t0));
+
+  // (1) Rows of the chunk: token, selection, read and write weights.
+  forStep(tid, e.idx(chunk), threads, [&](Value i) {
+    store(zeroF, kSel, {i});
+    store(zeroF, kRead, {i});
+    store(zeroF, kWrite, {i});
+    store(arith::ConstantOp::create(b, b.getI32IntegerAttr(0)), kTok, {i});
+    e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::slt, i, n), [&] {
+      Value pos = add(t0, i);
+      Value t = pos;
+      if (lists) {
+        Value listed = arith::IndexCastOp::create(
+            b, b.getIndexType(),
+            memref::LoadOp::create(b, listT,
+                                   ValueRange{seq, h, listPart, pos}));
+        t = hasShared ? arith::SelectOp::create(b, isShared, pos, listed)
+                            .getResult()
+                      : listed;
+      }
+      store(arith::IndexCastOp::create(b, i32, t), kTok, {i});
+      auto select = [&](Value w) {
+        store(oneF, kSel, {i});
+        store(op.getReadGate() ? w : oneF, kRead, {i});
+        store(op.getWriteGate() ? w : oneF, kWrite, {i});
+      };
+      auto routedPick = [&] {
+        if (!op.isRouted())
+          return select(oneF);
+        if (lists) // every listed entry picks this partition
+          return select(memref::LoadOp::create(
+              b, listW, ValueRange{seq, h, listPart, pos}));
+        forEachPickOf(batch, t, h, routedPart, pickW, pickI, select);
+      };
+      if (!hasShared)
+        return routedPick();
+      auto ifOp = scf::IfOp::create(b, isShared, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      select(oneF);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      routedPick();
+    });
+  });
+  gpu::BarrierOp::create(b);
+
+  // (2) One round of coalesced loads stages the chunk (zeros for the rows
+  // that do not select the partition).
+  auto tokenOf = [&](Value i) -> Value {
+    return arith::IndexCastOp::create(b, b.getIndexType(), load(kTok, {i}));
+  };
+  auto selected = [&](Value i) { return isNonZero(load(kSel, {i})); };
+  auto stageRow = [&](Value i, function_ref<SmallVector<Value>()> read,
+                      ArrayRef<std::pair<int, Value>> dests) {
+    SmallVector<Type> types;
+    for (auto [buf, col] : dests)
+      types.push_back(plan.buffers[buf].type);
+    auto ifOp = scf::IfOp::create(b, types, selected(i), true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      SmallVector<Value> vals = read();
+      for (size_t k = 0; k < vals.size(); ++k)
+        vals[k] = truncTo(types[k], vals[k]);
+      scf::YieldOp::create(b, vals);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      SmallVector<Value> zeros;
+      for (Type type : types)
+        zeros.push_back(
+            arith::ConstantOp::create(b, b.getFloatAttr(type, 0.0)));
+      scf::YieldOp::create(b, zeros);
+    }
+    for (auto [res, dest] : llvm::zip(ifOp.getResults(), dests))
+      store(res, dest.first, {i, dest.second});
+  };
+  forStep(tid, mul(e.idx(chunk), keys), threads, [&](Value x) {
+    Value i = arith::DivUIOp::create(b, x, keys);
+    Value r = arith::RemUIOp::create(b, x, keys);
+    stageRow(
+        i,
+        [&]() -> SmallVector<Value> {
+          Value t = tokenOf(i);
+          auto qk = [&](bool isQ) {
+            return fromInputs([&](const SlotInputs &in) {
+              return e.loadF32(isQ ? in.q : in.k, {batch, t, h, r});
+            });
+          };
+          Value g = fromInputs([&](const SlotInputs &in) -> Value {
+            if (!in.gate)
+              return zeroF;
+            return in.perKeyGate ? e.loadF32(in.gate, {batch, t, h, r})
+                                 : e.loadF32(in.gate, {batch, t, h});
+          });
+          return {qk(true), qk(false), g};
+        },
+        {{kQRaw, r}, {kKRaw, r}, {kGCum, r}});
+  });
+  forStep(tid, mul(e.idx(chunk), cols), threads, [&](Value x) {
+    Value i = arith::DivUIOp::create(b, x, cols);
+    Value c = arith::RemUIOp::create(b, x, cols);
+    stageRow(
+        i,
+        [&]() -> SmallVector<Value> {
+          return {e.loadF32(v, {batch, tokenOf(i), h, add(c0, c)})};
+        },
+        {{kVRaw, c}});
+  });
+  gpu::BarrierOp::create(b);
+
+  // (3) The 16-token steps of the chunk.
+  Value steps = arith::CeilDivUIOp::create(b, n, tile);
+  auto stepLoop =
+      scf::ForOp::create(b, zero, steps, one, chunkLoop.getRegionIterArgs());
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(stepLoop.getBody());
+    Value row0 = mul(stepLoop.getInductionVar(), tile);
+    auto rowOfStep = [&](Value i) { return add(row0, i); };
+    Value mid = rowOfStep(e.idx(7)), last = rowOfStep(e.idx(kTile - 1));
+
+    // (a) Cumulative log-decays of the step, per key, in place.
+    forStep(tid, keys, threads, [&](Value r) {
+      Value cum = e.forLoop(zero, tile, {zeroF},
+                            [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                              Value at[] = {rowOfStep(i), r};
+                              Value c = arith::AddFOp::create(
+                                  b, acc[0], load(kGCum, at));
+                              store(c, kGCum, at);
+                              return {c};
+                            })[0];
+      cum.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(kTile));
+    });
+    gpu::BarrierOp::create(b);
+
+    // (b) The step's operands.
+    auto expClamped = [&](Value x) -> Value {
+      return math::ExpOp::create(
+          b, arith::MinimumFOp::create(b, x, e.f32(kMaxScoreExponent)));
+    };
+    forStep(tid, mul(tile, keys), threads, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, keys);
+      Value r = arith::RemUIOp::create(b, x, keys);
+      Value row = rowOfStep(i);
+      Value gi = load(kGCum, {row, r});
+      Value gm = load(kGCum, {mid, r});
+      Value gl = load(kGCum, {last, r});
+      Value qv = toF32(load(kQRaw, {row, r}));
+      Value kv = toF32(load(kKRaw, {row, r}));
+      Value qw = arith::MulFOp::create(
+          b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
+      Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
+      store(arith::TruncFOp::create(
+                b, f16, arith::MulFOp::create(b, qw, math::ExpOp::create(b, gi))),
+            kQd, {i, r});
+      store(arith::TruncFOp::create(
+                b, f16,
+                arith::MulFOp::create(
+                    b, kwt,
+                    math::ExpOp::create(b, arith::SubFOp::create(b, gl, gi)))),
+            kKdT, {r, i});
+      store(arith::MulFOp::create(
+                b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
+            kQp, {i, r});
+      store(arith::MulFOp::create(
+                b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
+            kKp, {i, r});
+    });
+    forStep(tid, mul(tile, cols), threads, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, cols);
+      Value c = arith::RemUIOp::create(b, x, cols);
+      store(arith::TruncFOp::create(b, f16,
+                                    toF32(load(kVRaw, {rowOfStep(i), c}))),
+            kVt, {i, c});
+    });
+    gpu::BarrierOp::create(b);
+
+    // (c) The masked scores, in f32.
+    forStep(tid, e.idx(kTile * kTile), threads, [&](Value x) {
+      Value i = arith::DivUIOp::create(b, x, tile);
+      Value j = arith::RemUIOp::create(b, x, tile);
+      Value causal = arith::CmpIOp::create(b, arith::CmpIPredicate::ule, j, i);
+      auto ifOp = scf::IfOp::create(b, TypeRange{f32}, causal, true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        Value dot = e.forLoop(
+            zero, keys, {zeroF},
+            [&](Value r, ValueRange acc) -> SmallVector<Value> {
+              return {arith::AddFOp::create(
+                  b, acc[0],
+                  arith::MulFOp::create(b, load(kQp, {i, r}),
+                                        load(kKp, {j, r})))};
+            })[0];
+        dot.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(8));
+        Value w = arith::MulFOp::create(
+            b, arith::MulFOp::create(b, scale, load(kRead, {rowOfStep(i)})),
+            load(kWrite, {rowOfStep(j)}));
+        scf::YieldOp::create(b, ValueRange{arith::MulFOp::create(b, dot, w)});
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, ValueRange{zeroF});
+      }
+      store(arith::TruncFOp::create(b, f16, ifOp.getResult(0)), kScore,
+            {i, j});
+    });
+    gpu::BarrierOp::create(b);
+
+    // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
+    // column tiles of the 16 output rows.
+    auto mma = [&](Value a, Value bm, Value c) -> Value {
+      return nvgpu::MmaSyncOp::create(b, a, bm, c,
+                                      ArrayRef<int64_t>{kTile, kN, kTile});
+    };
+    auto loadA = [&](int buf, Value row0A, Value col0A) -> Value {
+      return nvgpu::LdMatrixOp::create(
+          b, fragA, mem[buf],
+          ValueRange{add(row0A, lane16), add(col0A, laneHalf)},
+          /*transpose=*/false, /*numTiles=*/4);
+    };
+    auto loadB = [&](int buf, Value row0B, Value col0B) -> Value {
+      return nvgpu::LdMatrixOp::create(b, fragB, mem[buf],
+                                       ValueRange{add(row0B, lane16), col0B},
+                                       /*transpose=*/true, /*numTiles=*/2);
+    };
+    SmallVector<Value> qdFrags;
+    for (int64_t r0 = 0; r0 < kw; r0 += kTile)
+      qdFrags.push_back(loadA(kQd, zero, e.idx(r0)));
+    Value scoreFrag = loadA(kScore, zero, zero);
+    Value zeroFrag = arith::ConstantOp::create(
+        b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
+    for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
+      Value n0 = mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
+                     e.idx(kN));
+      Value acc = zeroFrag;
+      for (int64_t r0 = 0; r0 < kw / kTile; ++r0)
+        acc = mma(qdFrags[r0], loadB(kSh, e.idx(r0 * kTile), n0), acc);
+      acc = mma(scoreFrag, loadB(kVt, zero, n0), acc);
+      // Rows group and group + 8 of the step, columns 2 quad (+ 1).
+      for (int64_t i = 0; i < 2; ++i) {
+        Value row = rowOfStep(add(group, e.idx(8 * i)));
+        e.ifThen(selected(row), [&] {
+          Value t = tokenOf(row);
+          for (int64_t j = 0; j < 2; ++j) {
+            Value c = add(add(c0, n0), add(mul(quad, e.idx(2)), e.idx(j)));
+            memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf,
+                                        element(acc, i, j), oacc,
+                                        ValueRange{batch, t, h, c});
+          }
+        });
+      }
+    }
+
+    // (e) S <- exp(G_15) S + Kd^T V, in the registers that hold S.
+    SmallVector<Value> next;
+    for (auto [t, frag] : llvm::zip(owned, stepLoop.getRegionIterArgs())) {
+      Value d0 = math::ExpOp::create(b, load(kGCum, {last, t.r0}));
+      Value d1 = math::ExpOp::create(b, load(kGCum, {last, t.r1}));
+      Value decay =
+          vector::FromElementsOp::create(b, fragC, ValueRange{d0, d0, d1, d1});
+      Value s = arith::MulFOp::create(b, frag, decay);
+      Value a = loadA(kKdT, mul(t.rowTile, tile), zero);
+      Value bm = loadB(kVt, zero, mul(t.colTile, e.idx(kN)));
+      next.push_back(mma(a, bm, s));
+    }
+    gpu::BarrierOp::create(b); // every warp is done reading sh
+    writeStateOperand(next);
+    gpu::BarrierOp::create(b);
+    scf::YieldOp::create(b, next);
+  }
+  scf::YieldOp::create(b, stepLoop.getResults());
+  b.setInsertionPointAfter(chunkLoop);
+
+  // The final states leave the chip once.
+  for (auto [t, frag] : llvm::zip(owned, chunkLoop.getResults()))
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j)
+        memref::StoreOp::create(b, element(frag, i, j), states,
+                                stateAt(i ? t.r1 : t.r0, add(t.col, e.idx(j))));
+  gpu::TerminatorOp::create(b);
+}
