@@ -13,6 +13,8 @@ of several runs after a warm-up; inputs are larger than L2 except decode's
 q/k/v, whose states are 671 MB) and prints: shape, time, the floor (the
 larger of bytes / bandwidth and tensor-core FLOPs / matrix rate, bytes as
 SPEC 6 counts them) and the percentage of the floor reached, with the card.
+SSE_BENCH_SHAPES=core-4k,decode limits `run` to those shapes; with
+SSE_RUNTIME_PROFILE=1 the runtime also prints each kernel's time.
 """
 
 import os
@@ -111,7 +113,10 @@ def run(out):
     print(f"card: {card}; measured copy {bw / 1e12:.2f} TB/s, bf16 matmul "
           f"{rate / 1e12:.0f} TFLOP/s")
     rows = []
+    only = os.environ.get("SSE_BENCH_SHAPES")
     for name in SHAPES:
+        if only and name not in only.split(","):
+            continue
         d = os.path.join(out, name)
         case = eval(open(os.path.join(d, "case.py")).read(), vars(cases_module))
         module = case.module()

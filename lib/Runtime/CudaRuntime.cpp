@@ -88,6 +88,8 @@ struct Driver {
   CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, CUstream);
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, CUstream);
   CUresult (*cuMemcpy)(CUdeviceptr, CUdeviceptr, size_t);
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
@@ -173,6 +175,8 @@ void initialize() {
   resolve(driver.cuEventElapsedTime, "cuEventElapsedTime");
   resolve(driver.cuMemAlloc, "cuMemAlloc_v2");
   resolve(driver.cuMemFree, "cuMemFree_v2");
+  resolve(driver.cuMemAllocAsync, "cuMemAllocAsync");
+  resolve(driver.cuMemFreeAsync, "cuMemFreeAsync");
   resolve(driver.cuMemcpy, "cuMemcpy");
   resolve(driver.cuMemcpyAsync, "cuMemcpyAsync");
   resolve(driver.cuMemsetD32Async, "cuMemsetD32Async");
@@ -404,7 +408,10 @@ void mgpuEventRecord(void *event, void *stream) {
   require(check(driver.cuEventRecord(event, stream), "cuEventRecord"));
 }
 
-void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
+// Buffers of an entry are allocated and freed in stream order from the
+// device's default memory pool: after the first call the pool serves them
+// without a driver allocation, and a free does not synchronise the device.
+void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   requireInit();
   if (isHostShared) {
     setError("host-shared (managed) memory was requested; sse-mlir's "
@@ -414,15 +421,18 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/, bool isHostShared) {
   CUdeviceptr ptr = 0;
   if (sizeBytes == 0)
     return nullptr;
-  require(check(driver.cuMemAlloc(&ptr, sizeBytes), "cuMemAlloc"));
+  require(check(
+      driver.cuMemAllocAsync(&ptr, sizeBytes, static_cast<CUstream>(stream)),
+      "cuMemAllocAsync"));
   return reinterpret_cast<void *>(ptr);
 }
 
-void mgpuMemFree(void *ptr, void * /*stream*/) {
+void mgpuMemFree(void *ptr, void *stream) {
   requireInit();
   if (ptr)
-    require(check(driver.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)),
-                  "cuMemFree"));
+    require(check(driver.cuMemFreeAsync(reinterpret_cast<CUdeviceptr>(ptr),
+                                        static_cast<CUstream>(stream)),
+                  "cuMemFreeAsync"));
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {

@@ -172,13 +172,23 @@ Value scanScale(LoopEmitter &e, ScanOp op, Value keyWidth);
 /// x * sigmoid(x), in f32.
 Value swish(ImplicitLocOpBuilder &b, Value x);
 
+/// The columns of an output row one thread handles: first, first + step,
+/// ... below the width; with several threads per row, `allReduce` sums a
+/// per-thread partial over them (for the norm).
+struct RowColumns {
+  Value first, step;
+  function_ref<Value(Value)> allReduce = nullptr;
+};
+
 /// Stores output row (bi, t, h) of `out` from its f32 accumulator,
 /// `loadAcc(c)` for c < width, through the epilogue of an SSE layer: the
 /// RMS norm with `normWeight` ([H, V] or [V], eps `normEps`, an f32 value)
 /// when given, then the gate `* swish(outGate[bi, t, h, c])` when given.
+/// `columns` says which columns this thread does (default: all).
 void emitOutputRow(LoopEmitter &e, function_ref<Value(Value)> loadAcc,
                    Value width, Value normWeight, Value normEps, Value outGate,
-                   Value out, Value bi, Value t, Value h);
+                   Value out, Value bi, Value t, Value h,
+                   std::optional<RowColumns> columns = std::nullopt);
 
 } // namespace sse
 } // namespace mlir

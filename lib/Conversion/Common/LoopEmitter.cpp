@@ -116,17 +116,32 @@ Value mlir::sse::swish(ImplicitLocOpBuilder &b, Value x) {
 void mlir::sse::emitOutputRow(LoopEmitter &e,
                               function_ref<Value(Value)> loadAcc, Value width,
                               Value normWeight, Value normEps, Value outGate,
-                              Value out, Value bi, Value t, Value h) {
+                              Value out, Value bi, Value t, Value h,
+                              std::optional<RowColumns> columns) {
   ImplicitLocOpBuilder &b = e.b;
-  Value zero = e.idx(0);
+  RowColumns cols = columns.value_or(RowColumns{e.idx(0), e.idx(1)});
+  auto forColumns =
+      [&](ValueRange init,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+        auto loop = scf::ForOp::create(b, cols.first, width, cols.step, init);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        SmallVector<Value> next =
+            body(loop.getInductionVar(), loop.getRegionIterArgs());
+        if (!init.empty()) // without values the loop has its terminator
+          scf::YieldOp::create(b, next);
+        return loop.getResults();
+      };
   Value invRms;
   if (normWeight) {
-    Value sumSq = e.forLoop(zero, width, {e.f32(0.0)},
-                            [&](Value c, ValueRange sum) -> SmallVector<Value> {
-                              Value x = loadAcc(c);
-                              return {arith::AddFOp::create(
-                                  b, sum[0], arith::MulFOp::create(b, x, x))};
-                            })[0];
+    Value sumSq = forColumns(
+        {e.f32(0.0)}, [&](Value c, ValueRange sum) -> SmallVector<Value> {
+          Value x = loadAcc(c);
+          return {
+              arith::AddFOp::create(b, sum[0], arith::MulFOp::create(b, x, x))};
+        })[0];
+    if (cols.allReduce)
+      sumSq = cols.allReduce(sumSq);
     Value n = arith::SIToFPOp::create(
         b, b.getF32Type(),
         arith::IndexCastOp::create(b, b.getI64Type(), width));
@@ -137,7 +152,7 @@ void mlir::sse::emitOutputRow(LoopEmitter &e,
   }
   bool perHead =
       normWeight && cast<MemRefType>(normWeight.getType()).getRank() == 2;
-  e.forLoop(zero, width, [&](Value c) {
+  forColumns({}, [&](Value c, ValueRange) -> SmallVector<Value> {
     Value x = loadAcc(c);
     if (normWeight) {
       Value w =
@@ -148,6 +163,7 @@ void mlir::sse::emitOutputRow(LoopEmitter &e,
       x = arith::MulFOp::create(b, x,
                                 swish(b, e.loadF32(outGate, {bi, t, h, c})));
     e.storeF32(x, out, {bi, t, h, c});
+    return {};
   });
 }
 

@@ -53,10 +53,12 @@ struct ScanToGPU : public OpRewritePattern<ScanOp> {
   ScanToGPU(MLIRContext *ctx, bool tensorCores)
       : OpRewritePattern(ctx), tensorCores(tensorCores) {}
   bool tensorCores;
+  /// Scans lowered so far (names their kernels apart).
+  mutable int64_t scans = 0;
   LogicalResult matchAndRewrite(ScanOp op,
                                 PatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    auto [o, states] = ScanKernels(op, b, tensorCores).lower();
+    auto [o, states] = ScanKernels(op, b, tensorCores, scans++).lower();
     rewriter.replaceOp(op, {o, states});
     return success();
   }

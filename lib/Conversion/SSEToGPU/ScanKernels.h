@@ -1,4 +1,5 @@
-//===- ScanKernels.h - The kernels convert-sse-to-gpu emits per scan -*- C++ -*-===//
+//===- ScanKernels.h - The kernels convert-sse-to-gpu emits per scan -*- C++
+//-*-===//
 //
 // Private to the SSEToGPU library: the builder of the kernels of one
 // sse.scan. SSEToGPU.cpp holds the CUDA-core kernels (zeroing, the
@@ -21,7 +22,6 @@ namespace mlir {
 namespace sse {
 namespace gpu_lowering {
 
-
 /// Threads per block of the scan and zeroing kernels.
 constexpr int64_t kThreads = 128;
 
@@ -36,8 +36,23 @@ struct SlotInputs {
 
 class ScanKernels {
 public:
-  ScanKernels(ScanOp op, ImplicitLocOpBuilder &b, bool tensorCores)
-      : op(op), b(b), e(b), tensorCores(tensorCores) {}
+  /// `scanIndex` numbers the scans of a module: the kernels of scan i > 0
+  /// get the suffix "_i" (kernel names must be unique).
+  ScanKernels(ScanOp op, ImplicitLocOpBuilder &b, bool tensorCores,
+              int64_t scanIndex)
+      : op(op), b(b), e(b), tensorCores(tensorCores), scanIndex(scanIndex) {}
+
+  /// Names the kernel (and its module) that `launchOp` becomes when
+  /// outlined: `role`, with the scan's suffix. Per-kernel timings
+  /// (SSE_RUNTIME_PROFILE) print it.
+  void nameKernel(gpu::LaunchOp launchOp, StringRef role) {
+    std::string name = role.str();
+    if (scanIndex > 0)
+      name += "_" + std::to_string(scanIndex);
+    auto sym = FlatSymbolRefAttr::get(b.getContext(), name);
+    launchOp.setFunctionAttr(sym);
+    launchOp.setModuleAttr(sym);
+  }
 
   std::pair<Value, Value> lower() {
     setUp();
@@ -101,10 +116,11 @@ private:
 
   /// Builds `gpu.launch` with the given grid and block sizes; `body` gets
   /// (block id x, block id y, thread id x, block size x).
-  void launch(Value gridX, Value gridY, Value blockX,
+  void launch(StringRef role, Value gridX, Value gridY, Value blockX,
               function_ref<void(Value, Value, Value, Value)> body) {
     auto launchOp =
         gpu::LaunchOp::create(b, gridX, gridY, one, blockX, one, one);
+    nameKernel(launchOp, role);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launchOp.getBody().front());
     body(launchOp.getBlockIds().x, launchOp.getBlockIds().y,
@@ -124,7 +140,7 @@ private:
   void emitZeroKernel() {
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
-    launch(rows, one, e.idx(kThreads),
+    launch("sse_zero", rows, one, e.idx(kThreads),
            [&](Value row, Value, Value tid, Value nthreads) {
              auto [bi, t, h] = rowOf(row);
              forStep(tid, valueWidth, nthreads, [&](Value c) {
@@ -149,7 +165,7 @@ private:
   void emitScanKernel() {
     Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
     Value gridY = e.idx(op.getNumStatePartitions());
-    launch(gridX, gridY, e.idx(kThreads),
+    launch("sse_scan", gridX, gridY, e.idx(kThreads),
            [&](Value bx, Value part, Value tid, Value nthreads) {
              Value seq = arith::DivUIOp::create(b, bx, numHeads);
              Value h = arith::RemUIOp::create(b, bx, numHeads);
@@ -278,27 +294,47 @@ private:
                                 oacc, ValueRange{tok.batch, t, tok.h, tok.c});
   }
 
+  /// One warp per output row (4 rows per block): lanes take every 32nd
+  /// column, so the warp reads and writes whole lines, and the norm's sum
+  /// is a butterfly of shuffles.
   void emitEpilogueKernel() {
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
-    Value blocks = arith::CeilDivUIOp::create(b, rows, e.idx(kThreads));
-    launch(blocks, one, e.idx(kThreads),
-           [&](Value bx, Value, Value tid, Value nthreads) {
+    constexpr int64_t rowsPerBlock = kThreads / 32;
+    Value blocks = arith::CeilDivUIOp::create(b, rows, e.idx(rowsPerBlock));
+    launch("sse_epilogue", blocks, one, e.idx(kThreads),
+           [&](Value bx, Value, Value tid, Value) {
              Value row = arith::AddIOp::create(
-                 b, arith::MulIOp::create(b, bx, nthreads), tid);
+                 b, arith::MulIOp::create(b, bx, e.idx(rowsPerBlock)),
+                 arith::DivUIOp::create(b, tid, e.idx(32)));
+             Value lane = arith::RemUIOp::create(b, tid, e.idx(32));
              Value inside =
                  arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
-             e.ifThen(inside, [&] {
+             e.ifThen(inside, [&] { // uniform over the warp
                auto [bi, t, h] = rowOf(row);
                Value eps = e.f32(
                    op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
+               auto warpSum = [&](Value x) -> Value {
+                 Value width =
+                     arith::ConstantOp::create(b, b.getI32IntegerAttr(32));
+                 for (int64_t off = 16; off > 0; off /= 2) {
+                   Value o =
+                       arith::ConstantOp::create(b, b.getI32IntegerAttr(off));
+                   Value y = gpu::ShuffleOp::create(b, x, o, width,
+                                                    gpu::ShuffleMode::XOR)
+                                 .getShuffleResult();
+                   x = arith::AddFOp::create(b, x, y);
+                 }
+                 return x;
+               };
                emitOutputRow(
                    e,
                    [&](Value c) -> Value {
                      return memref::LoadOp::create(b, oacc,
                                                    ValueRange{bi, t, h, c});
                    },
-                   valueWidth, normWeight, eps, outGate, o, bi, t, h);
+                   valueWidth, normWeight, eps, outGate, o, bi, t, h,
+                   RowColumns{lane, e.idx(32), warpSum});
              });
            });
   }
@@ -354,6 +390,7 @@ private:
   Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
   Value o, states, oacc;
   bool tensorCores;
+  int64_t scanIndex;
 
   //===--------------------------------------------------------------------===//
   // The tensor-core kernel (additive rule, f16/bf16 inputs)
@@ -363,47 +400,122 @@ private:
   static constexpr int64_t kTile = 16;
 
   /// grouping = sorted: lists of each routed partition's (token, weight)
-  /// entries per (sequence, head), in token order, built on the device by
-  /// one thread per partition; the scan kernel then walks only those.
+  /// entries per (sequence, head), in token order, built on the device;
+  /// the scan kernel then walks only those.
   Value listT, listW, listCount;
 
+  /// Threads per block of the grouping kernel.
+  static constexpr int64_t kGroupThreads = 256;
+
+  /// One block per (sequence, head, routed partition): each thread takes a
+  /// contiguous range of the sequence's tokens and counts its picks of the
+  /// partition; a block-wide prefix sum of the counts gives each thread
+  /// where its entries go; a second walk writes them, so the list keeps
+  /// token order.
   void emitGroupingKernel() {
     int64_t n = op.getPartitions();
     auto dyn = ShapedType::kDynamic;
-    SmallVector<Value> sizes{numSeqs, numHeads, e.idx(n), numTokens};
+    // A token may pick one partition in several slots: k entries at most.
+    Value capacity =
+        arith::MulIOp::create(b, numTokens, e.idx(op.getNumSlots()));
+    SmallVector<Value> sizes{numSeqs, numHeads, e.idx(n), capacity};
     listT =
         e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getI32Type()), sizes);
     listW =
         e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()), sizes);
     listCount = e.alloc(MemRefType::get({dyn, dyn, dyn}, b.getI32Type()),
                         ValueRange{numSeqs, numHeads, e.idx(n)});
+    Type i32 = b.getI32Type();
+    auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
+                                         gpu::AddressSpace::Workgroup);
+    auto countsType =
+        MemRefType::get({kGroupThreads}, i32, MemRefLayoutAttrInterface(), wg);
     Value gridX = arith::MulIOp::create(b, numSeqs, numHeads);
-    launch(gridX, one, e.idx(n), [&](Value bx, Value, Value p, Value) {
-      Value seq = arith::DivUIOp::create(b, bx, numHeads);
-      Value h = arith::RemUIOp::create(b, bx, numHeads);
-      auto [start, end, batch] = sequenceRange(seq);
-      auto [pickW, pickI] = privatePickRows();
-      Value counter =
-          memref::AllocaOp::create(b, MemRefType::get({1}, b.getI32Type()));
-      Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
-      Value one32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
-      memref::StoreOp::create(b, zero32, counter, ValueRange{zero});
-      e.forLoop(start, end, [&](Value t) {
-        forEachPickOf(batch, t, h, p, pickW, pickI, [&](Value w) {
-          Value c = memref::LoadOp::create(b, counter, ValueRange{zero});
-          Value at = arith::IndexCastOp::create(b, b.getIndexType(), c);
-          memref::StoreOp::create(
-              b, arith::IndexCastOp::create(b, b.getI32Type(), t), listT,
-              ValueRange{seq, h, p, at});
-          memref::StoreOp::create(b, w, listW, ValueRange{seq, h, p, at});
-          memref::StoreOp::create(b, arith::AddIOp::create(b, c, one32),
-                                  counter, ValueRange{zero});
-        });
-      });
-      memref::StoreOp::create(
-          b, memref::LoadOp::create(b, counter, ValueRange{zero}), listCount,
-          ValueRange{seq, h, p});
+    auto launchOp = gpu::LaunchOp::create(
+        b, gridX, e.idx(n), one, e.idx(kGroupThreads), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        ValueRange(), TypeRange{countsType});
+    nameKernel(launchOp, "sse_group");
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launchOp.getBody().front());
+    Value counts = launchOp.getWorkgroupAttributions()[0];
+    Value tid = launchOp.getThreadIds().x, p = launchOp.getBlockIds().y;
+    Value seq = arith::DivUIOp::create(b, launchOp.getBlockIds().x, numHeads);
+    Value h = arith::RemUIOp::create(b, launchOp.getBlockIds().x, numHeads);
+    auto [start, end, batch] = sequenceRange(seq);
+    auto [pickW, pickI] = privatePickRows();
+    Value per = arith::CeilDivUIOp::create(
+        b, arith::SubIOp::create(b, end, start), e.idx(kGroupThreads));
+    Value lo = arith::MinSIOp::create(
+        b, arith::AddIOp::create(b, start, arith::MulIOp::create(b, tid, per)),
+        end);
+    Value hi =
+        arith::MinSIOp::create(b, arith::AddIOp::create(b, lo, per), end);
+    Value counter = memref::AllocaOp::create(b, MemRefType::get({1}, i32));
+    Value one32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
+    auto counterAt = [&] {
+      return memref::LoadOp::create(b, counter, ValueRange{zero}).getResult();
+    };
+    auto bump = [&] {
+      memref::StoreOp::create(b, arith::AddIOp::create(b, counterAt(), one32),
+                              counter, ValueRange{zero});
+    };
+    // (1) Count this thread's picks.
+    memref::StoreOp::create(
+        b, arith::ConstantOp::create(b, b.getI32IntegerAttr(0)), counter,
+        ValueRange{zero});
+    e.forLoop(lo, hi, [&](Value t) {
+      forEachPickOf(batch, t, h, p, pickW, pickI, [&](Value) { bump(); });
     });
+    Value mine = counterAt();
+    memref::StoreOp::create(b, mine, counts, ValueRange{tid});
+    gpu::BarrierOp::create(b);
+    // (2) Inclusive prefix sum over the threads (Hillis-Steele).
+    for (int64_t off = 1; off < kGroupThreads; off *= 2) {
+      Value has =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::uge, tid, e.idx(off));
+      auto ifOp = scf::IfOp::create(b, TypeRange{i32}, has, true);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        scf::YieldOp::create(
+            b, ValueRange{memref::LoadOp::create(
+                   b, counts,
+                   ValueRange{arith::SubIOp::create(b, tid, e.idx(off))})});
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, ValueRange{arith::ConstantOp::create(
+                                    b, b.getI32IntegerAttr(0))});
+      }
+      gpu::BarrierOp::create(b);
+      Value sum = arith::AddIOp::create(
+          b, memref::LoadOp::create(b, counts, ValueRange{tid}),
+          ifOp.getResult(0));
+      memref::StoreOp::create(b, sum, counts, ValueRange{tid});
+      gpu::BarrierOp::create(b);
+    }
+    e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
+                                   e.idx(kGroupThreads - 1)),
+             [&] {
+               memref::StoreOp::create(
+                   b, memref::LoadOp::create(b, counts, ValueRange{tid}),
+                   listCount, ValueRange{seq, h, p});
+             });
+    // (3) Write the entries from the exclusive prefix on.
+    memref::StoreOp::create(
+        b,
+        arith::SubIOp::create(
+            b, memref::LoadOp::create(b, counts, ValueRange{tid}), mine),
+        counter, ValueRange{zero});
+    e.forLoop(lo, hi, [&](Value t) {
+      forEachPickOf(batch, t, h, p, pickW, pickI, [&](Value w) {
+        Value at = arith::IndexCastOp::create(b, b.getIndexType(), counterAt());
+        memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, t), listT,
+                                ValueRange{seq, h, p, at});
+        memref::StoreOp::create(b, w, listW, ValueRange{seq, h, p, at});
+        bump();
+      });
+    });
+    gpu::TerminatorOp::create(b);
   }
 
   /// The token range and batch row of sequence `seq`.

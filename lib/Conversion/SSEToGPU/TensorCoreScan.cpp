@@ -163,9 +163,10 @@ void ScanKernels::emitTensorCoreScanKernel() {
       b, arith::MulIOp::create(b, numSeqs, numHeads), vTiles);
   Value smemBytes =
       arith::ConstantOp::create(b, b.getI32IntegerAttr(plan.bytes));
-  auto launchOp = gpu::LaunchOp::create(
-      b, gridX, e.idx(op.getNumStatePartitions()), one,
-      e.idx(plan.threads()), one, one, smemBytes);
+  auto launchOp =
+      gpu::LaunchOp::create(b, gridX, e.idx(op.getNumStatePartitions()), one,
+                            e.idx(plan.threads()), one, one, smemBytes);
+  nameKernel(launchOp, "sse_scan_tc");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launchOp.getBody().front());
 
@@ -176,7 +177,8 @@ void ScanKernels::emitTensorCoreScanKernel() {
   SmallVector<Value> mem;
   for (const TensorCorePlan::Buffer &buf : plan.buffers)
     mem.push_back(memref::ViewOp::create(
-        b, MemRefType::get(buf.shape, buf.type, MemRefLayoutAttrInterface(), wg),
+        b,
+        MemRefType::get(buf.shape, buf.type, MemRefLayoutAttrInterface(), wg),
         base, e.idx(buf.offset), ValueRange()));
 
   Value tid = launchOp.getThreadIds().x;
@@ -282,11 +284,11 @@ void ScanKernels::emitTensorCoreScanKernel() {
     SmallVector<Value> xs;
     for (int64_t i = 0; i < 2; ++i)
       for (int64_t j = 0; j < 2; ++j)
-        xs.push_back(init ? memref::LoadOp::create(
-                                b, init,
-                                stateAt(i ? t.r1 : t.r0, add(t.col, e.idx(j))))
-                                .getResult()
-                          : zeroF);
+        xs.push_back(
+            init ? memref::LoadOp::create(
+                       b, init, stateAt(i ? t.r1 : t.r0, add(t.col, e.idx(j))))
+                       .getResult()
+                 : zeroF);
     initial.push_back(vector::FromElementsOp::create(b, fragC, xs));
   }
   writeStateOperand(initial);
@@ -310,12 +312,11 @@ void ScanKernels::emitTensorCoreScanKernel() {
                  ? arith::SelectOp::create(b, isShared, end, count).getResult()
                  : count;
   }
-  auto chunkLoop =
-      scf::ForOp::create(b, loopLo, loopHi, e.idx(chunk), initial);
+  auto chunkLoop = scf::ForOp::create(b, loopLo, loopHi, e.idx(chunk), initial);
   b.setInsertionPointToStart(chunkLoop.getBody());
   Value t0 = chunkLoop.getInductionVar();
-  Value n =
-      arith::MinSIOp::create(b, e.idx(chunk), arith::SubIOp::create(b, loopHi, t0));
+  Value n = arith::MinSIOp::create(b, e.idx(chunk),
+                                   arith::SubIOp::create(b, loopHi, t0));
 
   // (1) Rows of the chunk: token, selection, read and write weights.
   forStep(tid, e.idx(chunk), threads, [&](Value i) {
@@ -331,9 +332,9 @@ void ScanKernels::emitTensorCoreScanKernel() {
             b, b.getIndexType(),
             memref::LoadOp::create(b, listT,
                                    ValueRange{seq, h, listPart, pos}));
-        t = hasShared ? arith::SelectOp::create(b, isShared, pos, listed)
-                            .getResult()
-                      : listed;
+        t = hasShared
+                ? arith::SelectOp::create(b, isShared, pos, listed).getResult()
+                : listed;
       }
       store(arith::IndexCastOp::create(b, i32, t), kTok, {i});
       auto select = [&](Value w) {
@@ -367,61 +368,69 @@ void ScanKernels::emitTensorCoreScanKernel() {
     return arith::IndexCastOp::create(b, b.getIndexType(), load(kTok, {i}));
   };
   auto selected = [&](Value i) { return isNonZero(load(kSel, {i})); };
-  auto stageRow = [&](Value i, function_ref<SmallVector<Value>()> read,
-                      ArrayRef<std::pair<int, Value>> dests) {
-    SmallVector<Type> types;
-    for (auto [buf, col] : dests)
-      types.push_back(plan.buffers[buf].type);
-    auto ifOp = scf::IfOp::create(b, types, selected(i), true);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      SmallVector<Value> vals = read();
-      for (size_t k = 0; k < vals.size(); ++k)
-        vals[k] = truncTo(types[k], vals[k]);
-      scf::YieldOp::create(b, vals);
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      SmallVector<Value> zeros;
-      for (Type type : types)
-        zeros.push_back(
-            arith::ConstantOp::create(b, b.getFloatAttr(type, 0.0)));
-      scf::YieldOp::create(b, zeros);
-    }
-    for (auto [res, dest] : llvm::zip(ifOp.getResults(), dests))
-      store(res, dest.first, {i, dest.second});
+  // Every staged row holds a valid token (row 0's when past the end), so
+  // the loads need no branch: the row's selection masks them afterwards,
+  // and an unrolled loop keeps many of them in flight. Shared and routed
+  // inputs of one type are chosen between once per block.
+  auto pickMem = [&](Value sharedM, Value routedM) -> Value {
+    if (!hasShared)
+      return routedM;
+    if (!sharedM || !routedM || sharedM.getType() != routedM.getType())
+      return Value();
+    return arith::SelectOp::create(b, isShared, sharedM, routedM);
   };
-  forStep(tid, mul(e.idx(chunk), keys), threads, [&](Value x) {
-    Value i = arith::DivUIOp::create(b, x, keys);
-    Value r = arith::RemUIOp::create(b, x, keys);
-    stageRow(
-        i,
-        [&]() -> SmallVector<Value> {
-          Value t = tokenOf(i);
-          auto qk = [&](bool isQ) {
-            return fromInputs([&](const SlotInputs &in) {
-              return e.loadF32(isQ ? in.q : in.k, {batch, t, h, r});
-            });
-          };
-          Value g = fromInputs([&](const SlotInputs &in) -> Value {
-            if (!in.gate)
-              return zeroF;
-            return in.perKeyGate ? e.loadF32(in.gate, {batch, t, h, r})
-                                 : e.loadF32(in.gate, {batch, t, h});
+  Value qMem = pickMem(shared.q, routed.q), kMem = pickMem(shared.k, routed.k);
+  bool sameGates = !hasShared || (shared.perKeyGate == routed.perKeyGate);
+  Value gMem = sameGates ? pickMem(shared.gate, routed.gate) : Value();
+  auto masked = [&](Value i, Value x, Type t) -> Value {
+    if (x.getType() != t)
+      x = truncTo(t, toF32(x));
+    Value z = arith::ConstantOp::create(b, b.getFloatAttr(t, 0.0));
+    return arith::SelectOp::create(b, selected(i), x, z);
+  };
+  auto unrollOf = [&](int64_t items) {
+    return std::min<int64_t>(items / plan.threads(), 16);
+  };
+  forStep(
+      tid, mul(e.idx(chunk), keys), threads,
+      [&](Value x) {
+        Value i = arith::DivUIOp::create(b, x, keys);
+        Value r = arith::RemUIOp::create(b, x, keys);
+        Value t = tokenOf(i);
+        auto qk = [&](Value mem, bool isQ) -> Value {
+          if (mem)
+            return memref::LoadOp::create(b, mem, ValueRange{batch, t, h, r});
+          return fromInputs([&](const SlotInputs &in) {
+            return e.loadF32(isQ ? in.q : in.k, {batch, t, h, r});
           });
-          return {qk(true), qk(false), g};
-        },
-        {{kQRaw, r}, {kKRaw, r}, {kGCum, r}});
-  });
-  forStep(tid, mul(e.idx(chunk), cols), threads, [&](Value x) {
-    Value i = arith::DivUIOp::create(b, x, cols);
-    Value c = arith::RemUIOp::create(b, x, cols);
-    stageRow(
-        i,
-        [&]() -> SmallVector<Value> {
-          return {e.loadF32(v, {batch, tokenOf(i), h, add(c0, c)})};
-        },
-        {{kVRaw, c}});
-  });
+        };
+        auto gateOf = [&](const SlotInputs &in, Value mem) -> Value {
+          if (!mem)
+            return zeroF;
+          return in.perKeyGate ? e.loadF32(mem, {batch, t, h, r})
+                               : e.loadF32(mem, {batch, t, h});
+        };
+        Value g;
+        if (gMem || (sameGates && !routed.gate))
+          g = gateOf(routed, gMem);
+        else
+          g = fromInputs(
+              [&](const SlotInputs &in) { return gateOf(in, in.gate); });
+        store(masked(i, qk(qMem, true), plan.qkType), kQRaw, {i, r});
+        store(masked(i, qk(kMem, false), plan.qkType), kKRaw, {i, r});
+        store(masked(i, g, f32), kGCum, {i, r});
+      },
+      unrollOf(chunk * kw));
+  forStep(
+      tid, mul(e.idx(chunk), cols), threads,
+      [&](Value x) {
+        Value i = arith::DivUIOp::create(b, x, cols);
+        Value c = arith::RemUIOp::create(b, x, cols);
+        Value val = memref::LoadOp::create(
+            b, v, ValueRange{batch, tokenOf(i), h, add(c0, c)});
+        store(masked(i, val, plan.vType), kVRaw, {i, c});
+      },
+      unrollOf(chunk * cw));
   gpu::BarrierOp::create(b);
 
   // (3) The 16-token steps of the chunk.
@@ -440,8 +449,8 @@ void ScanKernels::emitTensorCoreScanKernel() {
       Value cum = e.forLoop(zero, tile, {zeroF},
                             [&](Value i, ValueRange acc) -> SmallVector<Value> {
                               Value at[] = {rowOfStep(i), r};
-                              Value c = arith::AddFOp::create(
-                                  b, acc[0], load(kGCum, at));
+                              Value c = arith::AddFOp::create(b, acc[0],
+                                                              load(kGCum, at));
                               store(c, kGCum, at);
                               return {c};
                             })[0];
@@ -454,41 +463,49 @@ void ScanKernels::emitTensorCoreScanKernel() {
       return math::ExpOp::create(
           b, arith::MinimumFOp::create(b, x, e.f32(kMaxScoreExponent)));
     };
-    forStep(tid, mul(tile, keys), threads, [&](Value x) {
-      Value i = arith::DivUIOp::create(b, x, keys);
-      Value r = arith::RemUIOp::create(b, x, keys);
-      Value row = rowOfStep(i);
-      Value gi = load(kGCum, {row, r});
-      Value gm = load(kGCum, {mid, r});
-      Value gl = load(kGCum, {last, r});
-      Value qv = toF32(load(kQRaw, {row, r}));
-      Value kv = toF32(load(kKRaw, {row, r}));
-      Value qw = arith::MulFOp::create(
-          b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
-      Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
-      store(arith::TruncFOp::create(
-                b, f16, arith::MulFOp::create(b, qw, math::ExpOp::create(b, gi))),
-            kQd, {i, r});
-      store(arith::TruncFOp::create(
-                b, f16,
-                arith::MulFOp::create(
-                    b, kwt,
-                    math::ExpOp::create(b, arith::SubFOp::create(b, gl, gi)))),
-            kKdT, {r, i});
-      store(arith::MulFOp::create(
-                b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
-            kQp, {i, r});
-      store(arith::MulFOp::create(
-                b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
-            kKp, {i, r});
-    });
-    forStep(tid, mul(tile, cols), threads, [&](Value x) {
-      Value i = arith::DivUIOp::create(b, x, cols);
-      Value c = arith::RemUIOp::create(b, x, cols);
-      store(arith::TruncFOp::create(b, f16,
-                                    toF32(load(kVRaw, {rowOfStep(i), c}))),
-            kVt, {i, c});
-    });
+    forStep(
+        tid, mul(tile, keys), threads,
+        [&](Value x) {
+          Value i = arith::DivUIOp::create(b, x, keys);
+          Value r = arith::RemUIOp::create(b, x, keys);
+          Value row = rowOfStep(i);
+          Value gi = load(kGCum, {row, r});
+          Value gm = load(kGCum, {mid, r});
+          Value gl = load(kGCum, {last, r});
+          Value qv = toF32(load(kQRaw, {row, r}));
+          Value kv = toF32(load(kKRaw, {row, r}));
+          Value qw = arith::MulFOp::create(
+              b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
+          Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
+          store(arith::TruncFOp::create(
+                    b, f16,
+                    arith::MulFOp::create(b, qw, math::ExpOp::create(b, gi))),
+                kQd, {i, r});
+          store(arith::TruncFOp::create(
+                    b, f16,
+                    arith::MulFOp::create(
+                        b, kwt,
+                        math::ExpOp::create(b,
+                                            arith::SubFOp::create(b, gl, gi)))),
+                kKdT, {r, i});
+          store(arith::MulFOp::create(
+                    b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
+                kQp, {i, r});
+          store(arith::MulFOp::create(
+                    b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
+                kKp, {i, r});
+        },
+        unrollOf(kTile * kw));
+    forStep(
+        tid, mul(tile, cols), threads,
+        [&](Value x) {
+          Value i = arith::DivUIOp::create(b, x, cols);
+          Value c = arith::RemUIOp::create(b, x, cols);
+          store(arith::TruncFOp::create(b, f16,
+                                        toF32(load(kVRaw, {rowOfStep(i), c}))),
+                kVt, {i, c});
+        },
+        unrollOf(kTile * cw));
     gpu::BarrierOp::create(b);
 
     // (c) The masked scores, in f32.
@@ -500,14 +517,14 @@ void ScanKernels::emitTensorCoreScanKernel() {
       {
         OpBuilder::InsertionGuard g2(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        Value dot = e.forLoop(
-            zero, keys, {zeroF},
-            [&](Value r, ValueRange acc) -> SmallVector<Value> {
-              return {arith::AddFOp::create(
-                  b, acc[0],
-                  arith::MulFOp::create(b, load(kQp, {i, r}),
-                                        load(kKp, {j, r})))};
-            })[0];
+        Value dot =
+            e.forLoop(zero, keys, {zeroF},
+                      [&](Value r, ValueRange acc) -> SmallVector<Value> {
+                        return {arith::AddFOp::create(
+                            b, acc[0],
+                            arith::MulFOp::create(b, load(kQp, {i, r}),
+                                                  load(kKp, {j, r})))};
+                      })[0];
         dot.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(8));
         Value w = arith::MulFOp::create(
             b, arith::MulFOp::create(b, scale, load(kRead, {rowOfStep(i)})),
@@ -516,8 +533,7 @@ void ScanKernels::emitTensorCoreScanKernel() {
         b.setInsertionPointToStart(ifOp.elseBlock());
         scf::YieldOp::create(b, ValueRange{zeroF});
       }
-      store(arith::TruncFOp::create(b, f16, ifOp.getResult(0)), kScore,
-            {i, j});
+      store(arith::TruncFOp::create(b, f16, ifOp.getResult(0)), kScore, {i, j});
     });
     gpu::BarrierOp::create(b);
 
