@@ -44,6 +44,11 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addNestedPass<func::FuncOp>(createSSEDeviceBuffers());
   pm.addPass(createCanonicalizerPass());
+  // The canonicalizer hoists the kernels' constants out of gpu.launch (it is
+  // not isolated from above); without sinking them back, outlining turns
+  // each into a kernel parameter, and the kernels lose every folded index
+  // (64-bit divisions by "unknown" tile sizes in the inner loops).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
 
