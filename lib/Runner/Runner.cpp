@@ -35,6 +35,7 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -187,7 +188,10 @@ void fillSeeded(NpyArray &a, Role role, int64_t numPartitions,
 
 void poison(NpyArray &a) {
   int64_t n = a.numElements();
-  a.data.assign(n * npyElementSize(a.dtype), static_cast<char>(0xAA));
+  // Fills in place (resize is a no-op on a second call), so descriptors
+  // over the buffer stay valid.
+  a.data.resize(n * npyElementSize(a.dtype));
+  std::fill(a.data.begin(), a.data.end(), static_cast<char>(0xAA));
   for (int64_t i = 0; i < n; ++i) {
     char *p = a.data.data() + i * npyElementSize(a.dtype);
     if (a.dtype == NpyDType::F32) {
@@ -429,6 +433,9 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   if (!entryFn)
     return runError("JIT compilation of @" + options.entry +
                     " failed: " + llvm::toString(entryFn.takeError()));
+  // Run the module's global constructors: on CUDA they load the kernels
+  // (mgpuModuleLoad). invokePacked would do this, lookupPacked does not.
+  (*engine)->initialize();
   result.compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -481,7 +488,39 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   for (void *&p : descriptorPtrs)
     args.push_back(&p);
 
+  // Every run starts from the same state: a run may update its arguments in
+  // place (the states of a scan) and has written the outputs, so the runs
+  // after the first get the inputs back and the outputs poisoned again
+  // (outside the timing), and --repeat does not change the results.
+  auto resetForRun = [&]() -> llvm::Error {
+    for (size_t i = 0; i < working.size(); ++i) {
+      const std::vector<char> &bytes = result.inputs[i].data;
+      if (!cuda) {
+        std::memcpy(working[i].data.data(), bytes.data(), bytes.size());
+        continue;
+      }
+      auto *ptr = reinterpret_cast<void *>(descriptors[i][1]);
+      if (sseRuntimeCopyToDevice(ptr, bytes.data(), bytes.size()) != 0)
+        return runError(sseRuntimeLastError());
+    }
+    size_t first = working.size();
+    for (size_t i = 0; i < result.outputs.size(); ++i) {
+      NpyArray &a = result.outputs[i];
+      if (!cuda) {
+        poison(a);
+        continue;
+      }
+      auto *ptr = reinterpret_cast<void *>(descriptors[first + i][1]);
+      if (sseRuntimeMemset32(ptr, 0xFFFFFFFFu, a.data.size() / 4) != 0)
+        return runError(sseRuntimeLastError());
+    }
+    return llvm::Error::success();
+  };
+
   for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
+    if (r > 0)
+      if (llvm::Error err = resetForRun())
+        return std::move(err);
     auto t0 = std::chrono::steady_clock::now();
     if (cuda && sseRuntimeTimerStart() != 0)
       return runError(sseRuntimeLastError());

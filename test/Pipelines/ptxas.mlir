@@ -7,7 +7,7 @@
 // RUN: for f in %t/a/*.ptx %t/b/*.ptx; do %ptxas -arch=sm_90a $f -o $f.cubin || exit 1; done
 // RUN: for f in %t/c/*.ptx; do %ptxas -arch=sm_80 $f -o $f.cubin || exit 1; done
 // RUN: ls %t/a/*.cubin %t/b/*.cubin %t/c/*.cubin | FileCheck %s
-// CHECK-COUNT-11: .cubin
+// CHECK-COUNT-10: .cubin
 
 // The format option: a cubin, assembled by ptxas at compile time.
 // RUN: sse-opt %sse_src/test/Pipelines/sse-to-nvvm.mlir --sse-to-nvvm="format=bin" | FileCheck %s --check-prefix=BIN

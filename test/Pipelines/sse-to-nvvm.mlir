@@ -11,6 +11,9 @@
 // RUN: sse-opt %s --sse-to-nvvm="chip=sm_80 features=+ptx80" | %python %sse_src/scripts/extract_ptx.py %t/sm80 > %t/list80
 // RUN: cat %t/sm90a/*.ptx | FileCheck %s --check-prefix=PTX90
 // RUN: cat %t/sm80/*.ptx | FileCheck %s --check-prefix=PTX80
+// RUN: cat %t/sm90a/*.ptx | FileCheck %s --check-prefix=TF32
+// The intra-chunk scores: tf32 mma on the f32 score factors.
+// TF32: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
 // PTX90: .target sm_90a
 // PTX90: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // PTX90: ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16

@@ -137,17 +137,10 @@ private:
     return {bi, t, h};
   }
 
+  /// Zeroes the f32 accumulator of o with a device memset (no kernel).
   void emitZeroKernel() {
-    Value rows = arith::MulIOp::create(
-        b, arith::MulIOp::create(b, numBatch, numTokens), numHeads);
-    launch("sse_zero", rows, one, e.idx(kThreads),
-           [&](Value row, Value, Value tid, Value nthreads) {
-             auto [bi, t, h] = rowOf(row);
-             forStep(tid, valueWidth, nthreads, [&](Value c) {
-               memref::StoreOp::create(b, e.f32(0.0), oacc,
-                                       ValueRange{bi, t, h, c});
-             });
-           });
+    gpu::MemsetOp::create(b, /*asyncToken=*/Type(), ValueRange(), oacc,
+                          e.f32(0.0));
   }
 
   /// for (iv = lb; iv < ub; iv += step) body(iv);

@@ -86,8 +86,9 @@ enum SharedBuffer {
   kKRaw,  // [C][K]: k
   kGCum,  // [C][K] f32: log-gates, made cumulative per 16-token step
   kVRaw,  // [C][cols]: v
-  kQp,    // [16][K+1] f32: q exp(G - G_7) (scores)
-  kKp,    // [16][K+1] f32: k exp(G_7 - G) (scores)
+  kQp,    // [16][K+4] f32: q exp(G - G_7) (scores; the padding spreads a
+          // tf32 fragment's rows over the banks)
+  kKp,    // [16][K+4] f32: k exp(G_7 - G) (scores)
   kQd,    // [16][K+pad] f16: A operand of Qd S
   kKdT,   // [K][16+pad] f16: A operand of Kd^T V
   kScore, // [16][16+pad] f16: A operand of A V
@@ -134,8 +135,8 @@ TensorCorePlan planTensorCoreScan(ScanOp op) {
     t.add({chunk, k}, p.qkType);
     t.add({chunk, k}, f32);
     t.add({chunk, c}, p.vType);
-    t.add({kTile, k + 1}, f32);
-    t.add({kTile, k + 1}, f32);
+    t.add({kTile, k + 4}, f32);
+    t.add({kTile, k + 4}, f32);
     t.add({kTile, k + kPad}, f16);
     t.add({k, kTile + kPad}, f16);
     t.add({kTile, kTile + kPad}, f16);
@@ -228,6 +229,12 @@ void ScanKernels::emitTensorCoreScanKernel() {
   };
   auto truncTo = [&](Type t, Value x) -> Value {
     return t == f32 ? x : arith::TruncFOp::create(b, t, x);
+  };
+  // Exponentials of log-decays: the fast (ex2-based) form; its error is
+  // far below the f16 rounding of the operands it scales.
+  auto fastExp = [&](Value x) -> Value {
+    return math::ExpOp::create(
+        b, x, arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::afn));
   };
   auto isNonZero = [&](Value x) {
     return arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, x, zeroF);
@@ -460,8 +467,7 @@ void ScanKernels::emitTensorCoreScanKernel() {
 
     // (b) The step's operands.
     auto expClamped = [&](Value x) -> Value {
-      return math::ExpOp::create(
-          b, arith::MinimumFOp::create(b, x, e.f32(kMaxScoreExponent)));
+      return fastExp(arith::MinimumFOp::create(b, x, e.f32(kMaxScoreExponent)));
     };
     forStep(
         tid, mul(tile, keys), threads,
@@ -478,15 +484,12 @@ void ScanKernels::emitTensorCoreScanKernel() {
               b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
           Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
           store(arith::TruncFOp::create(
-                    b, f16,
-                    arith::MulFOp::create(b, qw, math::ExpOp::create(b, gi))),
+                    b, f16, arith::MulFOp::create(b, qw, fastExp(gi))),
                 kQd, {i, r});
           store(arith::TruncFOp::create(
                     b, f16,
                     arith::MulFOp::create(
-                        b, kwt,
-                        math::ExpOp::create(b,
-                                            arith::SubFOp::create(b, gl, gi)))),
+                        b, kwt, fastExp(arith::SubFOp::create(b, gl, gi)))),
                 kKdT, {r, i});
           store(arith::MulFOp::create(
                     b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
@@ -508,33 +511,50 @@ void ScanKernels::emitTensorCoreScanKernel() {
         unrollOf(kTile * cw));
     gpu::BarrierOp::create(b);
 
-    // (c) The masked scores, in f32.
-    forStep(tid, e.idx(kTile * kTile), threads, [&](Value x) {
-      Value i = arith::DivUIOp::create(b, x, tile);
-      Value j = arith::RemUIOp::create(b, x, tile);
-      Value causal = arith::CmpIOp::create(b, arith::CmpIPredicate::ule, j, i);
-      auto ifOp = scf::IfOp::create(b, TypeRange{f32}, causal, true);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        Value dot =
-            e.forLoop(zero, keys, {zeroF},
-                      [&](Value r, ValueRange acc) -> SmallVector<Value> {
-                        return {arith::AddFOp::create(
-                            b, acc[0],
-                            arith::MulFOp::create(b, load(kQp, {i, r}),
-                                                  load(kKp, {j, r})))};
-                      })[0];
-        dot.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(8));
-        Value w = arith::MulFOp::create(
-            b, arith::MulFOp::create(b, scale, load(kRead, {rowOfStep(i)})),
-            load(kWrite, {rowOfStep(j)}));
-        scf::YieldOp::create(b, ValueRange{arith::MulFOp::create(b, dot, w)});
-        b.setInsertionPointToStart(ifOp.elseBlock());
-        scf::YieldOp::create(b, ValueRange{zeroF});
-      }
-      store(arith::TruncFOp::create(b, f16, ifOp.getResult(0)), kScore, {i, j});
-    });
+    Value zeroFrag = arith::ConstantOp::create(
+        b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
+    // (c) The masked scores on tensor cores in tf32 (f32 range: the factors
+    // exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16 columns:
+    // mma m16n8k8 over the keys, fragments read straight from qp and kp.
+    auto fragTA = VectorType::get({4, 1}, f32);
+    auto fragTB = VectorType::get({2, 1}, f32);
+    for (int64_t nt = 0; nt < kTile / kN; ++nt) {
+      Value owner = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpId,
+                                          e.idx(nt % plan.warps));
+      e.ifThen(owner, [&] {
+        Value g8 = add(group, e.idx(8));
+        Value col = add(e.idx(nt * kN), group);
+        Value acc = zeroFrag;
+        for (int64_t k0 = 0; k0 < kw; k0 += kN) {
+          Value t0k = add(quad, e.idx(k0)), t4k = add(quad, e.idx(k0 + 4));
+          Value a = vector::FromElementsOp::create(
+              b, fragTA,
+              ValueRange{load(kQp, {group, t0k}), load(kQp, {g8, t0k}),
+                         load(kQp, {group, t4k}), load(kQp, {g8, t4k})});
+          Value bm = vector::FromElementsOp::create(
+              b, fragTB,
+              ValueRange{load(kKp, {col, t0k}), load(kKp, {col, t4k})});
+          acc = nvgpu::MmaSyncOp::create(b, a, bm, acc,
+                                         ArrayRef<int64_t>{kTile, kN, kN},
+                                         /*tf32Enabled=*/true);
+        }
+        for (int64_t i = 0; i < 2; ++i)
+          for (int64_t j = 0; j < 2; ++j) {
+            Value row = add(group, e.idx(8 * i));
+            Value c = add(e.idx(nt * kN + j), mul(quad, e.idx(2)));
+            Value w = arith::MulFOp::create(
+                b,
+                arith::MulFOp::create(b, scale, load(kRead, {rowOfStep(row)})),
+                load(kWrite, {rowOfStep(c)}));
+            Value causal =
+                arith::CmpIOp::create(b, arith::CmpIPredicate::ule, c, row);
+            Value val = arith::SelectOp::create(
+                b, causal, arith::MulFOp::create(b, element(acc, i, j), w),
+                zeroF);
+            store(arith::TruncFOp::create(b, f16, val), kScore, {row, c});
+          }
+      });
+    }
     gpu::BarrierOp::create(b);
 
     // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
@@ -558,8 +578,6 @@ void ScanKernels::emitTensorCoreScanKernel() {
     for (int64_t r0 = 0; r0 < kw; r0 += kTile)
       qdFrags.push_back(loadA(kQd, zero, e.idx(r0)));
     Value scoreFrag = loadA(kScore, zero, zero);
-    Value zeroFrag = arith::ConstantOp::create(
-        b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
     for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
       Value n0 = mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
                      e.idx(kN));
@@ -585,8 +603,8 @@ void ScanKernels::emitTensorCoreScanKernel() {
     // (e) S <- exp(G_15) S + Kd^T V, in the registers that hold S.
     SmallVector<Value> next;
     for (auto [t, frag] : llvm::zip(owned, stepLoop.getRegionIterArgs())) {
-      Value d0 = math::ExpOp::create(b, load(kGCum, {last, t.r0}));
-      Value d1 = math::ExpOp::create(b, load(kGCum, {last, t.r1}));
+      Value d0 = fastExp(load(kGCum, {last, t.r0}));
+      Value d1 = fastExp(load(kGCum, {last, t.r1}));
       Value decay =
           vector::FromElementsOp::create(b, fragC, ValueRange{d0, d0, d1, d1});
       Value s = arith::MulFOp::create(b, frag, decay);

@@ -1,14 +1,15 @@
-// convert-sse-to-gpu: three kernels per scan (zero the f32 accumulator, the
-// scan, the epilogue); additive scans on f16/bf16 use the tensor-core scan
-// kernel (warp-level MMA on workgroup memory), others the column-per-thread
-// kernel with atomic accumulation.
+// convert-sse-to-gpu: per scan, a device memset zeroes the f32 output
+// accumulator, then two kernels (the scan, the epilogue) run; additive scans
+// on f16/bf16 use the tensor-core scan kernel (ldmatrix + mma.sync on
+// shared memory), others the column-per-thread kernel with atomic
+// accumulation.
 // RUN: sse-opt %s -convert-sse-to-gpu -split-input-file | FileCheck %s
 // RUN: sse-opt %s -convert-sse-to-gpu=tensor-cores=false -split-input-file | FileCheck %s --check-prefix=NOTC
 
 // CHECK-LABEL: func.func @f32_delta
+// CHECK: gpu.memset
 // CHECK: gpu.launch
-// CHECK: gpu.launch
-// CHECK-NOT: gpu.subgroup_mma
+// CHECK-NOT: nvgpu.mma.sync
 // CHECK: memref.atomic_rmw addf
 // CHECK: gpu.launch
 // CHECK: bufferization.to_tensor
@@ -27,13 +28,15 @@ func.func @f32_delta(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %g: ten
 // step Qd S (K / 16 = 2 mmas) + A V (1) per 8 output columns, then one
 // mma per state tile for Kd^T V.
 // CHECK-LABEL: func.func @bf16_additive
-// CHECK: gpu.launch
+// CHECK: gpu.memset
 // CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32{{.*}} dynamic_shared_memory_size
 // CHECK: gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<64x32xbf16, #gpu.address_space<workgroup>>
 // CHECK: scf.for {{.*}} step %c64{{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<2x2xf32>
+// The scores: 16 x 16 over K = 32 in tf32, two column tiles of 4 k-steps.
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
 // CHECK-COUNT-3: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<{{.*}}xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true} : memref<32x40xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
 // CHECK-COUNT-3: nvgpu.mma.sync
@@ -44,7 +47,7 @@ func.func @f32_delta(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %g: ten
 // CHECK: memref.store {{.*}} : memref<1x2x5x32x32xf32>
 // CHECK: gpu.launch
 // NOTC-LABEL: func.func @bf16_additive
-// NOTC-NOT: gpu.subgroup_mma
+// NOTC-NOT: nvgpu.mma.sync
 // NOTC: return
 func.func @bf16_additive(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g: tensor<1x40x2x32xbf16>, %z: tensor<1x40x4xf32>) -> tensor<1x40x2x32xbf16> {
   %o, %s = sse.scan %q, %q, %v gate(%g) shared(%q, %q) router(%z) {partitions = 4 : i64, top_k = 1 : i64}
