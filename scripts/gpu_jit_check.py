@@ -206,8 +206,12 @@ def main(argv=None):
             print(f"{'PASS' if ok else 'FAIL'} {check.name}: {summary}", flush=True)
             times = kernel_times(proc.stderr)
             if times:
+                # Kernels of one entry may share a name: say how many ran.
                 print("     kernels (median ms): " + ", ".join(
-                    f"{name} {statistics.median(ms):.4f}" for name, ms in times.items()))
+                    f"{name} {statistics.median(ms):.4f}"
+                    + (f" (x{len(ms) // opts.repeat} per run)"
+                       if len(ms) > opts.repeat else "")
+                    for name, ms in times.items()))
             if not ok and "--target=cuda: " in summary:
                 print("(the runner cannot use the GPU; not trying the other cases)")
                 break

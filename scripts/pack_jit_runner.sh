@@ -36,12 +36,13 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REPO}
 
 start=$(date +%s)
+mkdir -p "$BUILD"
 cmake -G Ninja -S "$REPO" -B "$BUILD" \
   -DCMAKE_BUILD_TYPE=Release \
   -DSSE_STATIC_TOOLS=ON \
   -DMLIR_DIR="$MLIR_DIR" \
-  -DPython3_EXECUTABLE="$PYTHON" > "$BUILD.configure.log" 2>&1 \
-  || { cat "$BUILD.configure.log"; exit 1; }
+  -DPython3_EXECUTABLE="$PYTHON" > "$BUILD/configure.log" 2>&1 \
+  || { cat "$BUILD/configure.log"; exit 1; }
 ninja -C "$BUILD" -j "$JOBS" sse-runner sse_cuda_runtime sse-runner-libs
 built=$(date +%s)
 
