@@ -120,6 +120,24 @@ def gpu_cases():
                       gate="scalar", routing="args", init=True,
                       schedule=Schedule(chunk=64, k_tile=64, v_tile=32,
                                         grouping="dense")))
+    # split = chunked: segments of each partition's entries run in parallel
+    # (local states, a short combine scan, then the outputs): long routed
+    # and shared sequences, packed sequences shorter than a segment, and
+    # k = 2 with 32-column tiles.
+    c.append(ScanCase(T=600, K=64, V=64, H=2, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", shared=True,
+                      shared_gate="per_key", init=True,
+                      schedule=Schedule(chunk=32, k_tile=64, v_tile=64,
+                                        split="chunked", grouping="sorted")))
+    c.append(ScanCase(T=205, K=64, V=64, H=2, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", seq_lens=(5, 64, 130),
+                      tail=6, init=True,
+                      schedule=Schedule(chunk=16, k_tile=64, v_tile=64,
+                                        split="chunked", grouping="dense")))
+    c.append(ScanCase(T=400, K=64, V=64, H=2, N=4, k=2, dtype="f16",
+                      gate="scalar", routing="args",
+                      schedule=Schedule(chunk=64, k_tile=64, v_tile=32,
+                                        split="chunked", grouping="sorted")))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

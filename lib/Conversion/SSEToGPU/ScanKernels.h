@@ -22,6 +22,9 @@ namespace mlir {
 namespace sse {
 namespace gpu_lowering {
 
+/// What one launch of the tensor-core scan kernel computes.
+enum class TensorCoreMode { Full, SegmentLocal, SegmentOutput };
+
 /// Threads per block of the scan and zeroing kernels.
 constexpr int64_t kThreads = 128;
 
@@ -62,7 +65,25 @@ public:
       if (schedule && schedule->getGrouping() == Grouping::sorted &&
           op.isRouted())
         emitGroupingKernel();
-      emitTensorCoreScanKernel();
+      int64_t segments = segmentsOf();
+      if (segments > 1) {
+        auto dyn = ShapedType::kDynamic;
+        Value parts = e.idx(op.getNumStatePartitions());
+        Value segStates =
+            e.alloc(MemRefType::get({dyn, dyn, dyn, segments, dyn, dyn},
+                                    b.getF32Type()),
+                    ValueRange{numSeqs, numHeads, parts, keyWidth, valueWidth});
+        Value segDecay = e.alloc(
+            MemRefType::get({dyn, dyn, dyn, segments, dyn}, b.getF32Type()),
+            ValueRange{numSeqs, numHeads, parts, keyWidth});
+        emitTensorCoreScanKernel(TensorCoreMode::SegmentLocal, segments,
+                                 segStates, segDecay);
+        emitSegmentCombineKernel(segments, segStates, segDecay);
+        emitTensorCoreScanKernel(TensorCoreMode::SegmentOutput, segments,
+                                 segStates, segDecay);
+      } else {
+        emitTensorCoreScanKernel();
+      }
     } else {
       emitScanKernel();
     }
@@ -535,8 +556,26 @@ private:
            vw % kTile == 0;
   }
 
-  /// The tensor-core scan kernel (TensorCoreScan.cpp).
-  void emitTensorCoreScanKernel();
+  /// The tensor-core scan kernel (TensorCoreScan.cpp). With `segments` > 1
+  /// (split = chunked) each (sequence, head, partition) is cut into that
+  /// many segments of its entries, one block each: SegmentLocal writes each
+  /// segment's state from zero and its summed log-decay to `segStates` /
+  /// `segDecay`; SegmentOutput starts each segment from `segStates` (the
+  /// combine kernel's states at segment starts) and writes the outputs.
+  void emitTensorCoreScanKernel(TensorCoreMode mode = TensorCoreMode::Full,
+                                int64_t segments = 1, Value segStates = {},
+                                Value segDecay = {});
+
+  /// split = chunked: the number of segments per (sequence, head,
+  /// partition), enough blocks for two waves on an H100 (132 SMs), each
+  /// segment at least two chunks long; 1 keeps the recurrent form.
+  int64_t segmentsOf();
+
+  /// The short scan over the segments: per state element, in segment
+  /// order, stores the state at each segment's start over its local state
+  /// and leaves the final state in `states`.
+  void emitSegmentCombineKernel(int64_t segments, Value segStates,
+                                Value segDecay);
 };
 
 } // namespace gpu_lowering

@@ -94,6 +94,7 @@ enum SharedBuffer {
   kScore, // [16][16+pad] f16: A operand of A V
   kVt,    // [16][cols+pad] f16: B operand of A V and Kd^T V
   kSh,    // [K][cols+pad] f16: the state, B operand of Qd S
+  kDecay, // [K] f32: the segment's summed log-decay (SegmentLocal)
 };
 
 TensorCorePlan planTensorCoreScan(ScanOp op) {
@@ -142,6 +143,7 @@ TensorCorePlan planTensorCoreScan(ScanOp op) {
     t.add({kTile, kTile + kPad}, f16);
     t.add({kTile, c + kPad}, f16);
     t.add({k, c + kPad}, f16);
+    t.add({k}, f32);
     if (t.bytes <= kSharedBudget || chunk == kTile)
       return t;
   }
@@ -149,7 +151,10 @@ TensorCorePlan planTensorCoreScan(ScanOp op) {
 
 } // namespace
 
-void ScanKernels::emitTensorCoreScanKernel() {
+void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
+                                           int64_t segments, Value segStates,
+                                           Value segDecay) {
+  bool local = mode == TensorCoreMode::SegmentLocal;
   TensorCorePlan plan = planTensorCoreScan(op);
   const int64_t kw = plan.keys, cw = plan.cols, chunk = plan.chunk;
   MLIRContext *ctx = b.getContext();
@@ -160,14 +165,17 @@ void ScanKernels::emitTensorCoreScanKernel() {
   auto fragC = VectorType::get({2, 2}, f32);
 
   Value vTiles = e.idx(plan.values / cw);
-  Value gridX = arith::MulIOp::create(
-      b, arith::MulIOp::create(b, numSeqs, numHeads), vTiles);
+  Value gridX =
+      arith::MulIOp::create(b, arith::MulIOp::create(b, numSeqs, numHeads),
+                            arith::MulIOp::create(b, vTiles, e.idx(segments)));
   Value smemBytes =
       arith::ConstantOp::create(b, b.getI32IntegerAttr(plan.bytes));
   auto launchOp =
       gpu::LaunchOp::create(b, gridX, e.idx(op.getNumStatePartitions()), one,
                             e.idx(plan.threads()), one, one, smemBytes);
-  nameKernel(launchOp, "sse_scan_tc");
+  nameKernel(launchOp, mode == TensorCoreMode::Full ? "sse_scan_tc"
+                       : local ? "sse_scan_tc_segment_states"
+                               : "sse_scan_tc_segment_outputs");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launchOp.getBody().front());
 
@@ -184,7 +192,10 @@ void ScanKernels::emitTensorCoreScanKernel() {
 
   Value tid = launchOp.getThreadIds().x;
   Value part = launchOp.getBlockIds().y;
-  Value bx = launchOp.getBlockIds().x;
+  Value segment =
+      arith::RemUIOp::create(b, launchOp.getBlockIds().x, e.idx(segments));
+  Value bx =
+      arith::DivUIOp::create(b, launchOp.getBlockIds().x, e.idx(segments));
   Value c32 = e.idx(32);
   Value lane = arith::RemUIOp::create(b, tid, c32);
   Value warpId = arith::DivUIOp::create(b, tid, c32);
@@ -270,9 +281,6 @@ void ScanKernels::emitTensorCoreScanKernel() {
       owned.push_back({add(warpId, e.idx(m * plan.warps)), e.idx(ct), r0,
                        add(r0, e.idx(8)), add(colBase, e.idx(ct * kN))});
     }
-  auto stateAt = [&](Value r, Value c) {
-    return SmallVector<Value>{seq, h, part, r, add(c0, c)};
-  };
   auto element = [&](Value frag, int64_t i, int64_t j) -> Value {
     return vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{i, j});
   };
@@ -290,15 +298,22 @@ void ScanKernels::emitTensorCoreScanKernel() {
   for (const OwnedTile &t : owned) {
     SmallVector<Value> xs;
     for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < 2; ++j)
-        xs.push_back(
-            init ? memref::LoadOp::create(
-                       b, init, stateAt(i ? t.r1 : t.r0, add(t.col, e.idx(j))))
-                       .getResult()
-                 : zeroF);
+      for (int64_t j = 0; j < 2; ++j) {
+        Value r = i ? t.r1 : t.r0, c = add(c0, add(t.col, e.idx(j)));
+        if (mode == TensorCoreMode::SegmentOutput) // from the combine kernel
+          xs.push_back(memref::LoadOp::create(
+              b, segStates, ValueRange{seq, h, part, segment, r, c}));
+        else if (init && !local)
+          xs.push_back(
+              memref::LoadOp::create(b, init, ValueRange{seq, h, part, r, c}));
+        else
+          xs.push_back(zeroF);
+      }
     initial.push_back(vector::FromElementsOp::create(b, fragC, xs));
   }
   writeStateOperand(initial);
+  if (local)
+    forStep(tid, keys, threads, [&](Value r) { store(zeroF, kDecay, {r}); });
   gpu::BarrierOp::create(b);
 
   // With sorted grouping, a routed partition walks its list of entries
@@ -318,6 +333,13 @@ void ScanKernels::emitTensorCoreScanKernel() {
     loopHi = hasShared
                  ? arith::SelectOp::create(b, isShared, end, count).getResult()
                  : count;
+  }
+  if (segments > 1) {
+    // This block's segment: an equal share of the partition's entries.
+    Value len = arith::CeilDivUIOp::create(
+        b, arith::SubIOp::create(b, loopHi, loopLo), e.idx(segments));
+    loopLo = arith::MinSIOp::create(b, add(loopLo, mul(segment, len)), loopHi);
+    loopHi = arith::MinSIOp::create(b, add(loopLo, len), loopHi);
   }
   auto chunkLoop = scf::ForOp::create(b, loopLo, loopHi, e.idx(chunk), initial);
   b.setInsertionPointToStart(chunkLoop.getBody());
@@ -462,6 +484,8 @@ void ScanKernels::emitTensorCoreScanKernel() {
                               return {c};
                             })[0];
       cum.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(kTile));
+      if (local)
+        store(arith::AddFOp::create(b, load(kDecay, {r}), cum), kDecay, {r});
     });
     gpu::BarrierOp::create(b);
 
@@ -483,20 +507,23 @@ void ScanKernels::emitTensorCoreScanKernel() {
           Value qw = arith::MulFOp::create(
               b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
           Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
-          store(arith::TruncFOp::create(
-                    b, f16, arith::MulFOp::create(b, qw, fastExp(gi))),
-                kQd, {i, r});
+          if (!local)
+            store(arith::TruncFOp::create(
+                      b, f16, arith::MulFOp::create(b, qw, fastExp(gi))),
+                  kQd, {i, r});
           store(arith::TruncFOp::create(
                     b, f16,
                     arith::MulFOp::create(
                         b, kwt, fastExp(arith::SubFOp::create(b, gl, gi)))),
                 kKdT, {r, i});
-          store(arith::MulFOp::create(
-                    b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
-                kQp, {i, r});
-          store(arith::MulFOp::create(
-                    b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
-                kKp, {i, r});
+          if (!local) {
+            store(arith::MulFOp::create(
+                      b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
+                  kQp, {i, r});
+            store(arith::MulFOp::create(
+                      b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
+                  kKp, {i, r});
+          }
         },
         unrollOf(kTile * kw));
     forStep(
@@ -513,52 +540,6 @@ void ScanKernels::emitTensorCoreScanKernel() {
 
     Value zeroFrag = arith::ConstantOp::create(
         b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
-    // (c) The masked scores on tensor cores in tf32 (f32 range: the factors
-    // exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16 columns:
-    // mma m16n8k8 over the keys, fragments read straight from qp and kp.
-    auto fragTA = VectorType::get({4, 1}, f32);
-    auto fragTB = VectorType::get({2, 1}, f32);
-    for (int64_t nt = 0; nt < kTile / kN; ++nt) {
-      Value owner = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpId,
-                                          e.idx(nt % plan.warps));
-      e.ifThen(owner, [&] {
-        Value g8 = add(group, e.idx(8));
-        Value col = add(e.idx(nt * kN), group);
-        Value acc = zeroFrag;
-        for (int64_t k0 = 0; k0 < kw; k0 += kN) {
-          Value t0k = add(quad, e.idx(k0)), t4k = add(quad, e.idx(k0 + 4));
-          Value a = vector::FromElementsOp::create(
-              b, fragTA,
-              ValueRange{load(kQp, {group, t0k}), load(kQp, {g8, t0k}),
-                         load(kQp, {group, t4k}), load(kQp, {g8, t4k})});
-          Value bm = vector::FromElementsOp::create(
-              b, fragTB,
-              ValueRange{load(kKp, {col, t0k}), load(kKp, {col, t4k})});
-          acc = nvgpu::MmaSyncOp::create(b, a, bm, acc,
-                                         ArrayRef<int64_t>{kTile, kN, kN},
-                                         /*tf32Enabled=*/true);
-        }
-        for (int64_t i = 0; i < 2; ++i)
-          for (int64_t j = 0; j < 2; ++j) {
-            Value row = add(group, e.idx(8 * i));
-            Value c = add(e.idx(nt * kN + j), mul(quad, e.idx(2)));
-            Value w = arith::MulFOp::create(
-                b,
-                arith::MulFOp::create(b, scale, load(kRead, {rowOfStep(row)})),
-                load(kWrite, {rowOfStep(c)}));
-            Value causal =
-                arith::CmpIOp::create(b, arith::CmpIPredicate::ule, c, row);
-            Value val = arith::SelectOp::create(
-                b, causal, arith::MulFOp::create(b, element(acc, i, j), w),
-                zeroF);
-            store(arith::TruncFOp::create(b, f16, val), kScore, {row, c});
-          }
-      });
-    }
-    gpu::BarrierOp::create(b);
-
-    // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
-    // column tiles of the 16 output rows.
     auto mma = [&](Value a, Value bm, Value c) -> Value {
       return nvgpu::MmaSyncOp::create(b, a, bm, c,
                                       ArrayRef<int64_t>{kTile, kN, kTile});
@@ -574,29 +555,79 @@ void ScanKernels::emitTensorCoreScanKernel() {
                                        ValueRange{add(row0B, lane16), col0B},
                                        /*transpose=*/true, /*numTiles=*/2);
     };
-    SmallVector<Value> qdFrags;
-    for (int64_t r0 = 0; r0 < kw; r0 += kTile)
-      qdFrags.push_back(loadA(kQd, zero, e.idx(r0)));
-    Value scoreFrag = loadA(kScore, zero, zero);
-    for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
-      Value n0 = mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
-                     e.idx(kN));
-      Value acc = zeroFrag;
-      for (int64_t r0 = 0; r0 < kw / kTile; ++r0)
-        acc = mma(qdFrags[r0], loadB(kSh, e.idx(r0 * kTile), n0), acc);
-      acc = mma(scoreFrag, loadB(kVt, zero, n0), acc);
-      // Rows group and group + 8 of the step, columns 2 quad (+ 1).
-      for (int64_t i = 0; i < 2; ++i) {
-        Value row = rowOfStep(add(group, e.idx(8 * i)));
-        e.ifThen(selected(row), [&] {
-          Value t = tokenOf(row);
-          for (int64_t j = 0; j < 2; ++j) {
-            Value c = add(add(c0, n0), add(mul(quad, e.idx(2)), e.idx(j)));
-            memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf,
-                                        element(acc, i, j), oacc,
-                                        ValueRange{batch, t, h, c});
+    if (!local) { // outputs: not in the segment-state pass
+      // (c) The masked scores on tensor cores in tf32 (f32 range: the factors
+      // exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16 columns:
+      // mma m16n8k8 over the keys, fragments read straight from qp and kp.
+      auto fragTA = VectorType::get({4, 1}, f32);
+      auto fragTB = VectorType::get({2, 1}, f32);
+      for (int64_t nt = 0; nt < kTile / kN; ++nt) {
+        Value owner = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpId,
+                                            e.idx(nt % plan.warps));
+        e.ifThen(owner, [&] {
+          Value g8 = add(group, e.idx(8));
+          Value col = add(e.idx(nt * kN), group);
+          Value acc = zeroFrag;
+          for (int64_t k0 = 0; k0 < kw; k0 += kN) {
+            Value t0k = add(quad, e.idx(k0)), t4k = add(quad, e.idx(k0 + 4));
+            Value a = vector::FromElementsOp::create(
+                b, fragTA,
+                ValueRange{load(kQp, {group, t0k}), load(kQp, {g8, t0k}),
+                           load(kQp, {group, t4k}), load(kQp, {g8, t4k})});
+            Value bm = vector::FromElementsOp::create(
+                b, fragTB,
+                ValueRange{load(kKp, {col, t0k}), load(kKp, {col, t4k})});
+            acc = nvgpu::MmaSyncOp::create(b, a, bm, acc,
+                                           ArrayRef<int64_t>{kTile, kN, kN},
+                                           /*tf32Enabled=*/true);
           }
+          for (int64_t i = 0; i < 2; ++i)
+            for (int64_t j = 0; j < 2; ++j) {
+              Value row = add(group, e.idx(8 * i));
+              Value c = add(e.idx(nt * kN + j), mul(quad, e.idx(2)));
+              Value w = arith::MulFOp::create(
+                  b,
+                  arith::MulFOp::create(b, scale,
+                                        load(kRead, {rowOfStep(row)})),
+                  load(kWrite, {rowOfStep(c)}));
+              Value causal =
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::ule, c, row);
+              Value val = arith::SelectOp::create(
+                  b, causal, arith::MulFOp::create(b, element(acc, i, j), w),
+                  zeroF);
+              store(arith::TruncFOp::create(b, f16, val), kScore, {row, c});
+            }
         });
+      }
+      gpu::BarrierOp::create(b);
+
+      // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
+      // column tiles of the 16 output rows.
+      SmallVector<Value> qdFrags;
+      for (int64_t r0 = 0; r0 < kw; r0 += kTile)
+        qdFrags.push_back(loadA(kQd, zero, e.idx(r0)));
+      Value scoreFrag = loadA(kScore, zero, zero);
+      for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
+        Value n0 =
+            mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
+                e.idx(kN));
+        Value acc = zeroFrag;
+        for (int64_t r0 = 0; r0 < kw / kTile; ++r0)
+          acc = mma(qdFrags[r0], loadB(kSh, e.idx(r0 * kTile), n0), acc);
+        acc = mma(scoreFrag, loadB(kVt, zero, n0), acc);
+        // Rows group and group + 8 of the step, columns 2 quad (+ 1).
+        for (int64_t i = 0; i < 2; ++i) {
+          Value row = rowOfStep(add(group, e.idx(8 * i)));
+          e.ifThen(selected(row), [&] {
+            Value t = tokenOf(row);
+            for (int64_t j = 0; j < 2; ++j) {
+              Value c = add(add(c0, n0), add(mul(quad, e.idx(2)), e.idx(j)));
+              memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf,
+                                          element(acc, i, j), oacc,
+                                          ValueRange{batch, t, h, c});
+            }
+          });
+        }
       }
     }
 
@@ -620,11 +651,90 @@ void ScanKernels::emitTensorCoreScanKernel() {
   scf::YieldOp::create(b, stepLoop.getResults());
   b.setInsertionPointAfter(chunkLoop);
 
-  // The final states leave the chip once.
-  for (auto [t, frag] : llvm::zip(owned, chunkLoop.getResults()))
-    for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < 2; ++j)
-        memref::StoreOp::create(b, element(frag, i, j), states,
-                                stateAt(i ? t.r1 : t.r0, add(t.col, e.idx(j))));
+  // The final states leave the chip once: the scan's, or the segment's
+  // local state and summed log-decay for the combine kernel.
+  if (mode != TensorCoreMode::SegmentOutput)
+    for (auto [t, frag] : llvm::zip(owned, chunkLoop.getResults()))
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 2; ++j) {
+          Value r = i ? t.r1 : t.r0, c = add(c0, add(t.col, e.idx(j)));
+          if (local)
+            memref::StoreOp::create(b, element(frag, i, j), segStates,
+                                    ValueRange{seq, h, part, segment, r, c});
+          else
+            memref::StoreOp::create(b, element(frag, i, j), states,
+                                    ValueRange{seq, h, part, r, c});
+        }
+  if (local)
+    e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, vtile, zero),
+             [&] {
+               forStep(tid, keys, threads, [&](Value r) {
+                 memref::StoreOp::create(b, load(kDecay, {r}), segDecay,
+                                         ValueRange{seq, h, part, segment, r});
+               });
+             });
   gpu::TerminatorOp::create(b);
+}
+
+int64_t ScanKernels::segmentsOf() {
+  std::optional<ScheduleAttr> schedule = op.getSchedule();
+  if (!schedule || schedule->getSplit() != WorkSplit::chunked)
+    return 1;
+  TensorCorePlan plan = planTensorCoreScan(op);
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  int64_t tokens = qType.getDimSize(1), heads = qType.getDimSize(2);
+  int64_t seqs = qType.getDimSize(0);
+  if (Value cu = op.getCuSeqlens()) {
+    int64_t offsets = cast<RankedTensorType>(cu.getType()).getDimSize(0);
+    seqs = ShapedType::isDynamic(offsets) ? offsets : offsets - 1;
+  }
+  constexpr int64_t kTargetBlocks = 2 * 132, kMaxSegments = 64;
+  int64_t want = 8; // shapes known only at run time
+  if (!ShapedType::isDynamic(seqs) && !ShapedType::isDynamic(heads)) {
+    int64_t blocks =
+        seqs * heads * op.getNumStatePartitions() * (plan.values / plan.cols);
+    want = (kTargetBlocks + blocks - 1) / std::max<int64_t>(blocks, 1);
+  }
+  if (!ShapedType::isDynamic(tokens))
+    want = std::min(want, tokens / (2 * plan.chunk));
+  return std::clamp<int64_t>(want, 1, kMaxSegments);
+}
+
+void ScanKernels::emitSegmentCombineKernel(int64_t segments, Value segStates,
+                                           Value segDecay) {
+  Value gridX =
+      arith::MulIOp::create(b, arith::MulIOp::create(b, numSeqs, numHeads),
+                            e.idx(op.getNumStatePartitions()));
+  Value elements = arith::MulIOp::create(b, keyWidth, valueWidth);
+  launch(
+      "sse_scan_tc_segment_combine", gridX, one, e.idx(kThreads),
+      [&](Value bx, Value, Value tid, Value nthreads) {
+        Value part =
+            arith::RemUIOp::create(b, bx, e.idx(op.getNumStatePartitions()));
+        Value sh =
+            arith::DivUIOp::create(b, bx, e.idx(op.getNumStatePartitions()));
+        Value seq = arith::DivUIOp::create(b, sh, numHeads);
+        Value h = arith::RemUIOp::create(b, sh, numHeads);
+        forStep(tid, elements, nthreads, [&](Value x) {
+          Value r = arith::DivUIOp::create(b, x, valueWidth);
+          Value c = arith::RemUIOp::create(b, x, valueWidth);
+          Value s0 = init ? memref::LoadOp::create(
+                                b, init, ValueRange{seq, h, part, r, c})
+                                .getResult()
+                          : e.f32(0.0);
+          Value s = e.forLoop(
+              zero, e.idx(segments), {s0},
+              [&](Value p, ValueRange acc) -> SmallVector<Value> {
+                SmallVector<Value> at{seq, h, part, p, r, c};
+                Value local = memref::LoadOp::create(b, segStates, at);
+                memref::StoreOp::create(b, acc[0], segStates, at);
+                Value decay = math::ExpOp::create(
+                    b, memref::LoadOp::create(b, segDecay,
+                                              ValueRange{seq, h, part, p, r}));
+                return {arith::AddFOp::create(
+                    b, arith::MulFOp::create(b, decay, acc[0]), local)};
+              })[0];
+          memref::StoreOp::create(b, s, states, ValueRange{seq, h, part, r, c});
+        });
+      });
 }
