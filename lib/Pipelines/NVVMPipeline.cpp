@@ -49,7 +49,7 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   // each into a kernel parameter, and the kernels lose every folded index
   // (64-bit divisions by "unknown" tile sizes in the inner loops).
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
-  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSSEOutlineKernels());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;

@@ -109,4 +109,21 @@ def SSEDeviceBuffers : Pass<"sse-device-buffers", "func::FuncOp"> {
                            "scf::SCFDialect"];
 }
 
+def SSEOutlineKernels : Pass<"sse-outline-kernels", "ModuleOp"> {
+  let summary = "gpu-kernel-outlining that keeps the lowering's occupancy hints";
+  let description = [{
+    Runs upstream `gpu-kernel-outlining`, then gives each outlined kernel
+    the occupancy hint its `gpu.launch` carried: a launch with
+    `sse.min_blocks_per_sm = n` (set by `convert-sse-to-gpu` where n blocks
+    fit an SM's shared memory) becomes a `gpu.func` with
+    `nvvm.minctasm = n`, so ptxas keeps the registers low enough for n
+    blocks per SM. Launches are matched to kernels by their `function`
+    name. A launch ending in
+    `{function = @k, module = @k, sse.min_blocks_per_sm = 2 : i32}` becomes
+    `gpu.module @k { gpu.func @k(...) kernel attributes {nvvm.minctasm = 2 : i32, ...} }`
+    (test/Conversion/SSEToGPU/outline-kernels.mlir has the whole IR).
+  }];
+  let dependentDialects = ["gpu::GPUDialect"];
+}
+
 #endif // SSE_CONVERSION_PASSES_TD

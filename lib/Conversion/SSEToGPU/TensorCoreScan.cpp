@@ -176,6 +176,11 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
   nameKernel(launchOp, mode == TensorCoreMode::Full ? "sse_scan_tc"
                        : local ? "sse_scan_tc_segment_states"
                                : "sse_scan_tc_segment_outputs");
+  // Two blocks per SM when their shared memory fits (an H100 SM has
+  // 228 KiB, 1 KiB of it reserved per block): sse-outline-kernels turns the
+  // hint into nvvm.minctasm, which caps the registers to match.
+  if (2 * (plan.bytes + 1024) <= 228 * 1024)
+    launchOp->setAttr("sse.min_blocks_per_sm", b.getI32IntegerAttr(2));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launchOp.getBody().front());
 

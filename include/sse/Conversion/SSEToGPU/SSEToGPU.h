@@ -14,6 +14,7 @@ class RewritePatternSet;
 namespace sse {
 #define GEN_PASS_DECL_CONVERTSSETOGPU
 #define GEN_PASS_DECL_SSEDEVICEBUFFERS
+#define GEN_PASS_DECL_SSEOUTLINEKERNELS
 #include "sse/Conversion/Passes.h.inc"
 
 /// Adds the patterns that rewrite sse.scan into gpu.launch kernels; with
