@@ -571,6 +571,10 @@ private:
   /// segment at least two chunks long; 1 keeps the recurrent form.
   int64_t segmentsOf();
 
+  /// Blocks of the tensor-core kernel per segment (sequences x heads x
+  /// state partitions x V tiles), when the shapes are static.
+  std::optional<int64_t> staticWorkItems();
+
   /// The short scan over the segments: per state element, in segment
   /// order, stores the state at each segment's start over its local state
   /// and leaves the final state in `states`.
