@@ -86,7 +86,7 @@ enum SharedBuffer {
   kSel,   // [C] f32: 1 if the row selects the partition
   kQRaw,  // [C][K]: q of the chunk, in q's type
   kKRaw,  // [C][K]: k
-  kGCum,  // [C][K] f32: log-gates, cumulative within each 16-token step
+  kGCum,  // [C][K] f32: log-gates, made cumulative per 16-token step
   kVRaw,  // [C][cols]: v
   kQp,    // [16][K+4] f32: q exp(G - G_7) (scores; the padding spreads a
           // tf32 fragment's rows over the banks)
@@ -445,37 +445,23 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
             return e.loadF32(isQ ? in.q : in.k, {batch, t, h, r});
           });
         };
+        auto gateOf = [&](const SlotInputs &in, Value mem) -> Value {
+          if (!mem)
+            return zeroF;
+          return in.perKeyGate ? e.loadF32(mem, {batch, t, h, r})
+                               : e.loadF32(mem, {batch, t, h});
+        };
+        Value g;
+        if (gMem || (sameGates && !routed.gate))
+          g = gateOf(routed, gMem);
+        else
+          g = fromInputs(
+              [&](const SlotInputs &in) { return gateOf(in, in.gate); });
         store(masked(i, qk(qMem, true), plan.qkType), kQRaw, {i, r});
         store(masked(i, qk(kMem, false), plan.qkType), kKRaw, {i, r});
+        store(masked(i, g, f32), kGCum, {i, r});
       },
       unrollOf(chunk * kw));
-  // The log-gates, made cumulative per 16-token step as they arrive: one
-  // thread per key walks the chunk's rows (their loads are independent, so
-  // the unrolled walk keeps them in flight).
-  forStep(tid, keys, threads, [&](Value r) {
-    Value cum = zeroF;
-    for (int64_t i = 0; i < chunk; ++i) {
-      if (i % kTile == 0)
-        cum = zeroF;
-      Value row = e.idx(i), t = tokenOf(row);
-      auto gateOf = [&](const SlotInputs &in, Value mem) -> Value {
-        if (!mem)
-          return zeroF;
-        return in.perKeyGate ? e.loadF32(mem, {batch, t, h, r})
-                             : e.loadF32(mem, {batch, t, h});
-      };
-      Value g;
-      if (gMem || (sameGates && !routed.gate))
-        g = gateOf(routed, gMem);
-      else
-        g = fromInputs(
-            [&](const SlotInputs &in) { return gateOf(in, in.gate); });
-      cum = arith::AddFOp::create(b, cum, masked(row, g, f32));
-      store(cum, kGCum, {row, r});
-      if (local && i % kTile == kTile - 1) // the step's total decay
-        store(arith::AddFOp::create(b, load(kDecay, {r}), cum), kDecay, {r});
-    }
-  });
   forStep(
       tid, mul(e.idx(chunk), cols), threads,
       [&](Value x) {
@@ -498,6 +484,22 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     Value row0 = mul(stepLoop.getInductionVar(), tile);
     auto rowOfStep = [&](Value i) { return add(row0, i); };
     Value mid = rowOfStep(e.idx(7)), last = rowOfStep(e.idx(kTile - 1));
+
+    // (a) Cumulative log-decays of the step, per key, in place.
+    forStep(tid, keys, threads, [&](Value r) {
+      Value cum = e.forLoop(zero, tile, {zeroF},
+                            [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                              Value at[] = {rowOfStep(i), r};
+                              Value c = arith::AddFOp::create(b, acc[0],
+                                                              load(kGCum, at));
+                              store(c, kGCum, at);
+                              return {c};
+                            })[0];
+      cum.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(kTile));
+      if (local)
+        store(arith::AddFOp::create(b, load(kDecay, {r}), cum), kDecay, {r});
+    });
+    gpu::BarrierOp::create(b);
 
     // (b) The step's operands.
     auto expClamped = [&](Value x) -> Value {
