@@ -13,6 +13,8 @@ of several runs after a warm-up; inputs are larger than L2 except decode's
 q/k/v, whose states are 671 MB) and prints: shape, time, the floor (the
 larger of bytes / bandwidth and tensor-core FLOPs / matrix rate, bytes as
 SPEC 6 counts them) and the percentage of the floor reached, with the card.
+`build DIR --sweep` adds the shapes of SWEEP with forced schedules
+(name@cCHUNKvVTILE), the measurements behind the cost model's GPU choices.
 SSE_BENCH_SHAPES=core-4k,decode limits `run` to those shapes; with
 SSE_RUNTIME_PROFILE=1 the runtime also prints each kernel's time.
 """
@@ -26,6 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import numpy as np  # noqa: E402
 
 from sse_mlir.cases import ScanCase, draw_scan_inputs  # noqa: E402
+from sse_mlir.mlirgen import Schedule  # noqa: E402
 
 SHAPES = {
     # name: (B, T, H, N, k, K=V, decode)
@@ -38,18 +41,43 @@ SHAPES = {
 }
 
 
+# Schedules forced on a shape (name@cCHUNKvVTILE), built with `build DIR
+# --sweep`: the measurements that calibrate the cost model's GPU choices.
+SWEEP = {
+    "core-4k": [(16, 128), (32, 128), (64, 128), (32, 64), (64, 64)],
+    "core-n8k2": [(32, 128), (64, 128), (64, 64)],
+}
+
+
 def case_of(name):
-    B, T, H, N, k, D, decode = SHAPES[name]
+    base, _, forced = name.partition("@")
+    B, T, H, N, k, D, decode = SHAPES[base]
+    schedule = None
+    if forced:
+        chunk, v_tile = (int(x) for x in forced[1:].split("v"))
+        schedule = Schedule(chunk=chunk, k_tile=D, v_tile=v_tile,
+                            split="recurrent",
+                            grouping="dense" if N is None else "sorted")
     if N is None:
-        return ScanCase(B=B, T=T, H=H, K=D, V=D, dtype="bf16", gate="per_key")
+        return ScanCase(B=B, T=T, H=H, K=D, V=D, dtype="bf16", gate="per_key",
+                        schedule=schedule)
     return ScanCase(B=B, T=T, H=H, K=D, V=D, N=N, k=k, dtype="bf16",
                     gate="per_key", routing="router", shared=True,
-                    shared_gate="per_key", z_dtype="bf16", init=decode)
+                    shared_gate="per_key", z_dtype="bf16", init=decode,
+                    schedule=schedule)
+
+
+def names(sweep):
+    out = list(SHAPES)
+    if sweep:
+        out += [f"{n}@c{c}v{v}" for n, variants in SWEEP.items()
+                for c, v in variants]
+    return out
 
 
 def floor_bytes_flops(name):
     """Bytes that must move and tensor-core FLOPs (chunk length 64)."""
-    B, T, H, N, k, D, decode = SHAPES[name]
+    B, T, H, N, k, D, decode = SHAPES[name.partition("@")[0]]
     tokens = B * T * H
     if N is None:
         reads = 3 * D + D  # q, k, v, per-key gate
@@ -66,9 +94,9 @@ def floor_bytes_flops(name):
     return nbytes, flops
 
 
-def build(out):
+def build(out, sweep=False):
     from sse_mlir.gpu import Model
-    for name in SHAPES:
+    for name in names(sweep):
         case = case_of(name)
         module = case.module()
         Model.build(module.text, module.entry, os.path.join(out, name))
@@ -76,7 +104,7 @@ def build(out):
             f.write(repr(case))
     import shutil
     shutil.copy(os.path.join(HERE, "..", "build", "lib", "libsse_cuda_runtime.so"), out)
-    print(f"built {len(SHAPES)} shapes into {out}")
+    print(f"built {len(names(sweep))} shapes into {out}")
 
 
 def measure_card():
@@ -114,8 +142,10 @@ def run(out):
           f"{rate / 1e12:.0f} TFLOP/s")
     rows = []
     only = os.environ.get("SSE_BENCH_SHAPES")
-    for name in SHAPES:
-        if only and name not in only.split(","):
+    built = sorted(d for d in os.listdir(out) if os.path.isfile(
+        os.path.join(out, d, "case.py")))
+    for name in names(True):
+        if name not in built or (only and name not in only.split(",")):
             continue
         d = os.path.join(out, name)
         case = eval(open(os.path.join(d, "case.py")).read(), vars(cases_module))
@@ -130,7 +160,7 @@ def run(out):
         nbytes, flops = floor_bytes_flops(name)
         floor_ms = max(nbytes / bw, flops / rate) * 1e3
         rows.append((name, ms, floor_ms, 100.0 * floor_ms / ms, nan))
-        print(f"{name:10s} {ms:10.3f} ms  floor {floor_ms:7.3f} ms  "
+        print(f"{name:18s} {ms:10.3f} ms  floor {floor_ms:7.3f} ms  "
               f"{100.0 * floor_ms / ms:6.2f} % of floor  (unwritten {nan})",
               flush=True)
     print(f"\n| shape | time (ms) | floor (ms) | % of floor | card |")
@@ -140,6 +170,8 @@ def run(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("build", "run"):
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in ("build", "run"):
         sys.exit(__doc__)
-    sys.exit(build(sys.argv[2]) if sys.argv[1] == "build" else run(sys.argv[2]))
+    if sys.argv[1] == "build":
+        sys.exit(build(sys.argv[2], sweep="--sweep" in sys.argv[3:]))
+    sys.exit(run(sys.argv[2]))

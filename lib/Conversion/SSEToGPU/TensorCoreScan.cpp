@@ -44,8 +44,11 @@ constexpr int64_t kN = 8;
 constexpr int64_t kPad = 8;
 /// SMs of the target (an H100 SXM), for the grid-size heuristics.
 constexpr int64_t kSMs = 132;
-/// Shared memory per block the plan aims below (two blocks per SM).
-constexpr int64_t kSharedBudget = 100 * 1024;
+/// Shared memory per block the plan aims below: 100 KiB where two blocks
+/// should share an SM (grids of four or more waves), else 200 KiB (the
+/// chunk staged at once is then the schedule's, up to 64 tokens).
+constexpr int64_t kSharedBudgetTwoBlocks = 100 * 1024;
+constexpr int64_t kSharedBudgetOneBlock = 200 * 1024;
 /// Largest argument of the exponentials of the score factors: beyond it
 /// the contribution underflows anyway; the clamp keeps inf out.
 constexpr double kMaxScoreExponent = 80.0;
@@ -99,7 +102,8 @@ enum SharedBuffer {
   kDecay, // [K] f32: the segment's summed log-decay (SegmentLocal)
 };
 
-TensorCorePlan planTensorCoreScan(ScanOp op) {
+TensorCorePlan planTensorCoreScan(ScanOp op,
+                                  int64_t budget = kSharedBudgetTwoBlocks) {
   auto qType = cast<RankedTensorType>(op.getQ().getType());
   auto vType = cast<RankedTensorType>(op.getV().getType());
   TensorCorePlan p;
@@ -146,7 +150,7 @@ TensorCorePlan planTensorCoreScan(ScanOp op) {
     t.add({kTile, c + kPad}, f16);
     t.add({k, c + kPad}, f16);
     t.add({k}, f32);
-    if (t.bytes <= kSharedBudget || chunk == kTile)
+    if (t.bytes <= budget || chunk == kTile)
       return t;
   }
 }
@@ -157,7 +161,17 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
                                            int64_t segments, Value segStates,
                                            Value segDecay) {
   bool local = mode == TensorCoreMode::SegmentLocal;
-  TensorCorePlan plan = planTensorCoreScan(op);
+  // Two blocks per SM (sse-outline-kernels turns the hint into
+  // nvvm.minctasm, which caps the registers to match) when the grid is at
+  // least four waves of one block per SM: measured on an H100, core-n8k2
+  // (576 blocks) went from 3.59 to 3.13 ms, while core-4k (320 blocks,
+  // bound by its longest block's walk) went from 2.52 to 3.18 ms. Their
+  // shared memory must fit an SM (228 KiB, 1 KiB reserved per block).
+  std::optional<int64_t> items = staticWorkItems();
+  bool twoBlocks = items && *items * segments >= 4 * kSMs;
+  TensorCorePlan plan = planTensorCoreScan(
+      op, twoBlocks ? kSharedBudgetTwoBlocks : kSharedBudgetOneBlock);
+  twoBlocks = twoBlocks && 2 * (plan.bytes + 1024) <= 228 * 1024;
   const int64_t kw = plan.keys, cw = plan.cols, chunk = plan.chunk;
   MLIRContext *ctx = b.getContext();
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -178,15 +192,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
   nameKernel(launchOp, mode == TensorCoreMode::Full ? "sse_scan_tc"
                        : local ? "sse_scan_tc_segment_states"
                                : "sse_scan_tc_segment_outputs");
-  // Two blocks per SM (sse-outline-kernels turns the hint into
-  // nvvm.minctasm, which caps the registers to match) when their shared
-  // memory fits (an H100 SM has 228 KiB, 1 KiB reserved per block) and the
-  // grid is at least four waves of one block per SM: measured on an H100,
-  // core-n8k2 (576 blocks) went from 3.59 to 3.13 ms, while core-4k (320
-  // blocks, bound by its longest block's walk) went from 2.52 to 3.18 ms.
-  std::optional<int64_t> items = staticWorkItems();
-  if (2 * (plan.bytes + 1024) <= 228 * 1024 && items &&
-      *items * segments >= 4 * kSMs)
+  if (twoBlocks)
     launchOp->setAttr("sse.min_blocks_per_sm", b.getI32IntegerAttr(2));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launchOp.getBody().front());
