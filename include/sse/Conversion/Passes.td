@@ -59,30 +59,38 @@ def ConvertSSEToSCF : Pass<"convert-sse-to-scf"> {
 }
 
 def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
-  let summary = "Lower sse.scan to gpu.launch kernels (first, untiled version)";
+  let summary = "Lower sse.scan to gpu.launch kernels following its schedule";
   let description = [{
     Rewrites every `sse.scan` (any form: shared partition, route or router,
-    both rules, gates, init, cu_seqlens, epilogue) into three `gpu.launch`
-    kernels over buffers: zero an f32 output accumulator; the scan, one
-    block per (sequence, head) x state partition, each thread owning state
-    columns and walking the tokens in order, adding its reads to the
-    accumulator atomically; the epilogue (norm, gate, rounding to o's type).
-    The module becomes a `gpu.container_module`. Other sse ops must have
-    been fused into scans (`sse-fuse`); the pass fails on them.
+    both rules, gates, init, cu_seqlens, epilogue) into a device memset of
+    an f32 output accumulator, the scan kernel(s), and an epilogue kernel
+    (norm, gate, rounding to o's type; one warp per row). The module
+    becomes a `gpu.container_module`; kernels are named after their role
+    (`sse_scan_tc`, `sse_group`, `sse_epilogue`, ...). Other sse ops must
+    have been fused into scans (`sse-fuse`); the pass fails on them.
 
     Additive scans on f16/bf16 inputs with K, V multiples of 16 (K <= 256)
-    use a tensor-core kernel instead of kernel 2 (option `tensor-cores`):
-    one block per (sequence, head, state partition, up to 64 columns of V),
-    a warp per 16 columns, walks chunks of 16 tokens with the chunk form of
-    the rule; the products
-    `Qd S`, `A V` and `Kd^T V` run as warp-level matrix ops
-    (`gpu.subgroup_mma_*`, m16n16k16, f16 operands, f32 accumulation) and
-    the f32 state tile is updated in place; the masked intra-chunk scores
-    are computed in f32. With `grouping = sorted` a grouping kernel first
-    lists each routed partition's tokens per (sequence, head), and routed
-    partitions walk only those. Other scans use the column-per-thread
-    kernel (dense masks). The schedule's chunk length and `chunked` split
-    are not followed yet.
+    use the tensor-core kernel (option `tensor-cores`): one block per
+    (sequence, head, state partition, V tile of the schedule's `v_tile`
+    columns, as far as the f32 state fits 64 registers per thread of up to
+    8 warps). The block stages chunks of the schedule's `chunk` tokens in
+    dynamic shared memory with one round of coalesced loads and walks each
+    in 16-token steps: `Qd S + A V` and `S += Kd^T V` as
+    `nvgpu.ldmatrix` + `nvgpu.mma.sync` m16n8k16 (f16 operands, f32
+    accumulation), the masked intra-step scores as tf32 `nvgpu.mma.sync`
+    m16n8k8; the f32 state stays in registers (the accumulators of the
+    state update) across the whole sequence. `grouping = sorted` first
+    runs a grouping kernel that lists each routed partition's (token,
+    weight) entries in token order (a block-wide prefix sum per (sequence,
+    head, partition)); the routed partitions then walk only those.
+    `split = chunked` cuts each partition's entries into segments that run
+    in parallel: segment states from zero, a short combine scan over the
+    segments, then the outputs from each segment's starting state.
+
+    Other scans (delta rule, f32 inputs) use the column kernel: one block
+    per (sequence, head) x state partition, each thread owning state
+    columns and walking the tokens in order, reads added atomically. It
+    follows neither chunk nor split.
   }];
   let options = [
     Option<"tensorCores", "tensor-cores", "bool", "true",
