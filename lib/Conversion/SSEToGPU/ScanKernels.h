@@ -551,9 +551,9 @@ private:
     auto vType = cast<RankedTensorType>(op.getV().getType());
     int64_t k = qType.getDimSize(3), vw = vType.getDimSize(3);
     Type elem = qType.getElementType();
-    return (elem.isF16() || elem.isBF16()) && !ShapedType::isDynamic(k) &&
-           !ShapedType::isDynamic(vw) && k % kTile == 0 && k <= 256 &&
-           vw % kTile == 0;
+    return (elem.isF16() || elem.isBF16() || elem.isF32()) &&
+           !ShapedType::isDynamic(k) && !ShapedType::isDynamic(vw) &&
+           k % kTile == 0 && k <= 256 && vw % kTile == 0;
   }
 
   /// The tensor-core scan kernel (TensorCoreScan.cpp). With `segments` > 1

@@ -42,6 +42,9 @@ constexpr int64_t kN = 8;
 /// Padding (in elements) of the f16 operand rows, so that the eight rows an
 /// ldmatrix reads fall in different shared-memory banks.
 constexpr int64_t kPad = 8;
+/// The same for f32 operand rows read as tf32 fragments (rows g, columns t:
+/// a stride of 4 banks per row keeps the 32 lanes apart).
+constexpr int64_t kPadTf32 = 4;
 /// SMs of the target (an H100 SXM), for the grid-size heuristics.
 constexpr int64_t kSMs = 132;
 /// Shared memory per block the plan aims below: 100 KiB where two blocks
@@ -60,6 +63,11 @@ struct TensorCorePlan {
   Type qkType, vType;
 
   int64_t nTiles() const { return cols / kN; }
+  /// f32 inputs multiply in tf32 (f32 operands), others in f16.
+  bool tf32() const { return qkType.isF32(); }
+  Type operandType(MLIRContext *ctx) const {
+    return tf32() ? Type(Float32Type::get(ctx)) : Type(Float16Type::get(ctx));
+  }
   int64_t outTilesPerWarp() const { return nTiles() / warps; }
   int64_t threads() const { return 32 * warps; }
 
@@ -130,8 +138,7 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
   for (;; chunk -= kTile) {
     TensorCorePlan t = p;
     MLIRContext *ctx = qType.getContext();
-    Type f32 = Float32Type::get(ctx), f16 = Float16Type::get(ctx),
-         i32 = IntegerType::get(ctx, 32);
+    Type f32 = Float32Type::get(ctx), i32 = IntegerType::get(ctx, 32);
     int64_t k = p.keys, c = p.cols;
     t.chunk = chunk;
     t.add({chunk}, i32);
@@ -144,11 +151,14 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
     t.add({chunk, c}, p.vType);
     t.add({kTile, k + 4}, f32);
     t.add({kTile, k + 4}, f32);
-    t.add({kTile, k + kPad}, f16);
-    t.add({k, kTile + kPad}, f16);
-    t.add({kTile, kTile + kPad}, f16);
-    t.add({kTile, c + kPad}, f16);
-    t.add({k, c + kPad}, f16);
+    // Operands: f16 for f16/bf16 inputs, f32 (tf32 mma) for f32 inputs.
+    Type op = p.operandType(ctx);
+    int64_t pad = p.tf32() ? kPadTf32 : kPad;
+    t.add({kTile, k + pad}, op);
+    t.add({k, kTile + pad}, op);
+    t.add({kTile, kTile + pad}, op);
+    t.add({kTile, c + pad}, op);
+    t.add({k, c + pad}, op);
     t.add({k}, f32);
     if (t.bytes <= budget || chunk == kTile)
       return t;
@@ -176,6 +186,11 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
   MLIRContext *ctx = b.getContext();
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Type f16 = b.getF16Type(), f32 = b.getF32Type(), i32 = b.getI32Type();
+  const bool tf32 = plan.tf32();
+  // An f32 value as a matrix operand (rounded to f16 unless tf32).
+  auto toOperand = [&](Value x) -> Value {
+    return tf32 ? x : arith::TruncFOp::create(b, f16, x).getResult();
+  };
   auto fragA = VectorType::get({4, 2}, f16);
   auto fragB = VectorType::get({2, 2}, f16);
   auto fragC = VectorType::get({2, 2}, f32);
@@ -307,7 +322,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     for (auto [t, frag] : llvm::zip(owned, frags))
       for (int64_t i = 0; i < 2; ++i)
         for (int64_t j = 0; j < 2; ++j)
-          store(arith::TruncFOp::create(b, f16, element(frag, i, j)), kSh,
+          store(toOperand(element(frag, i, j)), kSh,
                 {i ? t.r1 : t.r0, add(t.col, e.idx(j))});
   };
 
@@ -526,13 +541,10 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
               b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
           Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
           if (!local)
-            store(arith::TruncFOp::create(
-                      b, f16, arith::MulFOp::create(b, qw, fastExp(gi))),
-                  kQd, {i, r});
-          store(arith::TruncFOp::create(
-                    b, f16,
-                    arith::MulFOp::create(
-                        b, kwt, fastExp(arith::SubFOp::create(b, gl, gi)))),
+            store(toOperand(arith::MulFOp::create(b, qw, fastExp(gi))), kQd,
+                  {i, r});
+          store(toOperand(arith::MulFOp::create(
+                    b, kwt, fastExp(arith::SubFOp::create(b, gl, gi)))),
                 kKdT, {r, i});
           if (!local) {
             store(arith::MulFOp::create(
@@ -549,36 +561,70 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
         [&](Value x) {
           Value i = arith::DivUIOp::create(b, x, cols);
           Value c = arith::RemUIOp::create(b, x, cols);
-          store(arith::TruncFOp::create(b, f16,
-                                        toF32(load(kVRaw, {rowOfStep(i), c}))),
-                kVt, {i, c});
+          store(toOperand(toF32(load(kVRaw, {rowOfStep(i), c}))), kVt, {i, c});
         },
         unrollOf(kTile * cw));
     gpu::BarrierOp::create(b);
 
     Value zeroFrag = arith::ConstantOp::create(
         b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
+    // The matrix products: f16 operands through ldmatrix and mma m16n8k16,
+    // or f32 operands read as tf32 fragments for mma m16n8k8.
+    int64_t kStep = tf32 ? kN : kTile;
+    auto fragTA = VectorType::get({4, 1}, f32);
+    auto fragTB = VectorType::get({2, 1}, f32);
     auto mma = [&](Value a, Value bm, Value c) -> Value {
       return nvgpu::MmaSyncOp::create(b, a, bm, c,
-                                      ArrayRef<int64_t>{kTile, kN, kTile});
+                                      ArrayRef<int64_t>{kTile, kN, kStep},
+                                      /*tf32Enabled=*/tf32);
     };
-    auto loadA = [&](int buf, Value row0A, Value col0A) -> Value {
-      return nvgpu::LdMatrixOp::create(
-          b, fragA, mem[buf],
-          ValueRange{add(row0A, lane16), add(col0A, laneHalf)},
-          /*transpose=*/false, /*numTiles=*/4);
+    // A fragments of rows [row0, row0 + 16), columns [col0, col0 + len).
+    auto aFrags = [&](int buf, Value row0, Value col0, int64_t len) {
+      SmallVector<Value> frags;
+      for (int64_t kk = 0; kk < len; kk += kStep) {
+        Value col = add(col0, e.idx(kk));
+        if (!tf32) {
+          frags.push_back(nvgpu::LdMatrixOp::create(
+              b, fragA, mem[buf],
+              ValueRange{add(row0, lane16), add(col, laneHalf)},
+              /*transpose=*/false, /*numTiles=*/4));
+          continue;
+        }
+        Value r0 = add(row0, group), r1 = add(r0, e.idx(8));
+        Value k0 = add(col, quad), k1 = add(k0, e.idx(4));
+        frags.push_back(vector::FromElementsOp::create(
+            b, fragTA,
+            ValueRange{load(buf, {r0, k0}), load(buf, {r1, k0}),
+                       load(buf, {r0, k1}), load(buf, {r1, k1})}));
+      }
+      return frags;
     };
-    auto loadB = [&](int buf, Value row0B, Value col0B) -> Value {
-      return nvgpu::LdMatrixOp::create(b, fragB, mem[buf],
-                                       ValueRange{add(row0B, lane16), col0B},
-                                       /*transpose=*/true, /*numTiles=*/2);
+    // acc + A B, with B the rows [row0, ...) x columns [col0, col0 + 8) of
+    // buffer `buf`, as many rows as `a` covers.
+    auto accumulate = [&](ArrayRef<Value> a, int buf, Value row0, Value col0,
+                          Value acc) {
+      for (auto [s, frag] : llvm::enumerate(a)) {
+        Value row = add(row0, e.idx(s * kStep));
+        Value bm;
+        if (!tf32) {
+          bm = nvgpu::LdMatrixOp::create(b, fragB, mem[buf],
+                                         ValueRange{add(row, lane16), col0},
+                                         /*transpose=*/true, /*numTiles=*/2);
+        } else {
+          Value c = add(col0, group), k0 = add(row, quad);
+          bm = vector::FromElementsOp::create(
+              b, fragTB,
+              ValueRange{load(buf, {k0, c}),
+                         load(buf, {add(k0, e.idx(4)), c})});
+        }
+        acc = mma(frag, bm, acc);
+      }
+      return acc;
     };
     if (!local) { // outputs: not in the segment-state pass
       // (c) The masked scores on tensor cores in tf32 (f32 range: the factors
       // exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16 columns:
       // mma m16n8k8 over the keys, fragments read straight from qp and kp.
-      auto fragTA = VectorType::get({4, 1}, f32);
-      auto fragTB = VectorType::get({2, 1}, f32);
       for (int64_t nt = 0; nt < kTile / kN; ++nt) {
         Value owner = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpId,
                                             e.idx(nt % plan.warps));
@@ -613,7 +659,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
               Value val = arith::SelectOp::create(
                   b, causal, arith::MulFOp::create(b, element(acc, i, j), w),
                   zeroF);
-              store(arith::TruncFOp::create(b, f16, val), kScore, {row, c});
+              store(toOperand(val), kScore, {row, c});
             }
         });
       }
@@ -621,18 +667,21 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
 
       // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
       // column tiles of the 16 output rows.
-      SmallVector<Value> qdFrags;
-      for (int64_t r0 = 0; r0 < kw; r0 += kTile)
-        qdFrags.push_back(loadA(kQd, zero, e.idx(r0)));
-      Value scoreFrag = loadA(kScore, zero, zero);
+      // f16 A fragments are loaded once and reused over the warp's column
+      // tiles; tf32 ones (twice as many registers) are reloaded per tile.
+      SmallVector<Value> qdFrags, scoreFrags;
+      if (!tf32) {
+        qdFrags = aFrags(kQd, zero, zero, kw);
+        scoreFrags = aFrags(kScore, zero, zero, kTile);
+      }
       for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
         Value n0 =
             mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
                 e.idx(kN));
-        Value acc = zeroFrag;
-        for (int64_t r0 = 0; r0 < kw / kTile; ++r0)
-          acc = mma(qdFrags[r0], loadB(kSh, e.idx(r0 * kTile), n0), acc);
-        acc = mma(scoreFrag, loadB(kVt, zero, n0), acc);
+        Value acc = accumulate(tf32 ? aFrags(kQd, zero, zero, kw) : qdFrags,
+                               kSh, zero, n0, zeroFrag);
+        acc = accumulate(tf32 ? aFrags(kScore, zero, zero, kTile) : scoreFrags,
+                         kVt, zero, n0, acc);
         // Rows group and group + 8 of the step, columns 2 quad (+ 1).
         for (int64_t i = 0; i < 2; ++i) {
           Value row = rowOfStep(add(group, e.idx(8 * i)));
@@ -657,9 +706,8 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       Value decay =
           vector::FromElementsOp::create(b, fragC, ValueRange{d0, d0, d1, d1});
       Value s = arith::MulFOp::create(b, frag, decay);
-      Value a = loadA(kKdT, mul(t.rowTile, tile), zero);
-      Value bm = loadB(kVt, zero, mul(t.colTile, e.idx(kN)));
-      next.push_back(mma(a, bm, s));
+      next.push_back(accumulate(aFrags(kKdT, mul(t.rowTile, tile), zero, kTile),
+                                kVt, zero, mul(t.colTile, e.idx(kN)), s));
     }
     gpu::BarrierOp::create(b); // every warp is done reading sh
     writeStateOperand(next);
