@@ -573,10 +573,40 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     int64_t kStep = tf32 ? kN : kTile;
     auto fragTA = VectorType::get({4, 1}, f32);
     auto fragTB = VectorType::get({2, 1}, f32);
+    // tf32 keeps 10 of f32's 23 mantissa bits (the mma ignores the rest),
+    // about 1e-3 relative: too coarse for f32 inputs (SPEC: 1e-3 on the
+    // whole output). Their products split each operand into a tf32 part and
+    // the f32 remainder and add three mmas (big x small, small x big,
+    // big x big), which leaves an error near 2^-20 (the "3xTF32" method).
+    auto splitTf32 = [&](Value x) -> std::pair<Value, Value> {
+      auto vt = cast<VectorType>(x.getType());
+      auto it = VectorType::get(vt.getShape(), b.getI32Type());
+      Value mask = arith::ConstantOp::create(
+          b, it, DenseElementsAttr::get(it, b.getI32IntegerAttr(~0x1FFF)));
+      Value big = arith::BitcastOp::create(
+          b, vt,
+          arith::AndIOp::create(b, arith::BitcastOp::create(b, it, x), mask));
+      return {big, arith::SubFOp::create(b, x, big)};
+    };
+    auto tf32Product = [&](Value a, Value bm, Value c, bool exact) -> Value {
+      auto one = [&](Value x, Value y, Value acc) -> Value {
+        return nvgpu::MmaSyncOp::create(b, x, y, acc,
+                                        ArrayRef<int64_t>{kTile, kN, kN},
+                                        /*tf32Enabled=*/true);
+      };
+      if (!exact)
+        return one(a, bm, c);
+      auto [aBig, aSmall] = splitTf32(a);
+      auto [bBig, bSmall] = splitTf32(bm);
+      c = one(aBig, bSmall, c);
+      c = one(aSmall, bBig, c);
+      return one(aBig, bBig, c);
+    };
     auto mma = [&](Value a, Value bm, Value c) -> Value {
+      if (tf32)
+        return tf32Product(a, bm, c, /*exact=*/true);
       return nvgpu::MmaSyncOp::create(b, a, bm, c,
-                                      ArrayRef<int64_t>{kTile, kN, kStep},
-                                      /*tf32Enabled=*/tf32);
+                                      ArrayRef<int64_t>{kTile, kN, kStep});
     };
     // A fragments of rows [row0, row0 + 16), columns [col0, col0 + len).
     auto aFrags = [&](int buf, Value row0, Value col0, int64_t len) {
@@ -641,9 +671,9 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
             Value bm = vector::FromElementsOp::create(
                 b, fragTB,
                 ValueRange{load(kKp, {col, t0k}), load(kKp, {col, t4k})});
-            acc = nvgpu::MmaSyncOp::create(b, a, bm, acc,
-                                           ArrayRef<int64_t>{kTile, kN, kN},
-                                           /*tf32Enabled=*/true);
+            // Plain tf32 for f16/bf16 inputs (the scores are then
+            // rounded to f16); 3xTF32 for f32 inputs.
+            acc = tf32Product(a, bm, acc, /*exact=*/tf32);
           }
           for (int64_t i = 0; i < 2; ++i)
             for (int64_t j = 0; j < 2; ++j) {

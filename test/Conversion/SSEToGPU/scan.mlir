@@ -58,16 +58,18 @@ func.func @bf16_additive(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>,
 
 // -----
 
-// f32, additive: the tensor-core kernel with f32 operands multiplied in tf32
-// (mma m16n8k8, fragments read from shared memory without ldmatrix). K = V
-// = 16: scores 2 x 2 mmas, Qd S 2 + A V 2 per column tile (2 tiles), and
-// the state update 2 per state tile (2 tiles).
+// f32, additive: the tensor-core kernel with f32 operands multiplied as
+// 3xTF32 (each operand split into a tf32 part and its remainder, three mma
+// m16n8k8 per product; fragments read from shared memory without
+// ldmatrix). K = V = 16: scores 2 x 2 products, Qd S 2 + A V 2 per column
+// tile (2 tiles), the state update 2 per state tile (2 tiles): 16 products.
 // CHECK-LABEL: func.func @f32_additive
 // CHECK: gpu.memset
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size
 // CHECK: memref.view {{.*}} to memref<64x16xf32, #gpu.address_space<workgroup>>
 // CHECK-NOT: nvgpu.ldmatrix
-// CHECK-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: arith.andi {{.*}} : vector<4x1xi32>
+// CHECK-COUNT-48: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK: gpu.launch
 // NOTC-LABEL: func.func @f32_additive
