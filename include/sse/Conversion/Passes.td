@@ -69,16 +69,17 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     (`sse_scan_tc`, `sse_group`, `sse_epilogue`, ...). Other sse ops must
     have been fused into scans (`sse-fuse`); the pass fails on them.
 
-    Additive scans on f16/bf16 inputs with K, V multiples of 16 (K <= 256)
-    use the tensor-core kernel (option `tensor-cores`): one block per
+    Additive scans with K, V multiples of 16 (K <= 256) use the tensor-core
+    kernel (option `tensor-cores`): one block per
     (sequence, head, state partition, V tile of the schedule's `v_tile`
     columns, as far as the f32 state fits 64 registers per thread of up to
     8 warps). The block stages chunks of the schedule's `chunk` tokens in
     dynamic shared memory with one round of coalesced loads and walks each
     in 16-token steps: `Qd S + A V` and `S += Kd^T V` as
     `nvgpu.ldmatrix` + `nvgpu.mma.sync` m16n8k16 (f16 operands, f32
-    accumulation), the masked intra-step scores as tf32 `nvgpu.mma.sync`
-    m16n8k8; the f32 state stays in registers (the accumulators of the
+    accumulation) for f16/bf16 inputs, or as 3xTF32 `nvgpu.mma.sync`
+    m16n8k8 on f32 operands for f32 inputs; the masked intra-step scores as
+    tf32 `nvgpu.mma.sync` m16n8k8; the f32 state stays in registers (the accumulators of the
     state update) across the whole sequence. `grouping = sorted` first
     runs a grouping kernel that lists each routed partition's (token,
     weight) entries in token order (a block-wide prefix sum per (sequence,
@@ -87,7 +88,7 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     in parallel: segment states from zero, a short combine scan over the
     segments, then the outputs from each segment's starting state.
 
-    Other scans (delta rule, f32 inputs) use the column kernel: one block
+    Other scans (the delta rule) use the column kernel: one block
     per (sequence, head) x state partition, each thread owning state
     columns and walking the tokens in order, reads added atomically. It
     follows neither chunk nor split.

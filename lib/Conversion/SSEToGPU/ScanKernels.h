@@ -407,7 +407,7 @@ private:
   int64_t scanIndex;
 
   //===--------------------------------------------------------------------===//
-  // The tensor-core kernel (additive rule, f16/bf16 inputs)
+  // The tensor-core kernel (additive rule, any input type)
   //===--------------------------------------------------------------------===//
 
   /// Tiles of the warp-level matrix ops (WMMA m16n16k16, f16 in, f32 acc).

@@ -1,13 +1,13 @@
 //===- TensorCoreScan.cpp - The chunked tensor-core scan kernel -----------===//
 //
-// The scan kernel of additive scans on f16/bf16 inputs: one block per
+// The scan kernel of additive scans (any input type): one block per
 // (sequence, head, state partition, `cols` columns of V). The block walks
 // its tokens (every token, or with grouping = sorted the routed
 // partition's list) in chunks of the schedule's length C: one round of
 // coalesced loads stages the chunk's q, k, log-gates and v in shared
 // memory, then the chunk is processed in 16-token steps on tensor cores
 // (nvgpu.ldmatrix + nvgpu.mma.sync m16n8k16, f16 operands, f32
-// accumulation):
+// accumulation; for f32 inputs f32 operands multiplied as 3xTF32):
 //
 //   O  = Qd S + A V        Qd = scale w_r q exp(G)        (16 x K)
 //   S <- exp(G_15) S + Kd^T V,  Kd = w_w k exp(G_15 - G)  (16 x K)
