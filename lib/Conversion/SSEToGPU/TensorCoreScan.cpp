@@ -14,14 +14,17 @@
 //
 // with G the cumulative log-decay of the step's selected tokens, and A the
 // masked 16 x 16 scores scale w_r,i w_w,j sum_r q_ir k_jr exp(G_ir - G_jr),
-// computed in f32 on the CUDA cores as (q exp(G - G_7)) . (k exp(G_7 - G))
-// (both factors bounded by eight tokens of decay).
+// computed on tensor cores in tf32 (3xTF32 for f32 inputs) as
+// (q exp(G - G_7)) . (k exp(G_7 - G)), f32 factors each bounded by eight
+// tokens of decay.
 //
 // The f32 state tile lives in registers, as the accumulators of the
 // S update: each warp owns a fixed set of its 16 x 8 tiles across the
-// whole sequence; after each step the warps write it to shared memory in
-// f16, the B operand of the next step's Qd S. The final states leave the
-// chip once.
+// whole sequence; after each step the warps write it to shared memory as
+// the B operand of the next step's Qd S. The final states leave the chip
+// once. With split = chunked the same kernel runs twice per segment of the
+// entries (segment states from zero; outputs from the combined starting
+// state), around a short combine scan (emitSegmentCombineKernel).
 //
 //===----------------------------------------------------------------------===//
 
