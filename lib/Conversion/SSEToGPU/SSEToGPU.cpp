@@ -1,22 +1,13 @@
 //===- SSEToGPU.cpp - Lower sse.scan to GPU kernels -----------------------===//
 //
-// The first GPU lowering of sse.scan, written for correctness over the whole
-// op (shared partition, route or router, both rules, gates, init,
-// cu_seqlens, epilogue): three kernels on the gpu dialect.
-//
-//   1. zero an f32 accumulator for o, [B, T, H, V];
-//   2. the scan: one block per (sequence, head) x state partition; each
-//      thread owns columns c of that partition's K x V state (kept in the
-//      final-states buffer), walks the sequence's tokens in order, updates
-//      its column when the token selects the partition (the delta rule is
-//      column-separable: kw S needs only the column), reads q S[:, c] and
-//      adds it to the accumulator atomically (partitions of one head run in
-//      different blocks);
-//   3. the epilogue: one thread per (b, t, h) row applies norm and gate and
-//      rounds o to its element type.
-//
-// It follows no schedule yet (no chunking, no tensor cores): the chunked
-// tensor-core kernels of SPEC section 6 replace kernel 2.
+// convert-sse-to-gpu: a thin pass over the ScanToGPU pattern, which hands
+// each sse.scan to ScanKernels (ScanKernels.h): a device memset of the f32
+// output accumulator; the grouping kernel for sorted groupings; the scan,
+// on the tensor-core kernel (TensorCoreScan.cpp: additive scans, K and V
+// multiples of 16) or the column kernel (one thread per state column; the
+// delta rule); the epilogue kernel (norm, gate, rounding). Kernels are
+// named after their role. Marked loops are unrolled once the conversion is
+// done.
 //
 //===----------------------------------------------------------------------===//
 
