@@ -1,10 +1,9 @@
-//===- ScanKernels.h - The kernels convert-sse-to-gpu emits per scan -*- C++
-//-*-===//
+//===- ScanKernels.h - Kernels convert-sse-to-gpu emits per scan -*- C++ -*-===//
 //
 // Private to the SSEToGPU library: the builder of the kernels of one
-// sse.scan. SSEToGPU.cpp holds the CUDA-core kernels (zeroing, the
-// column-per-thread scan, grouping, epilogue); TensorCoreScan.cpp holds the
-// chunked tensor-core scan.
+// sse.scan. This header holds the buffers' set-up and the CUDA-core kernels
+// (the column-per-thread scan, grouping, epilogue); TensorCoreScan.cpp
+// holds the chunked tensor-core scan and its segment kernels.
 //
 //===----------------------------------------------------------------------===//
 
