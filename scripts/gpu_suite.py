@@ -120,6 +120,11 @@ def gpu_cases():
                       gate="scalar", routing="args", init=True,
                       schedule=Schedule(chunk=64, k_tile=64, v_tile=32,
                                         grouping="dense")))
+    # A gated shared partition beside ungated routed ones (the tensor-core
+    # kernel reads each kind's own gate).
+    c.append(ScanCase(T=100, K=32, V=32, H=2, N=4, k=1, dtype="bf16",
+                      gate=None, routing="args", shared=True,
+                      shared_gate="scalar"))
     # split = chunked: segments of each partition's entries run in parallel
     # (local states, a short combine scan, then the outputs): long routed
     # and shared sequences, packed sequences shorter than a segment, and

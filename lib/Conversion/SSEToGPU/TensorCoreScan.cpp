@@ -475,8 +475,10 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
           return in.perKeyGate ? e.loadF32(mem, {batch, t, h, r})
                                : e.loadF32(mem, {batch, t, h});
         };
+        // One gate buffer for both partition kinds, or none at all: no
+        // branch; otherwise each kind reads its own (or none).
         Value g;
-        if (gMem || (sameGates && !routed.gate))
+        if (gMem || (!routed.gate && !shared.gate))
           g = gateOf(routed, gMem);
         else
           g = fromInputs(

@@ -80,3 +80,20 @@ func.func @f32_additive(%q: tensor<1x20x1x16xf32>, %v: tensor<1x20x1x16xf32>, %g
     : (tensor<1x20x1x16xf32>, tensor<1x20x1x16xf32>, tensor<1x20x1x16xf32>, tensor<1x20x1xf32>) -> (tensor<1x20x1x16xf32>, tensor<1x1x1x16x16xf32>)
   return %o : tensor<1x20x1x16xf32>
 }
+
+// -----
+
+// A gated shared partition beside ungated routed ones: the tensor-core
+// kernel stages the shared gate for partition 0 (a uniform branch on the
+// partition kind) and no gate for the others.
+// CHECK-LABEL: func.func @shared_gate_only
+// CHECK: gpu.launch {{.*}} dynamic_shared_memory_size {{.*}} module(@sse_scan_tc)
+// CHECK: scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT: memref.load %{{.*}} : memref<1x20x1xbf16>
+// NOTC-LABEL: func.func @shared_gate_only
+// NOTC: return
+func.func @shared_gate_only(%q: tensor<1x20x1x16xbf16>, %v: tensor<1x20x1x16xbf16>, %sg: tensor<1x20x1xbf16>, %w: tensor<1x20x1xf32>, %i: tensor<1x20x1xi32>) -> tensor<1x20x1x16xbf16> {
+  %o, %s = sse.scan %q, %q, %v shared(%q, %q) shared_gate(%sg) route(%w, %i) {partitions = 2 : i64}
+    : (tensor<1x20x1x16xbf16>, tensor<1x20x1x16xbf16>, tensor<1x20x1x16xbf16>, tensor<1x20x1x16xbf16>, tensor<1x20x1x16xbf16>, tensor<1x20x1xbf16>, tensor<1x20x1xf32>, tensor<1x20x1xi32>) -> (tensor<1x20x1x16xbf16>, tensor<1x1x3x16x16xf32>)
+  return %o : tensor<1x20x1x16xbf16>
+}
