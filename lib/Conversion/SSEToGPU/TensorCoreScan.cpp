@@ -578,6 +578,27 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     int64_t kStep = tf32 ? kN : kTile;
     auto fragTA = VectorType::get({4, 1}, f32);
     auto fragTB = VectorType::get({2, 1}, f32);
+    // tf32 fragments read from f32 shared memory (no ldmatrix for 32-bit
+    // elements): A (m16 x k8) has rows row0 + group (+ 8), columns
+    // col + quad (+ 4); B (k8 x n8) has rows k0 + quad (+ 4), column
+    // n0 + group, element (k, n) at [k][n], or at [n][k] when `transposed`.
+    auto tf32AFrag = [&](int buf, Value row0, Value col) -> Value {
+      Value r0 = add(row0, group), r1 = add(r0, e.idx(8));
+      Value k0 = add(col, quad), k1 = add(k0, e.idx(4));
+      return vector::FromElementsOp::create(
+          b, fragTA,
+          ValueRange{load(buf, {r0, k0}), load(buf, {r1, k0}),
+                     load(buf, {r0, k1}), load(buf, {r1, k1})});
+    };
+    auto tf32BFrag = [&](int buf, Value k0, Value n0, bool transposed) {
+      Value n = add(n0, group), k = add(k0, quad), k4 = add(k, e.idx(4));
+      auto at = [&](Value kk) {
+        return transposed ? load(buf, {n, kk}) : load(buf, {kk, n});
+      };
+      return vector::FromElementsOp::create(b, fragTB,
+                                            ValueRange{at(k), at(k4)})
+          .getResult();
+    };
     // tf32 keeps 10 of f32's 23 mantissa bits (the mma ignores the rest),
     // about 1e-3 relative: too coarse for f32 inputs (SPEC: 1e-3 on the
     // whole output). Their products split each operand into a tf32 part and
@@ -625,12 +646,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
               /*transpose=*/false, /*numTiles=*/4));
           continue;
         }
-        Value r0 = add(row0, group), r1 = add(r0, e.idx(8));
-        Value k0 = add(col, quad), k1 = add(k0, e.idx(4));
-        frags.push_back(vector::FromElementsOp::create(
-            b, fragTA,
-            ValueRange{load(buf, {r0, k0}), load(buf, {r1, k0}),
-                       load(buf, {r0, k1}), load(buf, {r1, k1})}));
+        frags.push_back(tf32AFrag(buf, row0, col));
       }
       return frags;
     };
@@ -640,18 +656,12 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
                           Value acc) {
       for (auto [s, frag] : llvm::enumerate(a)) {
         Value row = add(row0, e.idx(s * kStep));
-        Value bm;
-        if (!tf32) {
-          bm = nvgpu::LdMatrixOp::create(b, fragB, mem[buf],
-                                         ValueRange{add(row, lane16), col0},
-                                         /*transpose=*/true, /*numTiles=*/2);
-        } else {
-          Value c = add(col0, group), k0 = add(row, quad);
-          bm = vector::FromElementsOp::create(
-              b, fragTB,
-              ValueRange{load(buf, {k0, c}),
-                         load(buf, {add(k0, e.idx(4)), c})});
-        }
+        Value bm =
+            tf32 ? tf32BFrag(buf, row, col0, /*transposed=*/false)
+                 : nvgpu::LdMatrixOp::create(b, fragB, mem[buf],
+                                             ValueRange{add(row, lane16), col0},
+                                             /*transpose=*/true, /*numTiles=*/2)
+                       .getResult();
         acc = mma(frag, bm, acc);
       }
       return acc;
@@ -664,18 +674,11 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
         Value owner = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpId,
                                             e.idx(nt % plan.warps));
         e.ifThen(owner, [&] {
-          Value g8 = add(group, e.idx(8));
-          Value col = add(e.idx(nt * kN), group);
           Value acc = zeroFrag;
           for (int64_t k0 = 0; k0 < kw; k0 += kN) {
-            Value t0k = add(quad, e.idx(k0)), t4k = add(quad, e.idx(k0 + 4));
-            Value a = vector::FromElementsOp::create(
-                b, fragTA,
-                ValueRange{load(kQp, {group, t0k}), load(kQp, {g8, t0k}),
-                           load(kQp, {group, t4k}), load(kQp, {g8, t4k})});
-            Value bm = vector::FromElementsOp::create(
-                b, fragTB,
-                ValueRange{load(kKp, {col, t0k}), load(kKp, {col, t4k})});
+            Value a = tf32AFrag(kQp, zero, e.idx(k0));
+            Value bm = tf32BFrag(kKp, e.idx(k0), e.idx(nt * kN),
+                                 /*transposed=*/true);
             // Plain tf32 for f16/bf16 inputs (the scores are then
             // rounded to f16); 3xTF32 for f32 inputs.
             acc = tf32Product(a, bm, acc, /*exact=*/tf32);
