@@ -440,19 +440,14 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
 
-  // On CUDA the entry sees device buffers: copy inputs over and poison the
-  // outputs there too (0xFF.. is NaN for every float type).
+  // On CUDA the entry sees device buffers (filled before each run, below).
   std::vector<void *> deviceBuffers;
-  auto deviceCopy = [&](NpyArray &a, bool upload) -> llvm::Expected<void *> {
+  auto deviceAlloc = [&](NpyArray &a) -> llvm::Expected<void *> {
     size_t bytes = a.data.size();
     void *ptr = sseRuntimeAlloc(bytes ? bytes : 4);
     if (!ptr)
       return runError(sseRuntimeLastError());
     deviceBuffers.push_back(ptr);
-    int status = upload ? sseRuntimeCopyToDevice(ptr, a.data.data(), bytes)
-                        : sseRuntimeMemset32(ptr, 0xFFFFFFFFu, bytes / 4);
-    if (status != 0)
-      return runError(sseRuntimeLastError());
     return ptr;
   };
   llvm::scope_exit freeDevice([&] {
@@ -460,11 +455,11 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
       sseRuntimeFree(ptr);
   });
   std::vector<std::vector<int64_t>> descriptors;
-  auto addDescriptor = [&](NpyArray &a, bool input) -> llvm::Error {
+  auto addDescriptor = [&](NpyArray &a) -> llvm::Error {
     descriptors.push_back(descriptorFor(a));
     if (!cuda)
       return llvm::Error::success();
-    auto ptr = deviceCopy(a, input);
+    auto ptr = deviceAlloc(a);
     if (!ptr)
       return ptr.takeError();
     descriptors.back()[0] = descriptors.back()[1] =
@@ -475,10 +470,10 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   // states of a scan are its destination).
   std::vector<NpyArray> working = result.inputs;
   for (NpyArray &a : working)
-    if (llvm::Error err = addDescriptor(a, /*input=*/true))
+    if (llvm::Error err = addDescriptor(a))
       return std::move(err);
   for (NpyArray &a : result.outputs)
-    if (llvm::Error err = addDescriptor(a, /*input=*/false))
+    if (llvm::Error err = addDescriptor(a))
       return std::move(err);
 
   std::vector<void *> descriptorPtrs;
@@ -488,10 +483,10 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   for (void *&p : descriptorPtrs)
     args.push_back(&p);
 
-  // Every run starts from the same state: a run may update its arguments in
-  // place (the states of a scan) and has written the outputs, so the runs
-  // after the first get the inputs back and the outputs poisoned again
-  // (outside the timing), and --repeat does not change the results.
+  // Every run starts from the same state, outside the timing: the inputs
+  // (a run may update its arguments in place, the states of a scan) and
+  // poisoned outputs (on the device 0xFF.., NaN for every float type), so
+  // --repeat does not change the results.
   auto resetForRun = [&]() -> llvm::Error {
     for (size_t i = 0; i < working.size(); ++i) {
       const std::vector<char> &bytes = result.inputs[i].data;
@@ -518,9 +513,8 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   };
 
   for (unsigned r = 0; r < std::max(1u, options.repeat); ++r) {
-    if (r > 0)
-      if (llvm::Error err = resetForRun())
-        return std::move(err);
+    if (llvm::Error err = resetForRun())
+      return std::move(err);
     auto t0 = std::chrono::steady_clock::now();
     if (cuda && sseRuntimeTimerStart() != 0)
       return runError(sseRuntimeLastError());
