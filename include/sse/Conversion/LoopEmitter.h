@@ -157,6 +157,25 @@ inline Value allocStates(LoopEmitter &e, RankedTensorType type, Value seqs,
   return allocResult(e, type, [&](int64_t d) { return sizes[d]; });
 }
 
+/// The inputs of one kind of state partition (the routed ones, or the
+/// shared partition of a fused scan): buffers, null where absent.
+struct SlotInputs {
+  Value q, k, gate, beta;
+  bool perKeyGate;
+};
+
+/// The buffers of a scan's operands (null where absent) and the facts about
+/// them that both lowerings branch on; each lowering derives from it.
+struct ScanOperands {
+  Value q, v, weights, indices, logits, init, cu, normWeight, outGate;
+  SlotInputs routed, shared;
+  bool perHeadRouting = false, delta = false;
+
+  /// Fills the fields from `op`, with `bufferOf(tensor)` the buffer of a
+  /// (present) tensor operand.
+  void bindOperands(ScanOp op, function_ref<Value(Value)> bufferOf);
+};
+
 /// The router configuration of a scan with router(z).
 inline RouterConfig routerConfigOf(ScanOp op) {
   return {op.getNumSlots(),

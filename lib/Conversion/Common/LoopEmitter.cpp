@@ -167,6 +167,29 @@ void mlir::sse::emitOutputRow(LoopEmitter &e,
   });
 }
 
+void mlir::sse::ScanOperands::bindOperands(
+    ScanOp op, function_ref<Value(Value)> bufferOf) {
+  auto bufferOrNull = [&](Value x) { return x ? bufferOf(x) : Value(); };
+  q = bufferOf(op.getQ());
+  v = bufferOf(op.getV());
+  weights = bufferOrNull(op.getWeights());
+  indices = bufferOrNull(op.getIndices());
+  logits = bufferOrNull(op.getLogits());
+  init = bufferOrNull(op.getInit());
+  cu = bufferOrNull(op.getCuSeqlens());
+  normWeight = bufferOrNull(op.getNormWeight());
+  outGate = bufferOrNull(op.getOutGate());
+  routed = {q, bufferOf(op.getK()), bufferOrNull(op.getGate()),
+            bufferOrNull(op.getBeta()), op.hasPerKeyGate()};
+  shared = {bufferOrNull(op.getSharedQ()), bufferOrNull(op.getSharedK()),
+            bufferOrNull(op.getSharedGate()), bufferOrNull(op.getSharedBeta()),
+            op.hasPerKeySharedGate()};
+  Value routing = weights ? weights : logits;
+  perHeadRouting =
+      routing && cast<MemRefType>(routing.getType()).getRank() == 4;
+  delta = op.getRule() == UpdateRule::delta;
+}
+
 Value mlir::sse::scanScale(LoopEmitter &e, ScanOp op, Value keyWidth) {
   if (std::optional<float> fixed = op.getEffectiveScale())
     return e.f32(*fixed);

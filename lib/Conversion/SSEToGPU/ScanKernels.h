@@ -1,4 +1,5 @@
-//===- ScanKernels.h - Kernels convert-sse-to-gpu emits per scan -*- C++ -*-===//
+//===- ScanKernels.h - Kernels convert-sse-to-gpu emits per scan -*- C++
+//-*-===//
 //
 // Private to the SSEToGPU library: the builder of the kernels of one
 // sse.scan. This header holds the buffers' set-up and the CUDA-core kernels
@@ -31,12 +32,7 @@ constexpr int64_t kThreads = 128;
 /// conversion is done.
 constexpr llvm::StringLiteral kUnrollAttr = "sse.unroll";
 
-struct SlotInputs {
-  Value q, k, gate, beta;
-  bool perKeyGate;
-};
-
-class ScanKernels {
+class ScanKernels : ScanOperands {
 public:
   /// `scanIndex` numbers the scans of a module: the kernels of scan i > 0
   /// get the suffix "_i" (kernel names must be unique).
@@ -93,25 +89,7 @@ public:
 
 private:
   void setUp() {
-    auto buf = [&](Value x) { return x ? toBuffer(b, x) : Value(); };
-    q = buf(op.getQ());
-    v = buf(op.getV());
-    weights = buf(op.getWeights());
-    indices = buf(op.getIndices());
-    logits = buf(op.getLogits());
-    init = buf(op.getInit());
-    cu = buf(op.getCuSeqlens());
-    normWeight = buf(op.getNormWeight());
-    outGate = buf(op.getOutGate());
-    routed = {q, buf(op.getK()), buf(op.getGate()), buf(op.getBeta()),
-              op.hasPerKeyGate()};
-    shared = {buf(op.getSharedQ()), buf(op.getSharedK()),
-              buf(op.getSharedGate()), buf(op.getSharedBeta()),
-              op.hasPerKeySharedGate()};
-    Value routing = weights ? weights : logits;
-    perHeadRouting =
-        routing && cast<MemRefType>(routing.getType()).getRank() == 4;
-    delta = op.getRule() == UpdateRule::delta;
+    bindOperands(op, [&](Value x) { return toBuffer(b, x); });
 
     zero = e.idx(0);
     one = e.idx(1);
@@ -397,9 +375,6 @@ private:
   ScanOp op;
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  Value q, v, weights, indices, logits, init, cu, normWeight, outGate;
-  SlotInputs routed, shared;
-  bool perHeadRouting = false, delta = false;
   Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
   Value o, states, oacc;
   bool tensorCores;

@@ -171,13 +171,6 @@ struct SwishGateToSCF : public OpRewritePattern<SwishGateOp> {
   }
 };
 
-/// The per-partition-kind inputs of a scan slot: the routed partitions use
-/// the scan's q, k, gate, beta; the shared partition its shared_* operands.
-struct SlotInputs {
-  Value q, k, gate, beta;
-  bool perKeyGate;
-};
-
 /// Lowers one sse.scan. Two loop structures, chosen by the schedule:
 ///
 /// * token-major (no schedule, or recurrent + dense): for every token, each
@@ -191,7 +184,7 @@ struct SlotInputs {
 ///   additive rule (inter-chunk read of the chunk's start state, intra-chunk
 ///   attention with relative decays, one state update per chunk). o is
 ///   accumulated in an f32 [T, V] buffer per (sequence, head).
-class ScanLowering {
+class ScanLowering : ScanOperands {
 public:
   /// How operand tensors become buffers: `bufferization.to_buffer` when
   /// lowering at tensor level, the bufferization state's buffers when the
@@ -250,26 +243,11 @@ private:
   };
 
   void setUp() {
-    auto bufferOrNull = [&](Value x) { return x ? bufferOf(x) : Value(); };
-    q = bufferOf(op.getQ());
-    v = bufferOf(op.getV());
-    weights = bufferOrNull(op.getWeights());
-    indices = bufferOrNull(op.getIndices());
-    logits = bufferOrNull(op.getLogits());
-    // States updated in place already hold the initial states.
-    init = statesInPlace ? Value() : bufferOrNull(op.getInit());
-    cu = bufferOrNull(op.getCuSeqlens());
-    normWeight = bufferOrNull(op.getNormWeight());
-    outGate = bufferOrNull(op.getOutGate());
-    routed = {q, bufferOf(op.getK()), bufferOrNull(op.getGate()),
-              bufferOrNull(op.getBeta()), op.hasPerKeyGate()};
-    shared = {bufferOrNull(op.getSharedQ()), bufferOrNull(op.getSharedK()),
-              bufferOrNull(op.getSharedGate()),
-              bufferOrNull(op.getSharedBeta()), op.hasPerKeySharedGate()};
-    Value routing = weights ? weights : logits;
-    perHeadRouting =
-        routing && cast<MemRefType>(routing.getType()).getRank() == 4;
-    delta = op.getRule() == UpdateRule::delta;
+    // States updated in place already hold the initial states: init gets
+    // no buffer of its own then.
+    bindOperands(op, [&](Value x) {
+      return statesInPlace && x == op.getInit() ? Value() : bufferOf(x);
+    });
     zero = e.idx(0);
     one = e.idx(1);
     oneF = e.f32(1.0);
@@ -789,9 +767,7 @@ private:
   LoopEmitter e;
   BufferFn bufferOf;
   Value statesInPlace;
-  Value q, v, weights, indices, logits, init, cu, normWeight, outGate, normEps;
-  SlotInputs routed, shared;
-  bool perHeadRouting = false, delta = false;
+  Value normEps;
   Value zero, one, oneF, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
   int64_t numSlots = 1;
   Value slots, nPart, partOffset, o, states, kw, kS, routerW, routerI, scale;
