@@ -38,7 +38,12 @@ SHAPES = {
     "core-n8k2": (4, 4096, 16, 8, 2, 128, False),
     "dense-gla": (4, 4096, 16, None, None, 128, False),
     "decode": (64, 1, 16, 4, 1, 128, True),
+    # Not in SPEC 6: the SSE-GDN core (gated delta rule, scalar gates, the
+    # router only selects), at core-4k's size.
+    "gdn-4k": (4, 4096, 16, 4, 1, 128, False),
 }
+# Shapes on the gated delta rule.
+DELTA = {"gdn-4k"}
 
 
 # Schedules forced on a shape (name@cCHUNKvVTILE), built with `build DIR
@@ -61,6 +66,12 @@ def case_of(name):
     if N is None:
         return ScanCase(B=B, T=T, H=H, K=D, V=D, dtype="bf16", gate="per_key",
                         schedule=schedule)
+    if base in DELTA:
+        return ScanCase(B=B, T=T, H=H, K=D, V=D, N=N, k=k, dtype="bf16",
+                        gate="scalar", rule="delta", routing="router",
+                        shared=True, shared_gate="scalar", z_dtype="bf16",
+                        read_gate=False, write_gate=False, init=decode,
+                        schedule=schedule)
     return ScanCase(B=B, T=T, H=H, K=D, V=D, N=N, k=k, dtype="bf16",
                     gate="per_key", routing="router", shared=True,
                     shared_gate="per_key", z_dtype="bf16", init=decode,
@@ -77,8 +88,16 @@ def names(sweep):
 
 def floor_bytes_flops(name):
     """Bytes that must move and tensor-core FLOPs (chunk length 64)."""
-    B, T, H, N, k, D, decode = SHAPES[name.partition("@")[0]]
+    base = name.partition("@")[0]
+    B, T, H, N, k, D, decode = SHAPES[base]
     tokens = B * T * H
+    C = 64
+    if base in DELTA:
+        # q1, k1, q2, k2, v, o; scalar g1, g2, beta1, beta2; router logits.
+        nbytes = tokens * (6 * D + 4) * 2 + B * T * N * 2
+        # Per visit also R = Kg S (2 D D) and the k k^T scores (2 C D).
+        flops = tokens * (1 + k) * 2 * (3 * C * D + 3 * D * D)
+        return nbytes, flops
     if N is None:
         reads = 3 * D + D  # q, k, v, per-key gate
         nbytes = tokens * (reads + D) * 2
@@ -89,7 +108,6 @@ def floor_bytes_flops(name):
         visits = 1 + k
     if decode:
         nbytes += 2 * B * H * (1 + (N or 0)) * D * D * 4  # read + write states
-    C = 64
     flops = tokens * visits * 2 * (C * D + C * D + 2 * D * D)
     return nbytes, flops
 

@@ -143,6 +143,27 @@ def gpu_cases():
                       gate="scalar", routing="args",
                       schedule=Schedule(chunk=64, k_tile=64, v_tile=32,
                                         split="chunked", grouping="sorted")))
+    # The delta rule on the tensor-core kernel (a triangular solve per
+    # 16-token step): long bf16 sequences with the shared partition and
+    # sorted lists, f32 with 16-token chunks and narrow V tiles, dense
+    # masks with k = 2, and split = chunked (kept state-carrying).
+    c.append(ScanCase(T=1000, K=128, V=128, H=2, N=4, k=1, dtype="bf16",
+                      gate="scalar", rule="delta", routing="router",
+                      shared=True, shared_gate="scalar", init=True,
+                      schedule=Schedule(chunk=64, k_tile=128, v_tile=128,
+                                        grouping="sorted")))
+    c.append(ScanCase(T=300, K=128, V=64, H=2, N=2, k=1, dtype="f32",
+                      gate="scalar", rule="delta", routing="args", init=True,
+                      schedule=Schedule(chunk=16, k_tile=128, v_tile=32,
+                                        grouping="sorted")))
+    c.append(ScanCase(T=150, K=64, V=64, H=2, N=4, k=2, dtype="f16",
+                      gate=None, rule="delta", routing="args",
+                      schedule=Schedule(chunk=32, k_tile=64, v_tile=64,
+                                        grouping="dense")))
+    c.append(ScanCase(T=400, K=64, V=64, H=2, N=4, k=1, dtype="bf16",
+                      gate="scalar", rule="delta", routing="router",
+                      schedule=Schedule(chunk=32, k_tile=64, v_tile=64,
+                                        split="chunked", grouping="sorted")))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

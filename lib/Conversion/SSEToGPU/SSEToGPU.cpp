@@ -3,9 +3,9 @@
 // convert-sse-to-gpu: a thin pass over the ScanToGPU pattern, which hands
 // each sse.scan to ScanKernels (ScanKernels.h): a device memset of the f32
 // output accumulator; the grouping kernel for sorted groupings; the scan,
-// on the tensor-core kernel (TensorCoreScan.cpp: additive scans, K and V
-// multiples of 16) or the column kernel (one thread per state column; the
-// delta rule); the epilogue kernel (norm, gate, rounding). Kernels are
+// on the tensor-core kernel (TensorCoreScan.cpp: K and V multiples of 16,
+// K <= 256, either rule) or the column kernel (one thread per state column,
+// the other widths); the epilogue kernel (norm, gate, rounding). Kernels are
 // named after their role. Marked loops are unrolled once the conversion is
 // done.
 //

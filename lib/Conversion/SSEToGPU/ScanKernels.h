@@ -519,7 +519,7 @@ private:
   }
 
   bool canUseTensorCores() {
-    if (!tensorCores || delta)
+    if (!tensorCores)
       return false;
     auto qType = cast<RankedTensorType>(op.getQ().getType());
     auto vType = cast<RankedTensorType>(op.getV().getType());

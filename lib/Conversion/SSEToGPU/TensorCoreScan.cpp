@@ -1,6 +1,6 @@
 //===- TensorCoreScan.cpp - The chunked tensor-core scan kernel -----------===//
 //
-// The scan kernel of additive scans (any input type): one block per
+// The scan kernel (any input type, either update rule): one block per
 // (sequence, head, state partition, `cols` columns of V). The block walks
 // its tokens (every token, or with grouping = sorted the routed
 // partition's list) in chunks of the schedule's length C: one round of
@@ -25,6 +25,13 @@
 // once. With split = chunked the same kernel runs twice per segment of the
 // entries (segment states from zero; outputs from the combined starting
 // state), around a short combine scan (emitSegmentCombineKernel).
+//
+// The gated delta rule (scalar gates) runs the same step with V replaced
+// by U, the solution of u_i = beta_i (v_i - Kg_i S) - sum_j<i M_ij u_j
+// (Kg = w_w k exp(G); M the strictly lower beta_i w_w,i w_w,j k_i k_j^T
+// e^(G_i - G_j), on tensor cores like A): a 16 x 16 unit lower-triangular
+// solve per step, a thread per column (the WY form of the chunk, solved
+// rather than inverted).
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +71,9 @@ constexpr double kMaxScoreExponent = 80.0;
 struct TensorCorePlan {
   int64_t keys, values, cols, warps, chunk;
   Type qkType, vType;
+  /// The gated delta rule: the step's values are replaced by the solved
+  /// u (see the file comment), which takes the buffers kBeta..kU.
+  bool delta = false;
 
   int64_t nTiles() const { return cols / kN; }
   /// f32 inputs multiply in tf32 (f32 operands), others in f16.
@@ -111,6 +121,12 @@ enum SharedBuffer {
   kVt,    // [16][cols+pad] f16: B operand of A V and Kd^T V
   kSh,    // [K][cols+pad] f16: the state, B operand of Qd S
   kDecay, // [K] f32: the segment's summed log-decay (SegmentLocal)
+  // Delta rule only:
+  kBeta, // [C] f32: beta of each row (0: not selected)
+  kKq,   // [16][K+4] f32: k exp(G - G_7) (the k k^T scores)
+  kKg,   // [16][K+pad] f16: A operand of Kg S, Kg = w_w k exp(G)
+  kM,    // [16][16+1] f32: M = beta_i w_w,i w_w,j k_i k_j^T e^(G_i - G_j), j<i
+  kU,    // [16][cols+4] f32: R = V - Kg S, then solved in place into U
 };
 
 TensorCorePlan planTensorCoreScan(ScanOp op,
@@ -122,6 +138,7 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
   p.values = vType.getDimSize(3);
   p.qkType = qType.getElementType();
   p.vType = vType.getElementType();
+  p.delta = op.getRule() == UpdateRule::delta;
   std::optional<ScheduleAttr> schedule = op.getSchedule();
   // Columns per block: the schedule's V tile, as far as the state tile
   // fits 64 f32 registers per thread of at most 8 warps.
@@ -163,6 +180,13 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
     t.add({kTile, c + pad}, op);
     t.add({k, c + pad}, op);
     t.add({k}, f32);
+    if (p.delta) {
+      t.add({chunk}, f32);
+      t.add({kTile, k + 4}, f32);
+      t.add({kTile, k + pad}, op);
+      t.add({kTile, kTile + 1}, f32);
+      t.add({kTile, c + 4}, f32);
+    }
     if (t.bytes <= budget || chunk == kTile)
       return t;
   }
@@ -389,6 +413,8 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     store(zeroF, kRead, {i});
     store(zeroF, kWrite, {i});
     store(arith::ConstantOp::create(b, b.getI32IntegerAttr(0)), kTok, {i});
+    if (plan.delta)
+      store(zeroF, kBeta, {i});
     e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::slt, i, n), [&] {
       Value pos = add(t0, i);
       Value t = pos;
@@ -402,25 +428,29 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
                 : listed;
       }
       store(arith::IndexCastOp::create(b, i32, t), kTok, {i});
-      auto select = [&](Value w) {
+      auto select = [&](Value w, const SlotInputs &in) {
         store(oneF, kSel, {i});
         store(op.getReadGate() ? w : oneF, kRead, {i});
         store(op.getWriteGate() ? w : oneF, kWrite, {i});
+        if (plan.delta)
+          store(e.loadF32(in.beta, {batch, t, h}), kBeta, {i});
       };
       auto routedPick = [&] {
         if (!op.isRouted())
-          return select(oneF);
+          return select(oneF, routed);
         if (lists) // every listed entry picks this partition
           return select(memref::LoadOp::create(
-              b, listW, ValueRange{seq, h, listPart, pos}));
-        forEachPickOf(batch, t, h, routedPart, pickW, pickI, select);
+                            b, listW, ValueRange{seq, h, listPart, pos}),
+                        routed);
+        forEachPickOf(batch, t, h, routedPart, pickW, pickI,
+                      [&](Value w) { select(w, routed); });
       };
       if (!hasShared)
         return routedPick();
       auto ifOp = scf::IfOp::create(b, isShared, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      select(oneF);
+      select(oneF, shared);
       b.setInsertionPointToStart(ifOp.elseBlock());
       routedPick();
     });
@@ -551,24 +581,33 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
           store(toOperand(arith::MulFOp::create(
                     b, kwt, fastExp(arith::SubFOp::create(b, gl, gi)))),
                 kKdT, {r, i});
-          if (!local) {
+          if (!local)
             store(arith::MulFOp::create(
                       b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
                   kQp, {i, r});
+          if (!local || plan.delta)
             store(arith::MulFOp::create(
                       b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
                   kKp, {i, r});
+          if (plan.delta) {
+            store(arith::MulFOp::create(
+                      b, kv, expClamped(arith::SubFOp::create(b, gi, gm))),
+                  kKq, {i, r});
+            store(toOperand(arith::MulFOp::create(b, kwt, fastExp(gi))), kKg,
+                  {i, r});
           }
         },
         unrollOf(kTile * kw));
-    forStep(
-        tid, mul(tile, cols), threads,
-        [&](Value x) {
-          Value i = arith::DivUIOp::create(b, x, cols);
-          Value c = arith::RemUIOp::create(b, x, cols);
-          store(toOperand(toF32(load(kVRaw, {rowOfStep(i), c}))), kVt, {i, c});
-        },
-        unrollOf(kTile * cw));
+    if (!plan.delta) // the delta rule's B operand is the solved U instead
+      forStep(
+          tid, mul(tile, cols), threads,
+          [&](Value x) {
+            Value i = arith::DivUIOp::create(b, x, cols);
+            Value c = arith::RemUIOp::create(b, x, cols);
+            store(toOperand(toF32(load(kVRaw, {rowOfStep(i), c}))), kVt,
+                  {i, c});
+          },
+          unrollOf(kTile * cw));
     gpu::BarrierOp::create(b);
 
     Value zeroFrag = arith::ConstantOp::create(
@@ -666,17 +705,22 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       }
       return acc;
     };
-    if (!local) { // outputs: not in the segment-state pass
-      // (c) The masked scores on tensor cores in tf32 (f32 range: the factors
-      // exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16 columns:
-      // mma m16n8k8 over the keys, fragments read straight from qp and kp.
+    // The masked 16 x 16 scores of the rows of `rowsBuf` (f32 factors, as
+    // qp) against the keys of kp on tensor cores in tf32 (f32 range: the
+    // factors exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16
+    // columns: mma m16n8k8 over the keys, fragments read straight from the
+    // factors. Entry (row, c) is kept where c <= row (c < row if `strict`),
+    // scaled by weight(row, c), and handed to put(value, row, c).
+    auto maskedScores = [&](int rowsBuf, bool strict,
+                            function_ref<Value(Value, Value)> weight,
+                            function_ref<void(Value, Value, Value)> put) {
       for (int64_t nt = 0; nt < kTile / kN; ++nt) {
         Value owner = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpId,
                                             e.idx(nt % plan.warps));
         e.ifThen(owner, [&] {
           Value acc = zeroFrag;
           for (int64_t k0 = 0; k0 < kw; k0 += kN) {
-            Value a = tf32AFrag(kQp, zero, e.idx(k0));
+            Value a = tf32AFrag(rowsBuf, zero, e.idx(k0));
             Value bm = tf32BFrag(kKp, e.idx(k0), e.idx(nt * kN),
                                  /*transposed=*/true);
             // Plain tf32 for f16/bf16 inputs (the scores are then
@@ -687,20 +731,88 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
             for (int64_t j = 0; j < 2; ++j) {
               Value row = add(group, e.idx(8 * i));
               Value c = add(e.idx(nt * kN + j), mul(quad, e.idx(2)));
-              Value w = arith::MulFOp::create(
-                  b,
-                  arith::MulFOp::create(b, scale,
-                                        load(kRead, {rowOfStep(row)})),
-                  load(kWrite, {rowOfStep(c)}));
-              Value causal =
-                  arith::CmpIOp::create(b, arith::CmpIPredicate::ule, c, row);
+              Value kept =
+                  arith::CmpIOp::create(b,
+                                        strict ? arith::CmpIPredicate::ult
+                                               : arith::CmpIPredicate::ule,
+                                        c, row);
               Value val = arith::SelectOp::create(
-                  b, causal, arith::MulFOp::create(b, element(acc, i, j), w),
+                  b, kept,
+                  arith::MulFOp::create(b, element(acc, i, j), weight(row, c)),
                   zeroF);
-              store(toOperand(val), kScore, {row, c});
+              put(val, row, c);
             }
         });
       }
+    };
+
+    if (plan.delta) {
+      // The delta rule's values. With Kg = w_w k exp(G) and
+      // M_ij = beta_i w_w,i w_w,j (k_i . k_j) exp(G_i - G_j) for j < i, the
+      // step's updates u_i = beta_i (v_i - Kg_i S) - sum_j<i M_ij u_j (a
+      // unit lower-triangular solve) make it an additive step with V := U:
+      // S <- exp(G_15) S + Kd^T U, O = Qd S + A U.
+      // (1) M on tensor cores; R = V - Kg S, each warp its column tiles.
+      maskedScores(
+          kKq, /*strict=*/true,
+          [&](Value row, Value c) -> Value {
+            Value wi = arith::MulFOp::create(b, load(kBeta, {rowOfStep(row)}),
+                                             load(kWrite, {rowOfStep(row)}));
+            return arith::MulFOp::create(b, wi, load(kWrite, {rowOfStep(c)}));
+          },
+          [&](Value val, Value row, Value c) {
+            store(val, kM, {row, c});
+          });
+      SmallVector<Value> kgFrags;
+      if (!tf32)
+        kgFrags = aFrags(kKg, zero, zero, kw);
+      for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
+        Value n0 =
+            mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
+                e.idx(kN));
+        Value acc = accumulate(tf32 ? aFrags(kKg, zero, zero, kw) : kgFrags,
+                               kSh, zero, n0, zeroFrag);
+        for (int64_t i = 0; i < 2; ++i)
+          for (int64_t j = 0; j < 2; ++j) {
+            Value row = add(group, e.idx(8 * i));
+            Value c = add(n0, add(mul(quad, e.idx(2)), e.idx(j)));
+            Value val = toF32(load(kVRaw, {rowOfStep(row), c}));
+            store(arith::SubFOp::create(b, val, element(acc, i, j)), kU,
+                  {row, c});
+          }
+      }
+      gpu::BarrierOp::create(b);
+      // (2) The solve, a thread per column (in registers, fully unrolled):
+      // U is the B operand of A U and Kd^T U.
+      forStep(tid, cols, threads, [&](Value c) {
+        SmallVector<Value> u;
+        for (int64_t i = 0; i < kTile; ++i) {
+          Value x = arith::MulFOp::create(b, load(kBeta, {rowOfStep(e.idx(i))}),
+                                          load(kU, {e.idx(i), c}));
+          for (int64_t j = 0; j < i; ++j)
+            x = arith::SubFOp::create(
+                b, x,
+                arith::MulFOp::create(b, load(kM, {e.idx(i), e.idx(j)}), u[j]));
+          u.push_back(x);
+          store(toOperand(x), kVt, {e.idx(i), c});
+        }
+      });
+      gpu::BarrierOp::create(b);
+    }
+
+    if (!local) { // outputs: not in the segment-state pass
+      // (c) The masked scores A, rounded to the operand type.
+      maskedScores(
+          kQp, /*strict=*/false,
+          [&](Value row, Value c) -> Value {
+            return arith::MulFOp::create(
+                b,
+                arith::MulFOp::create(b, scale, load(kRead, {rowOfStep(row)})),
+                load(kWrite, {rowOfStep(c)}));
+          },
+          [&](Value val, Value row, Value c) {
+            store(toOperand(val), kScore, {row, c});
+          });
       gpu::BarrierOp::create(b);
 
       // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
@@ -795,7 +907,10 @@ std::optional<int64_t> ScanKernels::staticWorkItems() {
 
 int64_t ScanKernels::segmentsOf() {
   std::optional<ScheduleAttr> schedule = op.getSchedule();
-  if (!schedule || schedule->getSplit() != WorkSplit::chunked)
+  // The delta rule keeps the state-carrying form: a segment's effect on
+  // its starting state is a K x K matrix, not a decay (see docs/GPU.md).
+  if (!schedule || schedule->getSplit() != WorkSplit::chunked ||
+      op.getRule() == UpdateRule::delta)
     return 1;
   TensorCorePlan plan = planTensorCoreScan(op);
   int64_t tokens = cast<RankedTensorType>(op.getQ().getType()).getDimSize(1);

@@ -1,22 +1,57 @@
 // convert-sse-to-gpu: per scan, a device memset zeroes the f32 output
-// accumulator, then two kernels (the scan, the epilogue) run; additive scans
-// on f16/bf16 use the tensor-core scan kernel (ldmatrix + mma.sync on
-// shared memory), others the column-per-thread kernel with atomic
+// accumulator, then two kernels (the scan, the epilogue) run; scans whose
+// K and V are multiples of 16 use the tensor-core scan kernel (ldmatrix +
+// mma.sync on shared memory; the delta rule through a triangular solve per
+// 16-token step), others the column-per-thread kernel with atomic
 // accumulation.
 // RUN: sse-opt %s -convert-sse-to-gpu -split-input-file | FileCheck %s
 // RUN: sse-opt %s -convert-sse-to-gpu=tensor-cores=false -split-input-file | FileCheck %s --check-prefix=NOTC
 
-// CHECK-LABEL: func.func @f32_delta
+// V = 24 is not a multiple of 16: the column kernel.
+// CHECK-LABEL: func.func @f32_delta_column
 // CHECK: gpu.memset
 // CHECK: gpu.launch
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK: memref.atomic_rmw addf
 // CHECK: gpu.launch
 // CHECK: bufferization.to_tensor
-func.func @f32_delta(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x32xf32>, %g: tensor<1x8x2xf32>, %b: tensor<1x8x2xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) -> tensor<1x8x2x32xf32> {
+func.func @f32_delta_column(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x24xf32>, %g: tensor<1x8x2xf32>, %b: tensor<1x8x2xf32>, %w: tensor<1x8x1xf32>, %i: tensor<1x8x1xi32>) -> tensor<1x8x2x24xf32> {
   %o, %s = sse.scan %q, %q, %v gate(%g) beta(%b) route(%w, %i) {partitions = 4 : i64, rule = #sse.rule<delta>}
-    : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x32xf32>, tensor<1x8x2xf32>, tensor<1x8x2xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x32xf32>, tensor<1x2x4x16x32xf32>)
-  return %o : tensor<1x8x2x32xf32>
+    : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x24xf32>, tensor<1x8x2xf32>, tensor<1x8x2xf32>, tensor<1x8x1xf32>, tensor<1x8x1xi32>) -> (tensor<1x8x2x24xf32>, tensor<1x2x4x16x24xf32>)
+  return %o : tensor<1x8x2x24xf32>
+}
+
+// -----
+
+// The delta rule on the tensor-core kernel (K = V = 32, bf16). Per 16-token
+// step, before the additive step's products: M (the strictly lower
+// beta w w k k^T e^(G_i - G_j) scores, tf32, kept in f32), R = V - Kg S
+// (f16 operands, f32 accumulation), then a thread per column solves
+// U = beta R - M U into the f16 B operand that A U and Kd^T U read.
+// CHECK-LABEL: func.func @bf16_delta
+// CHECK: gpu.launch {{.*}} module(@sse_scan_tc)
+// CHECK: %[[M:[a-z0-9_]+]] = memref.view {{.*}} to memref<16x17xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[R:[a-z0-9_]+]] = memref.view {{.*}} to memref<16x36xf32, #gpu.address_space<workgroup>>
+// CHECK: scf.for {{.*}} step %c64
+// CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
+// CHECK: arith.cmpi ult
+// CHECK: memref.store {{.*}}, %[[M]]
+// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]}
+// CHECK: arith.subf
+// CHECK: memref.store {{.*}}, %[[R]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[M]]
+// CHECK: arith.truncf {{.*}} : f32 to f16
+// CHECK: gpu.barrier
+// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
+// CHECK: arith.cmpi ule
+// NOTC-LABEL: func.func @bf16_delta
+// NOTC-NOT: nvgpu.mma.sync
+// NOTC: return
+func.func @bf16_delta(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g: tensor<1x40x2xbf16>, %b: tensor<1x40x2xbf16>, %w: tensor<1x40x1xf32>, %i: tensor<1x40x1xi32>) -> tensor<1x40x2x32xbf16> {
+  %o, %s = sse.scan %q, %q, %v gate(%g) beta(%b) route(%w, %i) {partitions = 4 : i64, rule = #sse.rule<delta>}
+    : (tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x2x32xbf16>, tensor<1x40x2xbf16>, tensor<1x40x2xbf16>, tensor<1x40x1xf32>, tensor<1x40x1xi32>) -> (tensor<1x40x2x32xbf16>, tensor<1x2x4x32x32xf32>)
+  return %o : tensor<1x40x2x32xbf16>
 }
 
 // -----
