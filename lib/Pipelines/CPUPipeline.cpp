@@ -53,6 +53,9 @@ void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   if (options.resultsToOutParams) {
+    // States updated in place stay in their argument (no copy to an out
+    // parameter); the module records where they are for the runners.
+    pm.addPass(createSSEDropInPlaceResults());
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;

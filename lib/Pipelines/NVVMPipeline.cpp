@@ -2,8 +2,10 @@
 //
 // Lowers a module whose entry holds fused sse scans to host code that calls
 // the mgpu* runtime and a gpu.binary with the kernels: sse-fuse, sse-tile,
-// convert-sse-to-gpu, one-shot bufferization with returned buffers as out
-// parameters, host buffers as device buffers, kernel outlining, async
+// convert-sse-to-gpu (scans marked), one-shot bufferization (which emits
+// the kernels, states in place) with in-place results dropped and the
+// others as out parameters, host buffers as device buffers, kernel
+// outlining, async
 // regions, then upstream's GPU-to-NVVM pipeline for the chosen chip.
 //
 //===----------------------------------------------------------------------===//
@@ -30,7 +32,10 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   }
   if (options.tile)
     pm.addPass(createSSETile());
-  pm.addPass(createConvertSSEToGPU());
+  // Scans are lowered by one-shot bufferization, in place on their states.
+  ConvertSSEToGPUOptions toGPU;
+  toGPU.lowerScans = false;
+  pm.addPass(createConvertSSEToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -38,6 +43,15 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // The kernels were emitted over the shapes of the operands' buffers: fold
+  // their sizes now, while the scratch buffers are memref.alloc (a dynamic
+  // gpu.alloc stays dynamic, and the kernels would index it through
+  // run-time strides).
+  pm.addPass(createCanonicalizerPass());
+  // States updated in place stay in their argument (no copy to an out
+  // parameter); the module records where they are for the runners.
+  pm.addPass(createSSEDropInPlaceResults());
+  pm.addPass(createSSEUnrollKernelLoops());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;

@@ -282,6 +282,20 @@ void prepareTranslation(MLIRContext *ctx) {
   ctx->appendDialectRegistry(registry);
 }
 
+/// Where each result of `entry` is after the call: the argument that holds
+/// it (a scan's states in place, see sse-drop-in-place-results), or -1 for
+/// a result of its own (an out parameter).
+std::vector<int64_t> resultsInArgs(ModuleOp module, StringRef entry,
+                                   unsigned numResults) {
+  std::vector<int64_t> inArg(numResults, -1);
+  auto all = module->getAttrOfType<DictionaryAttr>("sse.results_in_args");
+  if (auto forEntry = all ? all.getAs<DenseI64ArrayAttr>(entry) : nullptr)
+    for (auto [i, a] : llvm::enumerate(forEntry.asArrayRef()))
+      if (i < numResults)
+        inArg[i] = a;
+  return inArg;
+}
+
 /// "f32 2x64x4" for the manifest.
 std::string manifestType(const NpyArray &a) {
   std::string s = npyName(a.dtype).str() + " ";
@@ -305,16 +319,24 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
       return a.takeError();
     out.manifest += "arg " + manifestType(*a) + "\n";
   }
+  std::vector<std::string> results;
   for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
     auto a = layoutOf(fnType.getResult(i), "result " + std::to_string(i));
     if (!a)
       return a.takeError();
-    out.manifest += "result " + manifestType(*a) + "\n";
+    results.push_back("result " + manifestType(*a));
   }
   RunOptions cuda = options;
   cuda.target = "cuda";
   if (llvm::Error err = lowerModule(module, *func, cuda))
     return std::move(err);
+  // "result f32 4x2x1x8x8 in-arg 4": the result is argument 4's buffer
+  // after the call (no out parameter).
+  std::vector<int64_t> inArg =
+      resultsInArgs(module, options.entry, results.size());
+  for (auto [line, a] : llvm::zip(results, inArg))
+    out.manifest +=
+        line + (a >= 0 ? " in-arg " + std::to_string(a) : "") + "\n";
 
   prepareTranslation(module.getContext());
   llvm::LLVMContext llvmContext;
@@ -415,6 +437,8 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   if (llvm::Error err = lowerModule(module, func, options))
     return std::move(err);
 
+  std::vector<int64_t> inArg =
+      resultsInArgs(module, options.entry, result.outputs.size());
   prepareTranslation(ctx);
 
   ExecutionEngineOptions engineOptions;
@@ -472,9 +496,15 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   for (NpyArray &a : working)
     if (llvm::Error err = addDescriptor(a))
       return std::move(err);
-  for (NpyArray &a : result.outputs)
-    if (llvm::Error err = addDescriptor(a))
+  // Out parameters: the results that are not an argument's buffer.
+  std::vector<size_t> outDescriptor(result.outputs.size(), 0);
+  for (size_t i = 0; i < result.outputs.size(); ++i) {
+    if (inArg[i] >= 0)
+      continue;
+    outDescriptor[i] = descriptors.size();
+    if (llvm::Error err = addDescriptor(result.outputs[i]))
       return std::move(err);
+  }
 
   std::vector<void *> descriptorPtrs;
   for (auto &d : descriptors)
@@ -498,14 +528,15 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
       if (sseRuntimeCopyToDevice(ptr, bytes.data(), bytes.size()) != 0)
         return runError(sseRuntimeLastError());
     }
-    size_t first = working.size();
     for (size_t i = 0; i < result.outputs.size(); ++i) {
       NpyArray &a = result.outputs[i];
+      if (inArg[i] >= 0)
+        continue; // the argument, just restored
       if (!cuda) {
         poison(a);
         continue;
       }
-      auto *ptr = reinterpret_cast<void *>(descriptors[first + i][1]);
+      auto *ptr = reinterpret_cast<void *>(descriptors[outDescriptor[i]][1]);
       if (sseRuntimeMemset32(ptr, 0xFFFFFFFFu, a.data.size() / 4) != 0)
         return runError(sseRuntimeLastError());
     }
@@ -530,14 +561,17 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     }
     result.runSeconds.push_back(seconds);
   }
-  if (cuda) {
-    size_t first = result.inputs.size();
-    for (size_t i = 0; i < result.outputs.size(); ++i) {
-      NpyArray &a = result.outputs[i];
-      auto *ptr = reinterpret_cast<void *>(descriptors[first + i][1]);
-      if (sseRuntimeCopyToHost(a.data.data(), ptr, a.data.size()) != 0)
-        return runError(sseRuntimeLastError());
+  for (size_t i = 0; i < result.outputs.size(); ++i) {
+    NpyArray &a = result.outputs[i];
+    size_t d = inArg[i] >= 0 ? size_t(inArg[i]) : outDescriptor[i];
+    if (!cuda) {
+      if (inArg[i] >= 0)
+        a.data = working[inArg[i]].data;
+      continue;
     }
+    auto *ptr = reinterpret_cast<void *>(descriptors[d][1]);
+    if (sseRuntimeCopyToHost(a.data.data(), ptr, a.data.size()) != 0)
+      return runError(sseRuntimeLastError());
   }
   return result;
 }

@@ -37,7 +37,10 @@ def test_emit_aot_object_and_manifest(tmp_path):
     args = [l for l in manifest if l.startswith("arg ")]
     results = [l for l in manifest if l.startswith("result ")]
     assert len(args) == len(module.args)
-    assert results == ["result bf16 1x40x2x32", "result f32 1x2x5x32x32"]
+    # The final states are written in place into init (no out parameter).
+    init = module.args.index("init")
+    assert results == ["result bf16 1x40x2x32",
+                       f"result f32 1x2x5x32x32 in-arg {init}"]
     symbols = subprocess.run(["nm", str(out / "model.o")], capture_output=True,
                              text=True, check=True).stdout
     assert f"T _mlir_ciface_{module.entry}" in symbols
@@ -47,6 +50,14 @@ def test_emit_aot_object_and_manifest(tmp_path):
     subprocess.run(["c++", "-shared", "-o", str(out / "model.so"), str(out / "model.o")],
                    check=True)
     assert os.path.getsize(out / "model.so") > 0
+
+
+def test_states_without_init_are_an_out_parameter(tmp_path):
+    case = ScanCase(T=20, K=16, V=16, H=1, N=2, k=1, routing="args")
+    module, out = emit(tmp_path, case)
+    results = [l for l in (out / "manifest.txt").read_text().splitlines()
+               if l.startswith("result ")]
+    assert results == ["result f32 1x20x1x16", "result f32 1x1x2x16x16"]
 
 
 @pytest.mark.skipif(os.path.exists("/dev/nvidiactl"),

@@ -9,7 +9,11 @@
 // loads it next to libsse_cuda_runtime, copies the .npy inputs to the
 // device, poisons the outputs (NaN), calls _mlir_ciface_<entry> with memref
 // descriptors over device memory, times the calls with CUDA events, and
-// writes DIR/result<i>.npy. Depends on the C++ library and libdl only.
+// writes DIR/result<i>.npy. A result the manifest marks `in-arg J` (a
+// scan's states, updated in place in argument J) is read from that
+// argument's buffer; before every repeated call the inputs are copied to
+// the device again (outside the timing), so each call sees the same
+// inputs. Depends on the C++ library and libdl only.
 //
 //===----------------------------------------------------------------------===//
 
@@ -150,17 +154,28 @@ int main(int argc, char **argv) {
     fail("cannot read " + positional[1]);
   std::string entry, lineText;
   std::vector<Array> inputs, outputs;
+  std::vector<int64_t> inArg; // per result: its argument, or -1
   while (std::getline(manifestFile, lineText)) {
     std::istringstream line(lineText);
     std::string kind;
     line >> kind;
-    if (kind == "entry")
+    if (kind == "entry") {
       line >> entry;
-    else if (kind == "arg")
+    } else if (kind == "arg") {
       inputs.push_back(parseType(line));
-    else if (kind == "result")
+    } else if (kind == "result") {
       outputs.push_back(parseType(line));
+      std::string word;
+      int64_t arg = -1;
+      if (line >> word && word == "in-arg")
+        line >> arg;
+      inArg.push_back(arg);
+    }
   }
+  for (int64_t a : inArg)
+    if (a >= static_cast<int64_t>(inputs.size()))
+      fail("manifest: a result is in argument " + std::to_string(a) +
+           ", but @" + entry + " takes " + std::to_string(inputs.size()));
   if (positional.size() - 2 != inputs.size())
     fail("@" + entry + " takes " + std::to_string(inputs.size()) +
          " arguments but " + std::to_string(positional.size() - 2) +
@@ -194,14 +209,19 @@ int main(int argc, char **argv) {
   };
   for (size_t i = 0; i < inputs.size(); ++i) {
     inputs[i] = readNpy(positional[2 + i], inputs[i]);
-    void *ptr = describe(inputs[i]);
-    if (sseRuntimeCopyToDevice(ptr, inputs[i].data.data(),
-                               inputs[i].data.size()) != 0)
-      fail(sseRuntimeLastError());
+    describe(inputs[i]);
   }
-  for (Array &a : outputs) {
+  // Out parameters: the results that are not an argument's buffer.
+  std::vector<void *> resultPtrs;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Array &a = outputs[i];
     a.data.assign(a.numElements() * a.elementSize(), 0);
+    if (inArg[i] >= 0) {
+      resultPtrs.push_back(devicePtrs[inArg[i]]);
+      continue;
+    }
     void *ptr = describe(a);
+    resultPtrs.push_back(ptr);
     // Poison: all-ones bits are NaN in every float type.
     if (sseRuntimeMemset32(ptr, 0xFFFFFFFFu, a.data.size() / 4) != 0)
       fail(sseRuntimeLastError());
@@ -212,6 +232,11 @@ int main(int argc, char **argv) {
 
   std::vector<float> times;
   for (int r = 0; r < repeat; ++r) {
+    // The inputs again: a call may update its arguments in place.
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (sseRuntimeCopyToDevice(devicePtrs[i], inputs[i].data.data(),
+                                 inputs[i].data.size()) != 0)
+        fail(sseRuntimeLastError());
     if (sseRuntimeTimerStart() != 0)
       fail(sseRuntimeLastError());
     if (sseRuntimeCallEntry(model, entry.c_str(), args.data(),
@@ -225,8 +250,7 @@ int main(int argc, char **argv) {
   mkdir(outDir.c_str(), 0755);
   for (size_t i = 0; i < outputs.size(); ++i) {
     Array &a = outputs[i];
-    if (sseRuntimeCopyToHost(a.data.data(), devicePtrs[inputs.size() + i],
-                             a.data.size()) != 0)
+    if (sseRuntimeCopyToHost(a.data.data(), resultPtrs[i], a.data.size()) != 0)
       fail(sseRuntimeLastError());
     std::string path = outDir + "/result" + std::to_string(i) + ".npy";
     writeNpy(path, a);

@@ -8,6 +8,7 @@
 #ifndef SSE_CONVERSION_PASSES_H
 #define SSE_CONVERSION_PASSES_H
 
+#include "sse/Conversion/Bufferization/ScanBufferization.h"
 #include "sse/Conversion/SSEToGPU/SSEToGPU.h"
 #include "sse/Conversion/SSEToSCF/SSEToSCF.h"
 

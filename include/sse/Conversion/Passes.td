@@ -69,7 +69,7 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     (`sse_scan_tc`, `sse_group`, `sse_epilogue`, ...). Other sse ops must
     have been fused into scans (`sse-fuse`); the pass fails on them.
 
-    Additive scans with K, V multiples of 16 (K <= 256) use the tensor-core
+    Scans with K, V multiples of 16 (K <= 256) use the tensor-core
     kernel (option `tensor-cores`): one block per
     (sequence, head, state partition, V tile of the schedule's `v_tile`
     columns, as far as the f32 state fits 64 registers per thread of up to
@@ -88,14 +88,30 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     in parallel: segment states from zero, a short combine scan over the
     segments, then the outputs from each segment's starting state.
 
-    Other scans (the delta rule) use the column kernel: one block
-    per (sequence, head) x state partition, each thread owning state
-    columns and walking the tokens in order, reads added atomically. It
-    follows neither chunk nor split.
+    The gated delta rule runs the same kernel: per 16-token step it
+    solves the step's updates `U` (a 16 x 16 unit lower-triangular system
+    built from `k k^T` on tensor cores and `V - Kg S`) and uses them in
+    place of `V`; its `split = chunked` keeps the state-carrying walk.
+
+    Other scans (K or V not a multiple of 16, K > 256) use the column
+    kernel: one block per (sequence, head) x state partition, each thread
+    owning state columns and walking the tokens in order, reads added
+    atomically. It follows neither chunk nor split.
+
+    With `lower-scans=false`, each `sse.scan` is only marked
+    (`sse.gpu_kernels = {index, tensor_cores}`) and left for
+    `one-shot-bufferize`, whose BufferizableOpInterface emits the same
+    kernels on buffers with the final states written in place into the
+    buffer of `init` (the scan's destination; copied first only where the
+    initial states are still read afterwards). `sse-to-nvvm` works that
+    way, so a decode step updates the state cache without a copy.
   }];
   let options = [
     Option<"tensorCores", "tensor-cores", "bool", "true",
-           "Use the tensor-core kernel where it applies">
+           "Use the tensor-core kernel where it applies">,
+    Option<"lowerScans", "lower-scans", "bool", "true",
+           "Lower sse.scan here (false: mark it and leave it to "
+           "one-shot-bufferize, in place on its states)">
   ];
   let dependentDialects = [
     "arith::ArithDialect", "bufferization::BufferizationDialect",
@@ -133,6 +149,53 @@ def SSEOutlineKernels : Pass<"sse-outline-kernels", "ModuleOp"> {
     (test/Conversion/SSEToGPU/outline-kernels.mlir has the whole IR).
   }];
   let dependentDialects = ["gpu::GPUDialect"];
+}
+
+def SSEUnrollKernelLoops : Pass<"sse-unroll-kernel-loops"> {
+  let summary = "Unroll the scan kernels' loops marked with sse.unroll";
+  let description = [{
+    The kernels of `convert-sse-to-gpu` mark the loops whose unrolling
+    pays (the staging loads of a chunk kept in flight, the cumulative
+    decays of a step) with `sse.unroll = factor`. With `lower-scans=true`
+    the conversion unrolls them itself; when one-shot bufferization emitted
+    the kernels (`lower-scans=false`, as in `sse-to-nvvm`), this pass runs
+    after it. Unrolling by the factor keeps the loop's semantics (an
+    epilogue loop takes the remainder); a loop that cannot be unrolled is
+    left as it is.
+  }];
+  let dependentDialects = ["scf::SCFDialect", "arith::ArithDialect"];
+}
+
+def SSEDropInPlaceResults : Pass<"sse-drop-in-place-results", "ModuleOp"> {
+  let summary = "Drop function results that are argument buffers (states in place)";
+  let description = [{
+    Runs after `one-shot-bufferize`: a public function that returns one of
+    its own argument buffers (through `memref.cast` at most), as a scan's
+    final states written in place into its `init` are, loses that result,
+    so that `buffer-results-to-out-params` does not copy the buffer into a
+    caller-allocated one (for a decode step, a second read and write of the
+    whole state cache). The module records where each result went, as
+    `sse.results_in_args = {fn = array<i64: a0, a1, ...>}`: `a_i` is the
+    argument that holds result i after the call, -1 for a result that is
+    still returned. `sse-runner`, `sse-aot-run` and the Python package read
+    it. Functions with callers in the module are left alone.
+
+    Example (`sse-drop-in-place-results`):
+
+    ```mlir
+    func.func @decode(%cache: memref<4x2x1x8x8xf32>)
+        -> (memref<4x1x2x8xf32>, memref<4x2x1x8x8xf32>) {
+      %o = memref.alloc() : memref<4x1x2x8xf32>
+      // ... kernels write %o and update %cache in place ...
+      return %o, %cache : memref<4x1x2x8xf32>, memref<4x2x1x8x8xf32>
+    }
+    ```
+
+    becomes `func.func @decode(%cache: ...) -> memref<4x1x2x8xf32>`
+    returning `%o`, and the module gets `sse.results_in_args = {decode =
+    array<i64: -1, 0>}`.
+  }];
+  let dependentDialects = ["memref::MemRefDialect"];
 }
 
 #endif // SSE_CONVERSION_PASSES_TD

@@ -19,7 +19,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
-#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -40,6 +39,20 @@ using namespace mlir::sse::gpu_lowering;
 
 namespace {
 
+/// The discardable attribute convert-sse-to-gpu{lower-scans=false} leaves on
+/// a scan for one-shot bufferization: {index, tensor_cores}.
+constexpr llvm::StringLiteral kGPUKernelsAttr = "sse.gpu_kernels";
+
+/// Emits the kernels of `op`; their loops marked for unrolling are unrolled
+/// once no rewrite driver tracks the ops (unrollMarkedKernelLoops).
+std::pair<Value, Value> emitKernels(ScanOp op, ImplicitLocOpBuilder &b,
+                                    bool tensorCores, int64_t index,
+                                    function_ref<Value(Value)> bufferOf,
+                                    Value statesInPlace) {
+  return ScanKernels(op, b, tensorCores, index, bufferOf, statesInPlace)
+      .lower();
+}
+
 struct ScanToGPU : public OpRewritePattern<ScanOp> {
   ScanToGPU(MLIRContext *ctx, bool tensorCores)
       : OpRewritePattern(ctx), tensorCores(tensorCores) {}
@@ -49,8 +62,12 @@ struct ScanToGPU : public OpRewritePattern<ScanOp> {
   LogicalResult matchAndRewrite(ScanOp op,
                                 PatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    auto [o, states] = ScanKernels(op, b, tensorCores, scans++).lower();
-    rewriter.replaceOp(op, {o, states});
+    auto [o, states] = emitKernels(
+        op, b, tensorCores, scans++, [&](Value x) { return toBuffer(b, x); },
+        Value());
+    rewriter.replaceOp(op,
+                       {toTensor(b, op.getO().getType(), o),
+                        toTensor(b, op.getFinalStates().getType(), states)});
     return success();
   }
 };
@@ -59,29 +76,37 @@ struct ConvertSSEToGPUPass
     : public sse::impl::ConvertSSEToGPUBase<ConvertSSEToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
     ModuleOp module = dyn_cast<ModuleOp>(getOperation());
     if (module)
       module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                      UnitAttr::get(&getContext()));
-    ConversionTarget target(getContext());
+                      UnitAttr::get(ctx));
+    if (!lowerScans) {
+      // Left for one-shot bufferization (lowerScanToGPUKernels), which
+      // writes the final states in place into init's buffer.
+      int64_t index = 0;
+      getOperation()->walk([&](ScanOp op) {
+        Builder b(ctx);
+        op->setAttr(
+            kGPUKernelsAttr,
+            b.getDictionaryAttr(
+                {b.getNamedAttr("index", b.getI64IntegerAttr(index++)),
+                 b.getNamedAttr("tensor_cores", b.getBoolAttr(tensorCores))}));
+      });
+    }
+    ConversionTarget target(*ctx);
     // The other sse ops must have been fused into scans (sse-fuse).
     target.addIllegalDialect<SSEDialect>();
+    if (!lowerScans)
+      target.addLegalOp<ScanOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-    RewritePatternSet patterns(&getContext());
-    populateSSEToGPUConversionPatterns(patterns, tensorCores);
+    RewritePatternSet patterns(ctx);
+    if (lowerScans)
+      populateSSEToGPUConversionPatterns(patterns, tensorCores);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();
-    SmallVector<scf::ForOp> toUnroll;
-    getOperation()->walk([&](scf::ForOp loop) {
-      if (loop->hasAttr(kUnrollAttr))
-        toUnroll.push_back(loop);
-    });
-    for (scf::ForOp loop : toUnroll) {
-      auto factor = cast<IntegerAttr>(loop->getAttr(kUnrollAttr)).getInt();
-      loop->removeAttr(kUnrollAttr);
-      (void)loopUnrollByFactor(loop, factor); // a hint: failure keeps it
-    }
+    unrollMarkedKernelLoops(getOperation());
   }
 };
 
@@ -90,4 +115,24 @@ struct ConvertSSEToGPUPass
 void mlir::sse::populateSSEToGPUConversionPatterns(RewritePatternSet &patterns,
                                                    bool tensorCores) {
   patterns.add<ScanToGPU>(patterns.getContext(), tensorCores);
+}
+
+bool mlir::sse::isMarkedForGPUKernels(ScanOp op) {
+  return op->hasAttr(kGPUKernelsAttr);
+}
+
+std::pair<Value, Value>
+mlir::sse::lowerScanToGPUKernels(ScanOp op, ImplicitLocOpBuilder &b,
+                                 function_ref<Value(Value)> bufferOf,
+                                 Value statesInPlace) {
+  auto marks = op->getAttrOfType<DictionaryAttr>(kGPUKernelsAttr);
+  int64_t index = 0;
+  bool tensorCores = true;
+  if (marks) {
+    if (auto i = marks.getAs<IntegerAttr>("index"))
+      index = i.getInt();
+    if (auto tc = marks.getAs<BoolAttr>("tensor_cores"))
+      tensorCores = tc.getValue();
+  }
+  return emitKernels(op, b, tensorCores, index, bufferOf, statesInPlace);
 }

@@ -12,6 +12,7 @@
 #define SSE_LIB_CONVERSION_SSETOGPU_SCANKERNELS_H
 
 #include "sse/Conversion/LoopEmitter.h"
+#include "sse/Conversion/SSEToGPU/SSEToGPU.h"
 #include "sse/Dialect/SSE/IR/SSE.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -28,17 +29,22 @@ enum class TensorCoreMode { Full, SegmentLocal, SegmentOutput };
 /// Threads per block of the scan and zeroing kernels.
 constexpr int64_t kThreads = 128;
 
-/// Marks an scf.for that the pass unrolls by the given factor once the
-/// conversion is done.
-constexpr llvm::StringLiteral kUnrollAttr = "sse.unroll";
+/// Marks an scf.for to unroll by the given factor once the kernels are
+/// emitted (unrollMarkedKernelLoops).
+constexpr llvm::StringLiteral kUnrollAttr = kUnrollMarkAttrName;
 
 class ScanKernels : ScanOperands {
 public:
   /// `scanIndex` numbers the scans of a module: the kernels of scan i > 0
   /// get the suffix "_i" (kernel names must be unique).
+  /// `bufferOf(tensor)` gives the buffer of a tensor operand; with
+  /// `statesInPlace` (the buffer of `init`, at bufferization) the final
+  /// states are written there instead of into a new buffer.
   ScanKernels(ScanOp op, ImplicitLocOpBuilder &b, bool tensorCores,
-              int64_t scanIndex)
-      : op(op), b(b), e(b), tensorCores(tensorCores), scanIndex(scanIndex) {}
+              int64_t scanIndex, function_ref<Value(Value)> bufferOf,
+              Value statesInPlace = {})
+      : op(op), b(b), e(b), tensorCores(tensorCores), scanIndex(scanIndex),
+        bufferOf(bufferOf), statesInPlace(statesInPlace) {}
 
   /// Names the kernel (and its module) that `launchOp` becomes when
   /// outlined: `role`, with the scan's suffix. Per-kernel timings
@@ -50,8 +56,13 @@ public:
     auto sym = FlatSymbolRefAttr::get(b.getContext(), name);
     launchOp.setFunctionAttr(sym);
     launchOp.setModuleAttr(sym);
+    launches.push_back(launchOp);
   }
 
+  /// Every kernel emitted so far (each is named).
+  SmallVector<gpu::LaunchOp> launches;
+
+  /// Emits the kernels; returns the buffers of o and the final states.
   std::pair<Value, Value> lower() {
     setUp();
     emitZeroKernel();
@@ -83,13 +94,12 @@ public:
       emitScanKernel();
     }
     emitEpilogueKernel();
-    return {toTensor(b, op.getO().getType(), o),
-            toTensor(b, op.getFinalStates().getType(), states)};
+    return {o, states};
   }
 
 private:
   void setUp() {
-    bindOperands(op, [&](Value x) { return toBuffer(b, x); });
+    bindOperands(op, bufferOf);
 
     zero = e.idx(0);
     one = e.idx(1);
@@ -104,9 +114,12 @@ private:
     auto oType = cast<RankedTensorType>(op.getO().getType());
     auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
     o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
-    states =
-        allocStates(e, sType, numSeqs, numHeads,
-                    e.idx(op.getNumStatePartitions()), keyWidth, valueWidth);
+    // In place: every kernel reads an element of init and writes its final
+    // value from the same thread, so init and states may be one buffer.
+    states = statesInPlace ? statesInPlace
+                           : allocStates(e, sType, numSeqs, numHeads,
+                                         e.idx(op.getNumStatePartitions()),
+                                         keyWidth, valueWidth);
     auto dyn = ShapedType::kDynamic;
     oacc = e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()),
                    ValueRange{numBatch, numTokens, numHeads, valueWidth});
@@ -379,12 +392,15 @@ private:
   Value o, states, oacc;
   bool tensorCores;
   int64_t scanIndex;
+  function_ref<Value(Value)> bufferOf;
+  Value statesInPlace;
 
   //===--------------------------------------------------------------------===//
-  // The tensor-core kernel (additive rule, any input type)
+  // The tensor-core kernel (any input type, either rule)
   //===--------------------------------------------------------------------===//
 
-  /// Tiles of the warp-level matrix ops (WMMA m16n16k16, f16 in, f32 acc).
+  /// Tiles of the warp-level matrix ops (mma.sync m16n8k16: 16 rows and a
+  /// 16-long reduction).
   static constexpr int64_t kTile = 16;
 
   /// grouping = sorted: lists of each routed partition's (token, weight)

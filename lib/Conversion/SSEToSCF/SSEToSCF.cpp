@@ -12,7 +12,6 @@
 #include "sse/Dialect/SSE/IR/SSE.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -786,58 +785,6 @@ struct ScanToSCF : public OpRewritePattern<ScanOp> {
   }
 };
 
-/// sse.scan bufferizes in place: the final states are the buffer of
-/// `init` (its destination), which one-shot bufferization copies only where
-/// the initial states are still needed; bufferizing emits the CPU loops
-/// over the buffers.
-struct ScanBufferization
-    : public bufferization::BufferizableOpInterface::ExternalModel<
-          ScanBufferization, ScanOp> {
-  bool bufferizesToMemoryRead(Operation *, OpOperand &,
-                              const bufferization::AnalysisState &) const {
-    return true;
-  }
-  bool bufferizesToMemoryWrite(Operation *op, OpOperand &operand,
-                               const bufferization::AnalysisState &) const {
-    auto scan = cast<ScanOp>(op);
-    return scan.getInit() && &operand == &scan.getInitMutable()[0];
-  }
-  bufferization::AliasingValueList
-  getAliasingValues(Operation *op, OpOperand &operand,
-                    const bufferization::AnalysisState &state) const {
-    auto scan = cast<ScanOp>(op);
-    if (!bufferizesToMemoryWrite(op, operand, state))
-      return {};
-    return {{scan.getFinalStates(), bufferization::BufferRelation::Equivalent}};
-  }
-  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
-                          const bufferization::BufferizationOptions &options,
-                          bufferization::BufferizationState &state) const {
-    auto scan = cast<ScanOp>(op);
-    std::string error;
-    auto bufferOf = [&](Value tensor) -> Value {
-      FailureOr<Value> buffer =
-          bufferization::getBuffer(rewriter, tensor, options, state);
-      if (failed(buffer)) {
-        error = "cannot bufferize an operand";
-        return Value();
-      }
-      return *buffer;
-    };
-    rewriter.setInsertionPoint(op);
-    Value statesInPlace = scan.getInit() ? bufferOf(scan.getInit()) : Value();
-    if (!error.empty())
-      return op->emitError(error);
-    ImplicitLocOpBuilder b(op->getLoc(), rewriter);
-    auto [o, states] =
-        ScanLowering(scan, b, bufferOf, statesInPlace).lowerToBuffers();
-    if (!error.empty())
-      return op->emitError(error);
-    bufferization::replaceOpWithBufferizedValues(rewriter, op, {o, states});
-    return success();
-  }
-};
-
 struct ConvertSSEToSCFPass
     : public sse::impl::ConvertSSEToSCFBase<ConvertSSEToSCFPass> {
   using Base::Base;
@@ -865,8 +812,9 @@ void mlir::sse::populateSSEToSCFConversionPatterns(RewritePatternSet &patterns,
     patterns.add<ScanToSCF>(patterns.getContext());
 }
 
-void mlir::sse::registerScanBufferizationModel(DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *ctx, SSEDialect *) {
-    ScanOp::attachInterface<ScanBufferization>(*ctx);
-  });
+std::pair<Value, Value>
+mlir::sse::lowerScanToLoops(ScanOp op, ImplicitLocOpBuilder &b,
+                            function_ref<Value(Value)> bufferOf,
+                            Value statesInPlace) {
+  return ScanLowering(op, b, bufferOf, statesInPlace).lowerToBuffers();
 }

@@ -7,12 +7,17 @@
 #ifndef SSE_CONVERSION_SSETOSCF_SSETOSCF_H
 #define SSE_CONVERSION_SSETOSCF_SSETOSCF_H
 
+#include "mlir/IR/Value.h"
 #include "mlir/Pass/Pass.h"
 
+#include <utility>
+
 namespace mlir {
-class DialectRegistry;
+class ImplicitLocOpBuilder;
 class RewritePatternSet;
 namespace sse {
+class ScanOp;
+
 #define GEN_PASS_DECL_CONVERTSSETOSCF
 #include "sse/Conversion/Passes.h.inc"
 
@@ -21,9 +26,13 @@ namespace sse {
 void populateSSEToSCFConversionPatterns(RewritePatternSet &patterns,
                                         bool lowerScans = true);
 
-/// Lets one-shot bufferization lower sse.scan in place: the final states
-/// are the buffer of `init`, the scan's destination.
-void registerScanBufferizationModel(DialectRegistry &registry);
+/// Emits the CPU loops of `op` on buffers (`bufferOf(tensor)` gives an
+/// operand's buffer), writing the final states into `statesInPlace` if
+/// given; returns the buffers of o and the final states. One-shot
+/// bufferization lowers scans through it (ScanBufferization.h).
+std::pair<Value, Value> lowerScanToLoops(ScanOp op, ImplicitLocOpBuilder &b,
+                                         function_ref<Value(Value)> bufferOf,
+                                         Value statesInPlace);
 } // namespace sse
 } // namespace mlir
 
