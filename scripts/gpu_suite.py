@@ -164,6 +164,19 @@ def gpu_cases():
                       gate="scalar", rule="delta", routing="router",
                       schedule=Schedule(chunk=32, k_tile=64, v_tile=64,
                                         split="chunked", grouping="sorted")))
+    # States in place: blocks of partitions without entries leave them
+    # untouched (a never-picked partition with init; a decode step where
+    # most routed partitions get no token).
+    c.append(ScanCase(T=64, K=32, V=32, H=2, N=4, k=1, dtype="bf16",
+                      gate="scalar", routing="args", pattern="unused",
+                      init=True))
+    c.append(ScanCase(B=8, T=1, K=64, V=64, H=2, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", shared=True,
+                      shared_gate="per_key", init=True))
+    # bf16 range: an ungated sum of 1000 tokens with |v| ~ 2000 makes state
+    # entries beyond f16's 65504; the bf16 operands keep them.
+    c.append(ScanCase(T=1000, K=64, V=64, H=2, dtype="bf16", gate=None,
+                      init=True, v_scale=2000.0))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

@@ -158,6 +158,7 @@ class ScanCase:
     shared: bool = False
     shared_gate: Optional[str] = None
     schedule: Optional[Schedule] = None
+    v_scale: float = 1.0  # v is drawn from N(0, v_scale^2)
 
     def __post_init__(self):
         if self.seq_lens is not None:
@@ -237,6 +238,8 @@ class ScanCase:
                                       "per_key": "kgate"}[self.shared_gate])
         if self.schedule is not None:
             parts.append("sched-" + self.schedule.id)
+        if self.v_scale != 1.0:
+            parts.append(f"vscale{self.v_scale:g}")
         return "-".join(parts)
 
     def module(self) -> mlirgen.Module:
@@ -314,7 +317,8 @@ def draw_scan_inputs(case: ScanCase, rng) -> Dict[str, np.ndarray]:
         q, k = _unit_rows(q), _unit_rows(k)
     x["q"] = round_to(q, case.dtype)
     x["k"] = round_to(k, case.dtype)
-    x["v"] = round_to(rng.standard_normal((B, T, H, V)), case.dtype)
+    x["v"] = round_to(case.v_scale * rng.standard_normal((B, T, H, V)),
+                      case.dtype)
     if case.gate == "scalar":
         x["gate"] = round_to(rng.uniform(-1.0, 0.0, (B, T, H)), gdt)
     elif case.gate == "per_key":

@@ -115,8 +115,9 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
   ];
   let dependentDialects = [
     "arith::ArithDialect", "bufferization::BufferizationDialect",
-    "gpu::GPUDialect", "math::MathDialect", "memref::MemRefDialect",
-    "nvgpu::NVGPUDialect", "scf::SCFDialect", "vector::VectorDialect"
+    "gpu::GPUDialect", "LLVM::LLVMDialect", "math::MathDialect",
+    "memref::MemRefDialect", "NVVM::NVVMDialect", "nvgpu::NVGPUDialect",
+    "scf::SCFDialect", "vector::VectorDialect"
   ];
 }
 

@@ -42,8 +42,9 @@ void *sseRuntimeLoadModel(const char *path);
 int sseRuntimeCallEntry(void *model, const char *entry, void **descriptors,
                         int count);
 
-/* Timing with CUDA events on the default stream: start, then stop returns
- * the milliseconds in between (negative on error). */
+/* Timing with CUDA events on the default stream: start (after the device
+ * has finished all earlier work, copies included), then stop returns the
+ * milliseconds in between (negative on error). */
 int sseRuntimeTimerStart(void);
 float sseRuntimeTimerStopMs(void);
 

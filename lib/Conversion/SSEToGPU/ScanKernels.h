@@ -100,6 +100,10 @@ public:
 private:
   void setUp() {
     bindOperands(op, bufferOf);
+    // The buffer of init, as the caller gave it (a second lookup of the
+    // same operand may return another value for the same buffer).
+    if (statesInPlace)
+      init = statesInPlace;
 
     zero = e.idx(0);
     one = e.idx(1);

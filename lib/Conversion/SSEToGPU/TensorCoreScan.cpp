@@ -37,6 +37,8 @@
 
 #include "ScanKernels.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -76,10 +78,16 @@ struct TensorCorePlan {
   bool delta = false;
 
   int64_t nTiles() const { return cols / kN; }
-  /// f32 inputs multiply in tf32 (f32 operands), others in f16.
+  /// f32 inputs multiply in tf32 (f32 operands), bf16 inputs in bf16 (its
+  /// range: an f16 copy of a long ungated sum could overflow), f16 in f16.
   bool tf32() const { return qkType.isF32(); }
+  bool bf16() const { return qkType.isBF16(); }
   Type operandType(MLIRContext *ctx) const {
-    return tf32() ? Type(Float32Type::get(ctx)) : Type(Float16Type::get(ctx));
+    if (tf32())
+      return Float32Type::get(ctx);
+    if (bf16())
+      return BFloat16Type::get(ctx);
+    return Float16Type::get(ctx);
   }
   int64_t outTilesPerWarp() const { return nTiles() / warps; }
   int64_t threads() const { return 32 * warps; }
@@ -171,7 +179,7 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
     t.add({chunk, c}, p.vType);
     t.add({kTile, k + 4}, f32);
     t.add({kTile, k + 4}, f32);
-    // Operands: f16 for f16/bf16 inputs, f32 (tf32 mma) for f32 inputs.
+    // Operands in the input's 16-bit type, or f32 (tf32 mma) for f32.
     Type op = p.operandType(ctx);
     int64_t pad = p.tf32() ? kPadTf32 : kPad;
     t.add({kTile, k + pad}, op);
@@ -212,14 +220,16 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
   const int64_t kw = plan.keys, cw = plan.cols, chunk = plan.chunk;
   MLIRContext *ctx = b.getContext();
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  Type f16 = b.getF16Type(), f32 = b.getF32Type(), i32 = b.getI32Type();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
   const bool tf32 = plan.tf32();
-  // An f32 value as a matrix operand (rounded to f16 unless tf32).
+  // The 16-bit operand type (f16 or bf16; f32 operands for tf32).
+  Type half = plan.operandType(ctx);
+  // An f32 value as a matrix operand (rounded to `half` unless tf32).
   auto toOperand = [&](Value x) -> Value {
-    return tf32 ? x : arith::TruncFOp::create(b, f16, x).getResult();
+    return tf32 ? x : arith::TruncFOp::create(b, half, x).getResult();
   };
-  auto fragA = VectorType::get({4, 2}, f16);
-  auto fragB = VectorType::get({2, 2}, f16);
+  auto fragA = VectorType::get({4, 2}, half);
+  auto fragB = VectorType::get({2, 2}, half);
   auto fragC = VectorType::get({2, 2}, f32);
 
   Value vTiles = e.idx(plan.values / cw);
@@ -353,29 +363,6 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
                 {i ? t.r1 : t.r0, add(t.col, e.idx(j))});
   };
 
-  // The state starts from init (or zeros).
-  SmallVector<Value> initial;
-  for (const OwnedTile &t : owned) {
-    SmallVector<Value> xs;
-    for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < 2; ++j) {
-        Value r = i ? t.r1 : t.r0, c = add(c0, add(t.col, e.idx(j)));
-        if (mode == TensorCoreMode::SegmentOutput) // from the combine kernel
-          xs.push_back(memref::LoadOp::create(
-              b, segStates, ValueRange{seq, h, part, segment, r, c}));
-        else if (init && !local)
-          xs.push_back(
-              memref::LoadOp::create(b, init, ValueRange{seq, h, part, r, c}));
-        else
-          xs.push_back(zeroF);
-      }
-    initial.push_back(vector::FromElementsOp::create(b, fragC, xs));
-  }
-  writeStateOperand(initial);
-  if (local)
-    forStep(tid, keys, threads, [&](Value r) { store(zeroF, kDecay, {r}); });
-  gpu::BarrierOp::create(b);
-
   // With sorted grouping, a routed partition walks its list of entries
   // instead of every token; the shared partition walks every token.
   bool lists = listT != nullptr;
@@ -401,6 +388,76 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     loopLo = arith::MinSIOp::create(b, add(loopLo, mul(segment, len)), loopHi);
     loopHi = arith::MinSIOp::create(b, add(loopLo, len), loopHi);
   }
+  // States in place (init is the states buffer): a block without entries
+  // (a routed partition no token picked, an empty sequence) leaves its
+  // states as they are, so it neither loads nor stores them. In a decode
+  // step that is most routed partitions.
+  Value hasEntries;
+  if (mode == TensorCoreMode::Full && init && init == states)
+    hasEntries =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, loopLo, loopHi);
+
+  // A fragment row's two adjacent f32 of a [.., K, V] states buffer move
+  // as one 8-byte access (a quad of lanes then covers 32 contiguous bytes)
+  // where the buffer has the identity layout (allocations are aligned and
+  // the columns even).
+  auto pairwise = [](Value buf) {
+    return cast<MemRefType>(buf.getType()).getLayout().isIdentity();
+  };
+  auto pairType = VectorType::get({2}, f32);
+  // The state starts from init (or zeros).
+  auto loadInitial = [&]() {
+    SmallVector<Value> frags;
+    for (const OwnedTile &t : owned) {
+      SmallVector<Value> xs;
+      for (int64_t i = 0; i < 2; ++i) {
+        Value r = i ? t.r1 : t.r0, c = add(c0, t.col);
+        if (mode != TensorCoreMode::SegmentOutput && init && !local &&
+            pairwise(init)) {
+          Value pair = vector::LoadOp::create(
+              b, pairType, init, ValueRange{seq, h, part, r, c},
+              /*nontemporal=*/false, llvm::MaybeAlign(8));
+          for (int64_t j = 0; j < 2; ++j)
+            xs.push_back(
+                vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{j}));
+          continue;
+        }
+        for (int64_t j = 0; j < 2; ++j) {
+          Value cj = add(c, e.idx(j));
+          if (mode == TensorCoreMode::SegmentOutput) // from the combine kernel
+            xs.push_back(memref::LoadOp::create(
+                b, segStates, ValueRange{seq, h, part, segment, r, cj}));
+          else if (init && !local)
+            xs.push_back(memref::LoadOp::create(
+                b, init, ValueRange{seq, h, part, r, cj}));
+          else
+            xs.push_back(zeroF);
+        }
+      }
+      frags.push_back(vector::FromElementsOp::create(b, fragC, xs));
+    }
+    return frags;
+  };
+  SmallVector<Value> initial;
+  if (hasEntries) {
+    SmallVector<Type> types(owned.size(), fragC);
+    auto ifOp = scf::IfOp::create(b, types, hasEntries, /*withElse=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, loadInitial());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    Value zeroFragment = arith::ConstantOp::create(
+        b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
+    scf::YieldOp::create(b, SmallVector<Value>(owned.size(), zeroFragment));
+    initial.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+  } else {
+    initial = loadInitial();
+  }
+  writeStateOperand(initial);
+  if (local)
+    forStep(tid, keys, threads, [&](Value r) { store(zeroF, kDecay, {r}); });
+  gpu::BarrierOp::create(b);
+
   auto chunkLoop = scf::ForOp::create(b, loopLo, loopHi, e.idx(chunk), initial);
   b.setInsertionPointToStart(chunkLoop.getBody());
   Value t0 = chunkLoop.getInductionVar();
@@ -667,9 +724,44 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       c = one(aSmall, bBig, c);
       return one(aBig, bBig, c);
     };
+    // bf16: nvgpu.mma.sync does not lower bf16 operands, so nvvm.mma.sync
+    // m16n8k16 takes them as packed 32-bit registers (a pair of bf16 each:
+    // a row of the ldmatrix fragment).
+    auto bf16Product = [&](Value a, Value bm, Value c) -> Value {
+      auto regs = [&](Value frag, int64_t rows) {
+        SmallVector<Value> out;
+        auto pair = VectorType::get({1}, i32);
+        for (int64_t r = 0; r < rows; ++r) {
+          Value row = vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{r});
+          out.push_back(vector::ExtractOp::create(
+              b, vector::BitCastOp::create(b, pair, row),
+              ArrayRef<int64_t>{0}));
+        }
+        return out;
+      };
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 2; ++j)
+          acc.push_back(element(c, i, j));
+      auto resultType =
+          LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(4, f32));
+      Value d = NVVM::MmaOp::create(
+          b, resultType, regs(a, 4), regs(bm, 2), acc,
+          ArrayRef<int64_t>{kTile, kN, kTile}, std::nullopt, std::nullopt,
+          std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                        NVVM::MMATypes::bf16},
+          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                         NVVM::MMALayout::col});
+      SmallVector<Value> out;
+      for (int64_t i = 0; i < 4; ++i)
+        out.push_back(LLVM::ExtractValueOp::create(b, d, i));
+      return vector::FromElementsOp::create(b, fragC, out);
+    };
     auto mma = [&](Value a, Value bm, Value c) -> Value {
       if (tf32)
         return tf32Product(a, bm, c, /*exact=*/true);
+      if (plan.bf16())
+        return bf16Product(a, bm, c);
       return nvgpu::MmaSyncOp::create(b, a, bm, c,
                                       ArrayRef<int64_t>{kTile, kN, kStep});
     };
@@ -869,9 +961,17 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
 
   // The final states leave the chip once: the scan's, or the segment's
   // local state and summed log-decay for the combine kernel.
-  if (mode != TensorCoreMode::SegmentOutput)
+  auto storeFinal = [&] {
     for (auto [t, frag] : llvm::zip(owned, chunkLoop.getResults()))
-      for (int64_t i = 0; i < 2; ++i)
+      for (int64_t i = 0; i < 2; ++i) {
+        if (!local && pairwise(states)) {
+          Value r = i ? t.r1 : t.r0, c = add(c0, t.col);
+          Value row = vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{i});
+          vector::StoreOp::create(b, row, states,
+                                  ValueRange{seq, h, part, r, c},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(8));
+          continue;
+        }
         for (int64_t j = 0; j < 2; ++j) {
           Value r = i ? t.r1 : t.r0, c = add(c0, add(t.col, e.idx(j)));
           if (local)
@@ -881,6 +981,12 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
             memref::StoreOp::create(b, element(frag, i, j), states,
                                     ValueRange{seq, h, part, r, c});
         }
+      }
+  };
+  if (hasEntries)
+    e.ifThen(hasEntries, storeFinal);
+  else if (mode != TensorCoreMode::SegmentOutput)
+    storeFinal();
   if (local)
     e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, vtile, zero),
              [&] {

@@ -26,8 +26,8 @@ func.func @f32_delta_column(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x24xf32>, 
 // The delta rule on the tensor-core kernel (K = V = 32, bf16). Per 16-token
 // step, before the additive step's products: M (the strictly lower
 // beta w w k k^T e^(G_i - G_j) scores, tf32, kept in f32), R = V - Kg S
-// (f16 operands, f32 accumulation), then a thread per column solves
-// U = beta R - M U into the f16 B operand that A U and Kd^T U read.
+// (bf16 operands, f32 accumulation), then a thread per column solves
+// U = beta R - M U into the bf16 B operand that A U and Kd^T U read.
 // CHECK-LABEL: func.func @bf16_delta
 // CHECK: gpu.launch {{.*}} module(@sse_scan_tc)
 // CHECK: %[[M:[a-z0-9_]+]] = memref.view {{.*}} to memref<16x17xf32, #gpu.address_space<workgroup>>
@@ -36,12 +36,12 @@ func.func @f32_delta_column(%q: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x24xf32>, 
 // CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
 // CHECK: arith.cmpi ult
 // CHECK: memref.store {{.*}}, %[[M]]
-// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]}
+// CHECK: nvvm.mma.sync {{.*}} multiplicandAPtxType = #nvvm.mma_type<bf16>
 // CHECK: arith.subf
 // CHECK: memref.store {{.*}}, %[[R]]
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[M]]
-// CHECK: arith.truncf {{.*}} : f32 to f16
+// CHECK: arith.truncf {{.*}} : f32 to bf16
 // CHECK: gpu.barrier
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
 // CHECK: arith.cmpi ule
@@ -61,7 +61,9 @@ func.func @bf16_delta(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g
 // without a schedule) is staged in dynamic shared memory; the f32 state
 // tiles (2 x 4 of 16 x 8) are loop-carried mma accumulators; per 16-token
 // step Qd S (K / 16 = 2 mmas) + A V (1) per 8 output columns, then one
-// mma per state tile for Kd^T V.
+// mma per state tile for Kd^T V. The operands are bf16 (the input type's
+// range), multiplied by nvvm.mma.sync on packed registers, since
+// nvgpu.mma.sync does not lower bf16.
 // CHECK-LABEL: func.func @bf16_additive
 // CHECK: gpu.memset
 // CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32{{.*}} dynamic_shared_memory_size
@@ -72,14 +74,14 @@ func.func @bf16_delta(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>, %g
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<2x2xf32>
 // The scores: 16 x 16 over K = 32 in tf32, two column tiles of 4 k-steps.
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
-// CHECK-COUNT-3: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<{{.*}}xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
-// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true} : memref<32x40xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
-// CHECK-COUNT-3: nvgpu.mma.sync
+// CHECK-COUNT-3: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<{{.*}}xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true} : memref<32x40xbf16, #gpu.address_space<workgroup>> -> vector<2x2xbf16>
+// CHECK-COUNT-3: nvvm.mma.sync
 // CHECK: memref.atomic_rmw addf
-// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-8: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK: gpu.barrier
 // CHECK: scf.yield
-// CHECK: memref.store {{.*}} : memref<1x2x5x32x32xf32>
+// CHECK: vector.store {{.*}} : memref<1x2x5x32x32xf32>, vector<2xf32>
 // CHECK: gpu.launch
 // NOTC-LABEL: func.func @bf16_additive
 // NOTC-NOT: nvgpu.mma.sync
@@ -90,6 +92,24 @@ func.func @bf16_additive(%q: tensor<1x40x2x32xbf16>, %v: tensor<1x40x2x32xbf16>,
   return %o : tensor<1x40x2x32xbf16>
 }
 
+
+// -----
+
+// f16, additive: f16 operands through nvgpu.ldmatrix and nvgpu.mma.sync.
+// CHECK-LABEL: func.func @f16_additive
+// CHECK: gpu.launch {{.*}} module(@sse_scan_tc)
+// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<16x40xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: module(@sse_epilogue)
+// NOTC-LABEL: func.func @f16_additive
+// NOTC-NOT: nvgpu.mma.sync
+// NOTC: return
+func.func @f16_additive(%q: tensor<1x20x1x32xf16>, %v: tensor<1x20x1x32xf16>, %g: tensor<1x20x1xf16>) -> tensor<1x20x1x32xf16> {
+  %o, %s = sse.scan %q, %q, %v gate(%g)
+    : (tensor<1x20x1x32xf16>, tensor<1x20x1x32xf16>, tensor<1x20x1x32xf16>, tensor<1x20x1xf16>) -> (tensor<1x20x1x32xf16>, tensor<1x1x1x32x32xf32>)
+  return %o : tensor<1x20x1x32xf16>
+}
 
 // -----
 
