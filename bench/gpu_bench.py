@@ -152,12 +152,33 @@ def measure_card():
     return torch.cuda.get_device_name(), bw, rate
 
 
+def sdpa_ms(B=4, T=4096, H=16, D=128):
+    """SPEC 6's comparison: causal softmax attention (torch SDPA, bf16)
+    at core-4k's B, T, H and head width, median of 20 after warm-up."""
+    import torch
+    import torch.nn.functional as F
+    q, k, v = (torch.randn(B, H, T, D, dtype=torch.bfloat16, device="cuda")
+               for _ in range(3))
+    for _ in range(3):
+        F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    times = []
+    for _ in range(20):
+        start, stop = torch.cuda.Event(True), torch.cuda.Event(True)
+        start.record()
+        F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        stop.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(stop))
+    return float(np.median(times))
+
+
 def run(out):
     import sse_mlir.cases as cases_module
     from sse_mlir.gpu import Model
     card, bw, rate = measure_card()
     print(f"card: {card}; measured copy {bw / 1e12:.2f} TB/s, bf16 matmul "
-          f"{rate / 1e12:.0f} TFLOP/s")
+          f"{rate / 1e12:.0f} TFLOP/s; causal SDPA at core-4k's shape "
+          f"{sdpa_ms():.3f} ms")
     rows = []
     only = os.environ.get("SSE_BENCH_SHAPES")
     built = sorted(d for d in os.listdir(out) if os.path.isfile(
