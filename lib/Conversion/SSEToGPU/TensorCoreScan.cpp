@@ -838,6 +838,20 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       }
     };
 
+    // Each warp's column tiles (8 columns from n0) of the step's 16 rows.
+    auto forWarpColumnTiles = [&](function_ref<void(Value)> body) {
+      for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m)
+        body(mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
+                 e.idx(kN)));
+    };
+    // (16 rows of `aBuf`) x S on the column tile at n0, from zero. 16-bit
+    // A fragments are loaded once (`cached`) and reused over the warp's
+    // tiles; tf32 ones (twice the registers) are reloaded per tile.
+    auto timesState = [&](int aBuf, ArrayRef<Value> cached, Value n0) {
+      return accumulate(tf32 ? aFrags(aBuf, zero, zero, kw) : cached, kSh, zero,
+                        n0, zeroFrag);
+    };
+
     if (plan.delta) {
       // The delta rule's values. With Kg = w_w k exp(G) and
       // M_ij = beta_i w_w,i w_w,j (k_i . k_j) exp(G_i - G_j) for j < i, the
@@ -858,12 +872,8 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       SmallVector<Value> kgFrags;
       if (!tf32)
         kgFrags = aFrags(kKg, zero, zero, kw);
-      for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
-        Value n0 =
-            mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
-                e.idx(kN));
-        Value acc = accumulate(tf32 ? aFrags(kKg, zero, zero, kw) : kgFrags,
-                               kSh, zero, n0, zeroFrag);
+      forWarpColumnTiles([&](Value n0) {
+        Value acc = timesState(kKg, kgFrags, n0);
         for (int64_t i = 0; i < 2; ++i)
           for (int64_t j = 0; j < 2; ++j) {
             Value row = add(group, e.idx(8 * i));
@@ -872,7 +882,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
             store(arith::SubFOp::create(b, val, element(acc, i, j)), kU,
                   {row, c});
           }
-      }
+      });
       gpu::BarrierOp::create(b);
       // (2) The solve, a thread per column (in registers, fully unrolled):
       // U is the B operand of A U and Kd^T U.
@@ -909,19 +919,13 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
 
       // (d) O = Qd S + A V on tensor cores; each warp owns nTiles / warps
       // column tiles of the 16 output rows.
-      // f16 A fragments are loaded once and reused over the warp's column
-      // tiles; tf32 ones (twice as many registers) are reloaded per tile.
       SmallVector<Value> qdFrags, scoreFrags;
       if (!tf32) {
         qdFrags = aFrags(kQd, zero, zero, kw);
         scoreFrags = aFrags(kScore, zero, zero, kTile);
       }
-      for (int64_t m = 0; m < plan.outTilesPerWarp(); ++m) {
-        Value n0 =
-            mul(add(mul(warpId, e.idx(plan.outTilesPerWarp())), e.idx(m)),
-                e.idx(kN));
-        Value acc = accumulate(tf32 ? aFrags(kQd, zero, zero, kw) : qdFrags,
-                               kSh, zero, n0, zeroFrag);
+      forWarpColumnTiles([&](Value n0) {
+        Value acc = timesState(kQd, qdFrags, n0);
         acc = accumulate(tf32 ? aFrags(kScore, zero, zero, kTile) : scoreFrags,
                          kVt, zero, n0, acc);
         // Rows group and group + 8 of the step, columns 2 quad (+ 1).
@@ -937,7 +941,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
             }
           });
         }
-      }
+      });
     }
 
     // (e) S <- exp(G_15) S + Kd^T V, in the registers that hold S.
