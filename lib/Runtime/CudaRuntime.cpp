@@ -292,6 +292,14 @@ void timedLaunch(void *function, void *stream, Launch launch) {
   pendingTimings.push_back(t);
 }
 
+// Every entry call creates a stream and destroys it at the end (the host
+// code of gpu-async-region); destroyed streams are kept for the next
+// create instead of being handed back to the driver. Work already queued
+// on a kept stream runs before anything queued after its reuse (stream
+// order), so a reused stream behaves as a fresh one.
+std::mutex streamCacheMutex;
+std::vector<CUstream> idleStreams;
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -379,6 +387,14 @@ void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
 
 void *mgpuStreamCreate() {
   requireInit();
+  {
+    std::lock_guard<std::mutex> lock(streamCacheMutex);
+    if (!idleStreams.empty()) {
+      CUstream stream = idleStreams.back();
+      idleStreams.pop_back();
+      return stream;
+    }
+  }
   CUstream stream = nullptr;
   require(check(driver.cuStreamCreate(&stream, /*CU_STREAM_NON_BLOCKING=*/1),
                 "cuStreamCreate"));
@@ -387,7 +403,8 @@ void *mgpuStreamCreate() {
 
 void mgpuStreamDestroy(void *stream) {
   requireInit();
-  require(check(driver.cuStreamDestroy(stream), "cuStreamDestroy"));
+  std::lock_guard<std::mutex> lock(streamCacheMutex);
+  idleStreams.push_back(static_cast<CUstream>(stream));
 }
 
 void mgpuStreamSynchronize(void *stream) {
