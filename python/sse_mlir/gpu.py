@@ -67,18 +67,21 @@ def _parse_type(words):
     return dtype, tuple(int(d) for d in dims.split("x"))
 
 
-class Model:
-    """An AOT-compiled entry, callable on device buffers."""
+class Manifest:
+    """manifest.txt of `sse-runner --emit-aot`: the entry, its arguments and
+    results as (dtype, shape), and per result the argument whose buffer
+    holds it after a call (`in-arg J`: a scan's states updated in place), or
+    None (an out parameter)."""
 
-    def __init__(self, model_dir: str):
-        self.dir = model_dir
+    def __init__(self, path: str):
+        self.entry = None
         self.args: List[Tuple[str, tuple]] = []
         self.results: List[Tuple[str, tuple]] = []
-        # Per result: the argument whose buffer holds it after a call (a
-        # scan's states updated in place), or None (an out parameter).
         self.result_in_arg: List[Optional[int]] = []
-        for line in open(os.path.join(model_dir, "manifest.txt")):
+        for line in open(path):
             words = line.split()
+            if not words:
+                continue
             if words[0] == "entry":
                 self.entry = words[1]
             elif words[0] == "arg":
@@ -88,6 +91,22 @@ class Model:
                 in_arg = words[3:5]
                 self.result_in_arg.append(
                     int(in_arg[1]) if in_arg[:1] == ["in-arg"] else None)
+        for j in self.result_in_arg:
+            if j is not None and not 0 <= j < len(self.args):
+                raise GpuError(f"{path}: a result is in argument {j}, but "
+                               f"@{self.entry} takes {len(self.args)}")
+
+
+class Model:
+    """An AOT-compiled entry, callable on device buffers."""
+
+    def __init__(self, model_dir: str):
+        self.dir = model_dir
+        manifest = Manifest(os.path.join(model_dir, "manifest.txt"))
+        self.entry = manifest.entry
+        self.args = manifest.args
+        self.results = manifest.results
+        self.result_in_arg = manifest.result_in_arg
         self.rt = _load_runtime(_runtime_path(model_dir))
         self._check(self.rt.sseRuntimeInit())
         self.device = self.rt.sseRuntimeDeviceName().decode()

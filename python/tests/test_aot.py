@@ -52,6 +52,17 @@ def test_emit_aot_object_and_manifest(tmp_path):
     assert os.path.getsize(out / "model.so") > 0
 
 
+def test_python_manifest_reads_results_in_arguments(tmp_path):
+    from sse_mlir.gpu import Manifest
+    case = ScanCase(T=8, K=16, V=16, H=1, N=2, k=1, routing="args", init=True)
+    module, out = emit(tmp_path, case)
+    m = Manifest(str(out / "manifest.txt"))
+    assert m.entry == module.entry
+    assert len(m.args) == len(module.args)
+    assert m.results == [("f32", (1, 8, 1, 16)), ("f32", (1, 1, 2, 16, 16))]
+    assert m.result_in_arg == [None, module.args.index("init")]
+
+
 def test_states_without_init_are_an_out_parameter(tmp_path):
     case = ScanCase(T=20, K=16, V=16, H=1, N=2, k=1, routing="args")
     module, out = emit(tmp_path, case)
