@@ -1,5 +1,4 @@
-//===- ScanKernels.h - Kernels convert-sse-to-gpu emits per scan -*- C++
-//-*-===//
+//===- ScanKernels.h - The kernels of one sse.scan -------------*- C++ -*-===//
 //
 // Private to the SSEToGPU library: the builder of the kernels of one
 // sse.scan. This header holds the buffers' set-up and the CUDA-core kernels
@@ -56,11 +55,7 @@ public:
     auto sym = FlatSymbolRefAttr::get(b.getContext(), name);
     launchOp.setFunctionAttr(sym);
     launchOp.setModuleAttr(sym);
-    launches.push_back(launchOp);
   }
-
-  /// Every kernel emitted so far (each is named).
-  SmallVector<gpu::LaunchOp> launches;
 
   /// Emits the kernels; returns the buffers of o and the final states.
   std::pair<Value, Value> lower() {
