@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import numpy as np  # noqa: E402
 
 from sse_mlir.cases import (ScanCase, draw_scan_inputs,  # noqa: E402
-                            reference_scan, rel_err)
+                            fresh_rng, load_built_cases, reference_scan,
+                            rel_err)
 
 TOLERANCE = {"f32": 1e-3, "f16": 1e-2, "bf16": 1e-2}
 
@@ -67,7 +68,6 @@ def as_tensor(torch, a, dtype):
 
 
 def run(out):
-    import sse_mlir.cases as cases_module
     from sse_mlir.gpu import Model
     try:
         import torch
@@ -82,13 +82,9 @@ def run(out):
         failed += not ok
         print(("PASS " if ok else "FAIL ") + text)
 
-    for d in sorted(x for x in os.listdir(out) if x.startswith("case")):
-        path = os.path.join(out, d)
-        case = eval(open(os.path.join(path, "case.py")).read(),
-                    vars(cases_module))
+    for d, path, case in load_built_cases(out):
         module = case.module()
-        rng = np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
-        x = draw_scan_inputs(case, rng)
+        x = draw_scan_inputs(case, fresh_rng())
         o_ref, s_ref = reference_scan(case, x)
         tol = TOLERANCE[case.dtype]
         model = Model.load(path)

@@ -25,8 +25,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import numpy as np  # noqa: E402
 
 from sse_mlir.cases import (GlaCoreCase, ScanCase,  # noqa: E402
-                            draw_gla_core_inputs, draw_scan_inputs,
-                            reference_gla_core, reference_scan, rel_err)
+                            draw_gla_core_inputs, draw_scan_inputs, fresh_rng,
+                            load_built_cases, reference_gla_core,
+                            reference_scan, rel_err)
 from sse_mlir.mlirgen import Schedule  # noqa: E402
 from sse_mlir.npyio import bf16_bits_to_f32, f32_to_bf16_bits  # noqa: E402
 
@@ -234,20 +235,15 @@ def to_npy(x, dtype):
 
 
 def run(out):
-    import sse_mlir.cases as cases_module
     aot_run = os.path.join(out, "sse-aot-run")
     env = dict(os.environ)
     env["LD_LIBRARY_PATH"] = out + ":" + env.get("LD_LIBRARY_PATH", "")
     passed = failed = 0
     worst = {}
     device = ""
-    for d in sorted(x for x in os.listdir(out) if x.startswith("case")):
-        path = os.path.join(out, d)
-        case = eval(open(os.path.join(path, "case.py")).read(),
-                    vars(cases_module))
+    for d, path, case in load_built_cases(out):
         module = case.module()
-        rng = np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
-        x = draw_inputs(case, rng)
+        x = draw_inputs(case, fresh_rng())
         files = []
         for name, (shape, dtype) in zip(module.args, module.arg_types):
             f = os.path.join(path, f"{name}.npy")

@@ -626,3 +626,22 @@ def pairwise(factors: Dict[str, Sequence], valid: Callable[[Dict], bool],
         tests.append(best)
         uncovered -= pairs_of(best)
     return tests
+
+
+def load_built_cases(out: str, prefix: str = "case"):
+    """(name, folder, case) for each folder `<prefix>...` under `out` that a
+    GPU build step wrote (its case.py holds the case's repr), by name."""
+    import os
+    found = []
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name)
+        spec = os.path.join(path, "case.py")
+        if name.startswith(prefix) and os.path.isfile(spec):
+            found.append((name, path, eval(open(spec).read(), globals())))
+    return found
+
+
+def fresh_rng():
+    """A generator seeded from the OS: fresh inputs on every run."""
+    import os
+    return np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
