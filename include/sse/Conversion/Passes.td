@@ -76,8 +76,9 @@ def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
     8 warps). The block stages chunks of the schedule's `chunk` tokens in
     dynamic shared memory with one round of coalesced loads and walks each
     in 16-token steps: `Qd S + A V` and `S += Kd^T V` as
-    `nvgpu.ldmatrix` + `nvgpu.mma.sync` m16n8k16 (f16 operands, f32
-    accumulation) for f16/bf16 inputs, or as 3xTF32 `nvgpu.mma.sync`
+    `nvgpu.ldmatrix` + m16n8k16 mma.sync on operands of the input's
+    16-bit type (`nvgpu.mma.sync` for f16, `nvvm.mma.sync` with bf16
+    multiplicands for bf16; f32 accumulation), or as 3xTF32 `nvgpu.mma.sync`
     m16n8k8 on f32 operands for f32 inputs; the masked intra-step scores as
     tf32 `nvgpu.mma.sync` m16n8k8; the f32 state stays in registers (the accumulators of the
     state update) across the whole sequence. `grouping = sorted` first

@@ -6,8 +6,9 @@
 // partition's list) in chunks of the schedule's length C: one round of
 // coalesced loads stages the chunk's q, k, log-gates and v in shared
 // memory, then the chunk is processed in 16-token steps on tensor cores
-// (nvgpu.ldmatrix + nvgpu.mma.sync m16n8k16, f16 operands, f32
-// accumulation; for f32 inputs f32 operands multiplied as 3xTF32):
+// (nvgpu.ldmatrix + mma.sync m16n8k16 on operands of the input's 16-bit
+// type, f32 accumulation; for f32 inputs f32 operands multiplied as
+// 3xTF32):
 //
 //   O  = Qd S + A V        Qd = scale w_r q exp(G)        (16 x K)
 //   S <- exp(G_15) S + Kd^T V,  Kd = w_w k exp(G_15 - G)  (16 x K)
@@ -669,8 +670,8 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
 
     Value zeroFrag = arith::ConstantOp::create(
         b, fragC, DenseElementsAttr::get(fragC, b.getF32FloatAttr(0.0)));
-    // The matrix products: f16 operands through ldmatrix and mma m16n8k16,
-    // or f32 operands read as tf32 fragments for mma m16n8k8.
+    // The matrix products: 16-bit operands through ldmatrix and mma
+    // m16n8k16, or f32 operands read as tf32 fragments for mma m16n8k8.
     int64_t kStep = tf32 ? kN : kTile;
     auto fragTA = VectorType::get({4, 1}, f32);
     auto fragTB = VectorType::get({2, 1}, f32);
