@@ -170,10 +170,23 @@ struct ScanOperands {
   Value q, v, weights, indices, logits, init, cu, normWeight, outGate;
   SlotInputs routed, shared;
   bool perHeadRouting = false, delta = false;
+  /// Extents read off the operands: T, H, K, V and the sequences (B, or
+  /// one less than cu_seqlens' length).
+  Value numTokens, numHeads, keyWidth, valueWidth, numSeqs;
+  /// The result buffers: o, and the final states.
+  Value o, states;
 
-  /// Fills the fields from `op`, with `bufferOf(tensor)` the buffer of a
-  /// (present) tensor operand.
-  void bindOperands(ScanOp op, function_ref<Value(Value)> bufferOf);
+  /// Fills the operand fields from `op`, with `bufferOf(tensor)` the buffer
+  /// of a (present) tensor operand. With `statesInPlace` (init's buffer,
+  /// when one-shot bufferization lowers the scan) init is that buffer and
+  /// is not looked up again.
+  void bindOperands(ScanOp op, function_ref<Value(Value)> bufferOf,
+                    Value statesInPlace = {});
+
+  /// Fills the extents and allocates o; the final states are
+  /// `statesInPlace` (which then already holds the initial states) or a
+  /// new buffer. Call after bindOperands.
+  void bindResults(LoopEmitter &e, ScanOp op, Value statesInPlace);
 };
 
 /// The router configuration of a scan with router(z).

@@ -167,15 +167,16 @@ void mlir::sse::emitOutputRow(LoopEmitter &e,
   });
 }
 
-void mlir::sse::ScanOperands::bindOperands(
-    ScanOp op, function_ref<Value(Value)> bufferOf) {
+void mlir::sse::ScanOperands::bindOperands(ScanOp op,
+                                           function_ref<Value(Value)> bufferOf,
+                                           Value statesInPlace) {
   auto bufferOrNull = [&](Value x) { return x ? bufferOf(x) : Value(); };
   q = bufferOf(op.getQ());
   v = bufferOf(op.getV());
   weights = bufferOrNull(op.getWeights());
   indices = bufferOrNull(op.getIndices());
   logits = bufferOrNull(op.getLogits());
-  init = bufferOrNull(op.getInit());
+  init = statesInPlace ? statesInPlace : bufferOrNull(op.getInit());
   cu = bufferOrNull(op.getCuSeqlens());
   normWeight = bufferOrNull(op.getNormWeight());
   outGate = bufferOrNull(op.getOutGate());
@@ -188,6 +189,23 @@ void mlir::sse::ScanOperands::bindOperands(
   perHeadRouting =
       routing && cast<MemRefType>(routing.getType()).getRank() == 4;
   delta = op.getRule() == UpdateRule::delta;
+}
+
+void mlir::sse::ScanOperands::bindResults(LoopEmitter &e, ScanOp op,
+                                          Value statesInPlace) {
+  numTokens = e.dim(q, 1);
+  numHeads = e.dim(q, 2);
+  keyWidth = e.dim(q, 3);
+  valueWidth = e.dim(v, 3);
+  numSeqs = cu ? arith::SubIOp::create(e.b, e.dim(cu, 0), e.idx(1)).getResult()
+               : e.dim(q, 0);
+  auto oType = cast<RankedTensorType>(op.getO().getType());
+  auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
+  o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
+  states = statesInPlace ? statesInPlace
+                         : allocStates(e, sType, numSeqs, numHeads,
+                                       e.idx(op.getNumStatePartitions()),
+                                       keyWidth, valueWidth);
 }
 
 Value mlir::sse::scanScale(LoopEmitter &e, ScanOp op, Value keyWidth) {

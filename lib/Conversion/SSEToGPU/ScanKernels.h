@@ -94,31 +94,14 @@ public:
 
 private:
   void setUp() {
-    bindOperands(op, bufferOf);
-    // The buffer of init, as the caller gave it (a second lookup of the
-    // same operand may return another value for the same buffer).
-    if (statesInPlace)
-      init = statesInPlace;
+    // In place: every kernel reads an element of init and writes its final
+    // value from the same thread, so init and states may be one buffer.
+    bindOperands(op, bufferOf, statesInPlace);
+    bindResults(e, op, statesInPlace);
 
     zero = e.idx(0);
     one = e.idx(1);
     numBatch = e.dim(q, 0);
-    numTokens = e.dim(q, 1);
-    numHeads = e.dim(q, 2);
-    keyWidth = e.dim(q, 3);
-    valueWidth = e.dim(v, 3);
-    numSeqs =
-        cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult() : numBatch;
-
-    auto oType = cast<RankedTensorType>(op.getO().getType());
-    auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
-    o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
-    // In place: every kernel reads an element of init and writes its final
-    // value from the same thread, so init and states may be one buffer.
-    states = statesInPlace ? statesInPlace
-                           : allocStates(e, sType, numSeqs, numHeads,
-                                         e.idx(op.getNumStatePartitions()),
-                                         keyWidth, valueWidth);
     auto dyn = ShapedType::kDynamic;
     oacc = e.alloc(MemRefType::get({dyn, dyn, dyn, dyn}, b.getF32Type()),
                    ValueRange{numBatch, numTokens, numHeads, valueWidth});
@@ -387,8 +370,7 @@ private:
   ScanOp op;
   ImplicitLocOpBuilder &b;
   LoopEmitter e;
-  Value zero, one, numBatch, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
-  Value o, states, oacc;
+  Value zero, one, numBatch, oacc;
   bool tensorCores;
   int64_t scanIndex;
   function_ref<Value(Value)> bufferOf;

@@ -242,21 +242,12 @@ private:
   };
 
   void setUp() {
-    // States updated in place already hold the initial states: init gets
-    // no buffer of its own then.
-    bindOperands(op, [&](Value x) {
-      return statesInPlace && x == op.getInit() ? Value() : bufferOf(x);
-    });
+    bindOperands(op, bufferOf, statesInPlace);
+    bindResults(e, op, statesInPlace);
     zero = e.idx(0);
     one = e.idx(1);
     oneF = e.f32(1.0);
     normEps = e.f32(op.getNormEps() ? op.getNormEps()->convertToFloat() : 1e-5);
-    numTokens = e.dim(q, 1);
-    numHeads = e.dim(q, 2);
-    keyWidth = e.dim(q, 3);
-    valueWidth = e.dim(v, 3);
-    numSeqs = cu ? arith::SubIOp::create(b, e.dim(cu, 0), one).getResult()
-                 : e.dim(q, 0);
     numSlots = op.getNumSlots();
     slots = weights ? e.dim(weights,
                             cast<MemRefType>(weights.getType()).getRank() - 1)
@@ -265,18 +256,13 @@ private:
     partOffset = e.idx(shared.q ? 1 : 0);
     routerCfg = routerConfigOf(op);
 
-    auto oType = cast<RankedTensorType>(op.getO().getType());
-    auto sType = cast<RankedTensorType>(op.getFinalStates().getType());
-    o = allocResult(e, oType, [&](int64_t d) { return e.dim(v, d); });
-    states = statesInPlace ? statesInPlace
-                           : allocStates(e, sType, numSeqs, numHeads,
-                                         e.idx(op.getNumStatePartitions()),
-                                         keyWidth, valueWidth);
     e.fill(o, 0.0);
-    if (init)
-      memref::CopyOp::create(b, init, states);
-    else if (!statesInPlace)
+    // States updated in place (init is the states buffer) already hold the
+    // initial states.
+    if (!init)
       e.fill(states, 0.0);
+    else if (init != states)
+      memref::CopyOp::create(b, init, states);
 
     // Scratch rows: the weighted key and, for the delta rule, kw S.
     auto rowType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
@@ -767,9 +753,9 @@ private:
   BufferFn bufferOf;
   Value statesInPlace;
   Value normEps;
-  Value zero, one, oneF, numTokens, numHeads, keyWidth, valueWidth, numSeqs;
+  Value zero, one, oneF;
   int64_t numSlots = 1;
-  Value slots, nPart, partOffset, o, states, kw, kS, routerW, routerI, scale;
+  Value slots, nPart, partOffset, kw, kS, routerW, routerI, scale;
   RouterConfig routerCfg{1, true, false};
 };
 
