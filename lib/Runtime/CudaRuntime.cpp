@@ -675,10 +675,11 @@ int sseRuntimeTimerStart(void) {
       (!check(driver.cuEventCreate(&timerStart, 0), "cuEventCreate") ||
        !check(driver.cuEventCreate(&timerStop, 0), "cuEventCreate")))
     return -2;
-  // The device is idle first: a copy from pageable host memory returns
-  // before its last DMA is done, and that tail would otherwise run inside
-  // the timed region (measured: 0.3-1 ms per call after reloading the
-  // inputs).
+  // The device is idle first, so that no earlier work (a copy from
+  // pageable host memory may return before its last DMA is done) runs
+  // inside the timed region. (On an H100 this made no measurable
+  // difference to the bench; the per-call gap it was meant for came from
+  // the memory pool, see initialize().)
   if (!check(driver.cuCtxSynchronize(), "cuCtxSynchronize"))
     return -2;
   return check(driver.cuEventRecord(timerStart, nullptr), "cuEventRecord") ? 0
