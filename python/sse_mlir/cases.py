@@ -159,6 +159,11 @@ class ScanCase:
     shared_gate: Optional[str] = None
     schedule: Optional[Schedule] = None
     v_scale: float = 1.0  # v is drawn from N(0, v_scale^2)
+    # "weak": log-gates in [-1, 0); "strong": every value in [-inf, 0], a
+    # mixture of weak, strong (down to -1e4), -inf (a reset) and 0.
+    gate_mix: str = "weak"
+    # "interior": beta in [0.05, 0.95]; "edges": beta is 0 or 1 or between.
+    beta_mix: str = "interior"
 
     def __post_init__(self):
         if self.seq_lens is not None:
@@ -182,6 +187,10 @@ class ScanCase:
             raise ValueError("the delta rule takes no gate or a scalar gate")
         if self.schedule is not None:
             self.schedule.check(self.K, self.V)
+        if self.gate_mix not in ("weak", "strong"):
+            raise ValueError(f"gate_mix must be 'weak' or 'strong', got {self.gate_mix!r}")
+        if self.beta_mix not in ("interior", "edges"):
+            raise ValueError(f"beta_mix must be 'interior' or 'edges', got {self.beta_mix!r}")
 
     @property
     def state_partitions(self) -> int:
@@ -240,6 +249,10 @@ class ScanCase:
             parts.append("sched-" + self.schedule.id)
         if self.v_scale != 1.0:
             parts.append(f"vscale{self.v_scale:g}")
+        if self.gate_mix != "weak":
+            parts.append(f"gates-{self.gate_mix}")
+        if self.beta_mix != "interior":
+            parts.append(f"beta-{self.beta_mix}")
         return "-".join(parts)
 
     def module(self) -> mlirgen.Module:
@@ -262,6 +275,40 @@ def log_sigmoid_gate(rng, shape) -> np.ndarray:
     """GLA-style per-key log-gates ``log(sigmoid(u))``, u in [-0.54, 6): in [-1, 0)."""
     u = rng.uniform(-0.54, 6.0, shape)
     return -np.log1p(np.exp(-u))
+
+
+def strong_gate(rng, shape) -> np.ndarray:
+    """Log-gates anywhere in [-inf, 0]: weak ones mixed with strong ones
+    (Mamba2/GDN-style, down to -1e4), resets (-inf) and no decay (0)."""
+    pick = rng.random(shape)
+    weak = rng.uniform(-1.0, 0.0, shape)
+    strong = rng.uniform(-30.0, -1.0, shape)
+    huge = -np.exp(rng.uniform(np.log(30.0), np.log(1e4), shape))
+    g = np.where(pick < 0.45, weak, strong)
+    g = np.where((pick >= 0.6) & (pick < 0.75), huge, g)
+    g = np.where((pick >= 0.75) & (pick < 0.85), -np.inf, g)
+    return np.where(pick >= 0.85, 0.0, g)
+
+
+def _gate(case: ScanCase, rng, kind: Optional[str], shape) -> np.ndarray:
+    """A scalar ([B, T, H]) or per-key ([B, T, H, K]) log-gate, per gate_mix."""
+    gdt = case.gate_dtype or case.dtype
+    full = shape if kind == "per_key" else shape[:3]
+    if case.gate_mix == "strong":
+        return round_to(strong_gate(rng, full), gdt)
+    if kind == "scalar":
+        return round_to(rng.uniform(-1.0, 0.0, full), gdt)
+    return round_to(log_sigmoid_gate(rng, full), gdt)
+
+
+def _beta(case: ScanCase, rng, shape) -> np.ndarray:
+    """beta of the delta rule, per beta_mix (0 and 1 are legal)."""
+    gdt = case.gate_dtype or case.dtype
+    b = rng.uniform(0.05, 0.95, shape)
+    if case.beta_mix == "edges":
+        pick = rng.random(shape)
+        b = np.where(pick < 0.3, 0.0, np.where(pick < 0.6, 1.0, b))
+    return round_to(b, gdt)
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
@@ -309,7 +356,6 @@ def draw_scan_inputs(case: ScanCase, rng) -> Dict[str, np.ndarray]:
     element type; indices and offsets are int64 (converted on write).
     """
     B, T, H, K, V = case.B, case.T, case.H, case.K, case.V
-    gdt = case.gate_dtype or case.dtype
     x: Dict[str, np.ndarray] = {}
     q = rng.standard_normal((B, T, H, K))
     k = rng.standard_normal((B, T, H, K))
@@ -319,12 +365,10 @@ def draw_scan_inputs(case: ScanCase, rng) -> Dict[str, np.ndarray]:
     x["k"] = round_to(k, case.dtype)
     x["v"] = round_to(case.v_scale * rng.standard_normal((B, T, H, V)),
                       case.dtype)
-    if case.gate == "scalar":
-        x["gate"] = round_to(rng.uniform(-1.0, 0.0, (B, T, H)), gdt)
-    elif case.gate == "per_key":
-        x["gate"] = round_to(log_sigmoid_gate(rng, (B, T, H, K)), gdt)
+    if case.gate is not None:
+        x["gate"] = _gate(case, rng, case.gate, (B, T, H, K))
     if case.rule == "delta":
-        x["beta"] = round_to(rng.uniform(0.05, 0.95, (B, T, H)), gdt)
+        x["beta"] = _beta(case, rng, (B, T, H))
     if case.shared:  # drawn only for shared cases: other cases keep their inputs
         q1 = rng.standard_normal((B, T, H, K))
         k1 = rng.standard_normal((B, T, H, K))
@@ -332,12 +376,10 @@ def draw_scan_inputs(case: ScanCase, rng) -> Dict[str, np.ndarray]:
             q1, k1 = _unit_rows(q1), _unit_rows(k1)
         x["shared_q"] = round_to(q1, case.dtype)
         x["shared_k"] = round_to(k1, case.dtype)
-        if case.shared_gate == "scalar":
-            x["shared_gate"] = round_to(rng.uniform(-1.0, 0.0, (B, T, H)), gdt)
-        elif case.shared_gate == "per_key":
-            x["shared_gate"] = round_to(log_sigmoid_gate(rng, (B, T, H, K)), gdt)
+        if case.shared_gate is not None:
+            x["shared_gate"] = _gate(case, rng, case.shared_gate, (B, T, H, K))
         if case.rule == "delta":
-            x["shared_beta"] = round_to(rng.uniform(0.05, 0.95, (B, T, H)), gdt)
+            x["shared_beta"] = _beta(case, rng, (B, T, H))
     lead = (B, T, H) if case.per_head else (B, T)
     if case.routing == "args":
         x["weights"], x["indices"] = _route_args(case, rng, lead)

@@ -517,134 +517,185 @@ private:
       });
       return;
     }
-    // Chunk form of the additive rule over C entries at a time.
-    auto f32 = b.getF32Type();
-    auto dyn = ShapedType::kDynamic;
-    Value gCum =
-        e.alloc(MemRefType::get({dyn, dyn}, f32), ValueRange{chunk, keyWidth});
-    Value kwC =
-        e.alloc(MemRefType::get({dyn, dyn}, f32), ValueRange{chunk, keyWidth});
-    Value qC =
-        e.alloc(MemRefType::get({dyn, dyn}, f32), ValueRange{chunk, keyWidth});
+    // Chunk form of the additive rule over C entries at a time. Every decay
+    // factor is the exponential of a sum of log-gates over a run of
+    // consecutive entries, accumulated directly (all terms <= 0, so the sum
+    // is accurate and a -inf gate makes it -inf, a factor of 0): never a
+    // difference of running sums, which loses digits after a strong gate
+    // and is NaN (-inf - -inf) after a reset. See docs/Semantics.md.
+    ChunkBuffers cb = allocChunkBuffers(chunk);
     Value count = arith::SubIOp::create(b, last, first);
     Value numChunks = arith::CeilDivSIOp::create(b, count, chunk);
-    auto stateAt = [&](Value r, Value c) {
-      return SmallVector<Value>{tok.seq, tok.h, part, r, c};
-    };
     e.forLoop(zero, numChunks, [&](Value ci) {
       Value lo =
           arith::AddIOp::create(b, first, arith::MulIOp::create(b, ci, chunk));
       Value hi =
           arith::MinSIOp::create(b, arith::AddIOp::create(b, lo, chunk), last);
       Value len = arith::SubIOp::create(b, hi, lo);
-      // Per entry: weighted key, scaled query, cumulative log-decay per key.
-      e.forLoop(zero, len, [&](Value i) {
-        Value entry = arith::AddIOp::create(b, lo, i);
-        Value t = memref::LoadOp::create(b, listT, ValueRange{entry});
-        auto [ww, rw] = weightsAt(entry);
-        Value qs = arith::MulFOp::create(b, scale, rw);
-        Value scalarG;
-        if (in.gate && !in.perKeyGate)
-          scalarG = e.loadF32(in.gate, {tok.batch, t, tok.h});
-        e.forLoop(zero, keyWidth, [&](Value r) {
-          Value kr = e.loadF32(in.k, {tok.batch, t, tok.h, r});
-          memref::StoreOp::create(b, arith::MulFOp::create(b, kr, ww), kwC,
-                                  ValueRange{i, r});
-          Value qr = e.loadF32(in.q, {tok.batch, t, tok.h, r});
-          memref::StoreOp::create(b, arith::MulFOp::create(b, qr, qs), qC,
-                                  ValueRange{i, r});
-          Value g = e.f32(0.0);
-          if (in.gate)
-            g = in.perKeyGate ? e.loadF32(in.gate, {tok.batch, t, tok.h, r})
-                              : scalarG;
-          Value prev = e.f32(0.0);
-          auto ifFirst = scf::IfOp::create(
-              b, TypeRange{f32},
-              arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i, zero),
-              /*withElseRegion=*/true);
-          {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(ifFirst.thenBlock());
-            scf::YieldOp::create(b, ValueRange{prev});
-            b.setInsertionPointToStart(ifFirst.elseBlock());
-            Value before = memref::LoadOp::create(
-                b, gCum, ValueRange{arith::SubIOp::create(b, i, one), r});
-            scf::YieldOp::create(b, ValueRange{before});
-          }
-          memref::StoreOp::create(
-              b, arith::AddFOp::create(b, ifFirst.getResult(0), g), gCum,
-              ValueRange{i, r});
-        });
-      });
-      // Outputs: inter-chunk read of the start state plus intra-chunk
-      // attention with relative decays exp(G_i - G_j), j <= i.
-      e.forLoop(zero, len, [&](Value i) {
-        Value t = memref::LoadOp::create(
-            b, listT, ValueRange{arith::AddIOp::create(b, lo, i)});
-        e.forLoop(zero, keyWidth, [&](Value r) {
-          Value qd = arith::MulFOp::create(
-              b, memref::LoadOp::create(b, qC, ValueRange{i, r}),
-              math::ExpOp::create(
-                  b, memref::LoadOp::create(b, gCum, ValueRange{i, r})));
-          e.forLoop(zero, valueWidth, [&](Value c) {
-            Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
-            Value add = arith::MulFOp::create(
-                b, qd, memref::LoadOp::create(b, states, stateAt(r, c)));
-            memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), oacc,
-                                    ValueRange{t, c});
-          });
-        });
-        e.forLoop(zero, arith::AddIOp::create(b, i, one), [&](Value j) {
-          Value a = e.forLoop(
-              zero, keyWidth, {e.f32(0.0)},
-              [&](Value r, ValueRange sum) -> SmallVector<Value> {
-                Value rel = math::ExpOp::create(
-                    b, arith::SubFOp::create(
-                           b, memref::LoadOp::create(b, gCum, ValueRange{i, r}),
-                           memref::LoadOp::create(b, gCum, ValueRange{j, r})));
-                Value qk = arith::MulFOp::create(
-                    b, memref::LoadOp::create(b, qC, ValueRange{i, r}),
-                    memref::LoadOp::create(b, kwC, ValueRange{j, r}));
-                return {arith::AddFOp::create(
-                    b, sum[0], arith::MulFOp::create(b, qk, rel))};
-              })[0];
-          Value tj = memref::LoadOp::create(
-              b, listT, ValueRange{arith::AddIOp::create(b, lo, j)});
-          e.forLoop(zero, valueWidth, [&](Value c) {
-            Value vc = e.loadF32(v, {tok.batch, tj, tok.h, c});
-            Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
-            memref::StoreOp::create(
-                b,
-                arith::AddFOp::create(b, cur, arith::MulFOp::create(b, a, vc)),
-                oacc, ValueRange{t, c});
-          });
-        });
-      });
-      // State: S = exp(G_last) S + sum_j exp(G_last - G_j) kw_j^T v_j.
-      Value lastI = arith::SubIOp::create(b, len, one);
+      stageChunk(in, tok, listT, lo, len, cb, weightsAt);
+      emitChunkOutputs(tok, part, listT, lo, len, cb, oacc);
+      emitChunkStateUpdate(tok, part, listT, lo, len, cb);
+    });
+  }
+
+  /// Per-chunk scratch of the chunk form: weighted keys, scaled queries,
+  /// raw log-gates, their prefix sums (entry 0..i) and suffix sums
+  /// (entries i+1..last), each [C, K]; a running sum per key [K].
+  struct ChunkBuffers {
+    Value kw, q, gate, prefix, suffix, run;
+  };
+
+  ChunkBuffers allocChunkBuffers(Value chunk) {
+    auto f32 = b.getF32Type();
+    auto dyn = ShapedType::kDynamic;
+    auto matrix = [&] {
+      return e.alloc(MemRefType::get({dyn, dyn}, f32),
+                     ValueRange{chunk, keyWidth});
+    };
+    ChunkBuffers cb;
+    cb.kw = matrix();
+    cb.q = matrix();
+    cb.gate = matrix();
+    cb.prefix = matrix();
+    cb.suffix = matrix();
+    cb.run = e.alloc(MemRefType::get({dyn}, f32), ValueRange{keyWidth});
+    return cb;
+  }
+
+  /// Stages entries [lo, lo + len): weighted key, scaled query, log-gate
+  /// and its prefix and suffix sums over the chunk.
+  void stageChunk(const SlotInputs &in, const Token &tok, Value listT, Value lo,
+                  Value len, const ChunkBuffers &cb,
+                  function_ref<std::pair<Value, Value>(Value)> weightsAt) {
+    e.forLoop(zero, len, [&](Value i) {
+      Value entry = arith::AddIOp::create(b, lo, i);
+      Value t = memref::LoadOp::create(b, listT, ValueRange{entry});
+      auto [ww, rw] = weightsAt(entry);
+      Value qs = arith::MulFOp::create(b, scale, rw);
+      Value scalarG;
+      if (in.gate && !in.perKeyGate)
+        scalarG = e.loadF32(in.gate, {tok.batch, t, tok.h});
       e.forLoop(zero, keyWidth, [&](Value r) {
-        Value gLast = memref::LoadOp::create(b, gCum, ValueRange{lastI, r});
-        Value decay = math::ExpOp::create(b, gLast);
+        Value kr = e.loadF32(in.k, {tok.batch, t, tok.h, r});
+        memref::StoreOp::create(b, arith::MulFOp::create(b, kr, ww), cb.kw,
+                                ValueRange{i, r});
+        Value qr = e.loadF32(in.q, {tok.batch, t, tok.h, r});
+        memref::StoreOp::create(b, arith::MulFOp::create(b, qr, qs), cb.q,
+                                ValueRange{i, r});
+        Value g = e.f32(0.0);
+        if (in.gate)
+          g = in.perKeyGate ? e.loadF32(in.gate, {tok.batch, t, tok.h, r})
+                            : scalarG;
+        memref::StoreOp::create(b, g, cb.gate, ValueRange{i, r});
+      });
+    });
+    e.forLoop(zero, keyWidth, [&](Value r) {
+      e.forLoop(zero, len, {e.f32(0.0)},
+                [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                  Value sum = arith::AddFOp::create(
+                      b, acc[0],
+                      memref::LoadOp::create(b, cb.gate, ValueRange{i, r}));
+                  memref::StoreOp::create(b, sum, cb.prefix, ValueRange{i, r});
+                  return {sum};
+                });
+      e.forLoop(
+          zero, len, {e.f32(0.0)},
+          [&](Value n, ValueRange acc) -> SmallVector<Value> {
+            Value j =
+                arith::SubIOp::create(b, arith::SubIOp::create(b, len, one), n);
+            memref::StoreOp::create(b, acc[0], cb.suffix, ValueRange{j, r});
+            return {arith::AddFOp::create(
+                b, acc[0],
+                memref::LoadOp::create(b, cb.gate, ValueRange{j, r}))};
+          });
+    });
+  }
+
+  /// o of the chunk's entries: the start state read through the prefix
+  /// decay, plus the intra-chunk attention; for each entry i the pairs
+  /// j = i, i-1, ... are visited in that order so that the decay of the
+  /// run (j, i] is one running sum per key.
+  void emitChunkOutputs(const Token &tok, Value part, Value listT, Value lo,
+                        Value len, const ChunkBuffers &cb, Value oacc) {
+    auto stateAt = [&](Value r, Value c) {
+      return SmallVector<Value>{tok.seq, tok.h, part, r, c};
+    };
+    e.forLoop(zero, len, [&](Value i) {
+      Value t = memref::LoadOp::create(
+          b, listT, ValueRange{arith::AddIOp::create(b, lo, i)});
+      e.forLoop(zero, keyWidth, [&](Value r) {
+        Value qd = arith::MulFOp::create(
+            b, memref::LoadOp::create(b, cb.q, ValueRange{i, r}),
+            math::ExpOp::create(
+                b, memref::LoadOp::create(b, cb.prefix, ValueRange{i, r})));
         e.forLoop(zero, valueWidth, [&](Value c) {
-          Value s = arith::MulFOp::create(
-              b, decay, memref::LoadOp::create(b, states, stateAt(r, c)));
-          s = e.forLoop(
-              zero, len, {s},
-              [&](Value j, ValueRange acc) -> SmallVector<Value> {
-                Value rel = math::ExpOp::create(
-                    b, arith::SubFOp::create(
-                           b, gLast,
-                           memref::LoadOp::create(b, gCum, ValueRange{j, r})));
-                Value tj = memref::LoadOp::create(
-                    b, listT, ValueRange{arith::AddIOp::create(b, lo, j)});
-                Value kv = arith::MulFOp::create(
-                    b, memref::LoadOp::create(b, kwC, ValueRange{j, r}),
-                    e.loadF32(v, {tok.batch, tj, tok.h, c}));
-                return {arith::AddFOp::create(
-                    b, acc[0], arith::MulFOp::create(b, rel, kv))};
-              })[0];
-          memref::StoreOp::create(b, s, states, stateAt(r, c));
+          Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
+          Value add = arith::MulFOp::create(
+              b, qd, memref::LoadOp::create(b, states, stateAt(r, c)));
+          memref::StoreOp::create(b, arith::AddFOp::create(b, cur, add), oacc,
+                                  ValueRange{t, c});
         });
+      });
+      e.fill(cb.run, 0.0);
+      e.forLoop(zero, arith::AddIOp::create(b, i, one), [&](Value n) {
+        Value j = arith::SubIOp::create(b, i, n);
+        Value a = e.forLoop(
+            zero, keyWidth, {e.f32(0.0)},
+            [&](Value r, ValueRange sum) -> SmallVector<Value> {
+              // run[r] = sum of the log-gates of entries (j, i].
+              Value decay = memref::LoadOp::create(b, cb.run, ValueRange{r});
+              memref::StoreOp::create(
+                  b,
+                  arith::AddFOp::create(
+                      b, decay,
+                      memref::LoadOp::create(b, cb.gate, ValueRange{j, r})),
+                  cb.run, ValueRange{r});
+              Value qk = arith::MulFOp::create(
+                  b, memref::LoadOp::create(b, cb.q, ValueRange{i, r}),
+                  memref::LoadOp::create(b, cb.kw, ValueRange{j, r}));
+              return {arith::AddFOp::create(
+                  b, sum[0],
+                  arith::MulFOp::create(b, qk, math::ExpOp::create(b, decay)))};
+            })[0];
+        Value tj = memref::LoadOp::create(
+            b, listT, ValueRange{arith::AddIOp::create(b, lo, j)});
+        e.forLoop(zero, valueWidth, [&](Value c) {
+          Value vc = e.loadF32(v, {tok.batch, tj, tok.h, c});
+          Value cur = memref::LoadOp::create(b, oacc, ValueRange{t, c});
+          memref::StoreOp::create(
+              b, arith::AddFOp::create(b, cur, arith::MulFOp::create(b, a, vc)),
+              oacc, ValueRange{t, c});
+        });
+      });
+    });
+  }
+
+  /// S = exp(prefix_last) S + sum_j exp(suffix_j) kw_j^T v_j.
+  void emitChunkStateUpdate(const Token &tok, Value part, Value listT, Value lo,
+                            Value len, const ChunkBuffers &cb) {
+    auto stateAt = [&](Value r, Value c) {
+      return SmallVector<Value>{tok.seq, tok.h, part, r, c};
+    };
+    Value lastI = arith::SubIOp::create(b, len, one);
+    e.forLoop(zero, keyWidth, [&](Value r) {
+      Value decay = math::ExpOp::create(
+          b, memref::LoadOp::create(b, cb.prefix, ValueRange{lastI, r}));
+      e.forLoop(zero, valueWidth, [&](Value c) {
+        Value s = arith::MulFOp::create(
+            b, decay, memref::LoadOp::create(b, states, stateAt(r, c)));
+        s = e.forLoop(
+            zero, len, {s}, [&](Value j, ValueRange acc) -> SmallVector<Value> {
+              Value rel = math::ExpOp::create(
+                  b, memref::LoadOp::create(b, cb.suffix, ValueRange{j, r}));
+              Value tj = memref::LoadOp::create(
+                  b, listT, ValueRange{arith::AddIOp::create(b, lo, j)});
+              Value kv = arith::MulFOp::create(
+                  b, memref::LoadOp::create(b, cb.kw, ValueRange{j, r}),
+                  e.loadF32(v, {tok.batch, tj, tok.h, c}));
+              return {arith::AddFOp::create(b, acc[0],
+                                            arith::MulFOp::create(b, rel, kv))};
+            })[0];
+        memref::StoreOp::create(b, s, states, stateAt(r, c));
       });
     });
   }

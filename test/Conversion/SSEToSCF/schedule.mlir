@@ -2,7 +2,9 @@
 // builds a counting sort of the picks (counts, exclusive prefix sums,
 // a stable scatter), and every partition walks its own entries;
 // split = chunked cuts those entries into chunks of C and uses the chunk
-// form (cumulative log-decays, relative decays exp(G_i - G_j)).
+// form, whose every decay is the exponential of a sum of log-gates over a
+// run of entries (prefix, suffix, or a running sum over the pairs (j, i]),
+// never a difference of running sums (NaN after a -inf reset).
 // RUN: sse-opt %s -convert-sse-to-scf -split-input-file | FileCheck %s
 
 // CHECK-LABEL: func.func @sorted_chunked
@@ -20,9 +22,18 @@
 // CHECK: memref.store %{{.*}}, %[[LT]][%{{.*}}] : memref<?xindex>
 // Chunks of 16 entries per partition.
 // CHECK: arith.ceildivsi %{{.*}}, %c16 : index
-// CHECK: math.exp
-// CHECK: arith.subf
+// CHECK-NOT: arith.subf
+// The running decay of the pairs (j, i], reset per entry i.
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[DECAYS:.*]] : memref<?xf32>)
+// CHECK-NOT: arith.subf
+// CHECK: %[[D:.*]] = memref.load %[[DECAYS]]
+// CHECK: %[[D2:.*]] = arith.addf %[[D]], %{{.*}} : f32
+// CHECK: memref.store %[[D2]], %[[DECAYS]]
+// CHECK: math.exp %[[D]] : f32
+// CHECK-NOT: arith.subf
 // CHECK: memref.store {{.*}}, %[[OACC]]
+// CHECK-NOT: arith.subf
+// CHECK: return
 func.func @sorted_chunked(%q: tensor<1x40x2x8xf32>, %v: tensor<1x40x2x8xf32>, %g: tensor<1x40x2x8xf32>, %z: tensor<1x40x4xf32>) -> tensor<1x40x2x8xf32> {
   %o, %s = sse.scan %q, %q, %v gate(%g) router(%z) {partitions = 4 : i64, top_k = 1 : i64, schedule = #sse.schedule<chunk = 16, k_tile = 8, v_tile = 8, split = chunked, grouping = sorted>}
     : (tensor<1x40x2x8xf32>, tensor<1x40x2x8xf32>, tensor<1x40x2x8xf32>, tensor<1x40x2x8xf32>, tensor<1x40x4xf32>) -> (tensor<1x40x2x8xf32>, tensor<1x2x4x8x8xf32>)
