@@ -15,6 +15,7 @@ relative error per input dtype, and "N passed, M failed".
 """
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -234,6 +235,13 @@ def to_npy(x, dtype):
                                           "i32": "<i4", "i64": "<i8"}[dtype])
 
 
+# For scripts/gpu_memcheck.sh: SSE_AOT_RUN_PREFIX goes in front of every
+# sse-aot-run command (a compute-sanitizer wrapper), SSE_GPU_SUITE_REPEAT
+# replaces the 3 calls per case (1 under the sanitizer).
+AOT_RUN_PREFIX = shlex.split(os.environ.get("SSE_AOT_RUN_PREFIX", ""))
+REPEAT = int(os.environ.get("SSE_GPU_SUITE_REPEAT", "3"))
+
+
 def run(out):
     aot_run = os.path.join(out, "sse-aot-run")
     env = dict(os.environ)
@@ -249,9 +257,9 @@ def run(out):
             f = os.path.join(path, f"{name}.npy")
             np.save(f, to_npy(x[name], dtype))
             files.append(f)
-        proc = subprocess.run([aot_run, os.path.join(path, "model.so"),
+        proc = subprocess.run([*AOT_RUN_PREFIX, aot_run, os.path.join(path, "model.so"),
                                os.path.join(path, "manifest.txt"), *files,
-                               f"--output-dir={path}/out", "--repeat=3"],
+                               f"--output-dir={path}/out", f"--repeat={REPEAT}"],
                               capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             failed += 1
