@@ -20,11 +20,19 @@ JOBS=${SSE_ASAN_JOBS:-2}
 what=${1:-all}
 
 # Every report is fatal and aborts (a signal, not exit 1: an exit status of
-# 1 would look like an expected error to `not sse-opt ...` tests).
+# 1 would look like an expected error to `not sse-opt ...` tests), and goes
+# to $B/sanitizer-logs/report.<pid> (lit and pytest do not always show a
+# tool's stderr), which the summary at the end reads.
 # detect_leaks=0: MLIR tools exit without freeing their contexts on purpose
 # (and the uninstrumented libMLIR allocations would be noise).
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:symbolize=1:print_summary=1:${ASAN_OPTIONS_EXTRA:-}"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1:suppressions=$ROOT/scripts/ubsan.supp:${UBSAN_OPTIONS_EXTRA:-}"
+# allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons the unused rest of
+# its slabs when the code that inlines it is instrumented (ours), and the
+# uninstrumented libMLIR, allocating from the same slab, never unpoisons it:
+# every parse reported a use-after-poison in libMLIR's memmove. Mixed
+# instrumentation makes those annotations meaningless, so they are ignored.
+LOGDIR=$ROOT/$B/sanitizer-logs
+export ASAN_OPTIONS="detect_leaks=0:allow_user_poisoning=0:abort_on_error=1:halt_on_error=1:symbolize=1:log_path=$LOGDIR/report:${ASAN_OPTIONS_EXTRA:-}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1:suppressions=$ROOT/scripts/ubsan.supp:log_path=$LOGDIR/report:${UBSAN_OPTIONS_EXTRA:-}"
 # Reports should symbolize with file:line.
 if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && [ -x /usr/lib/llvm-22/bin/llvm-symbolizer ]; then
   export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-22/bin/llvm-symbolizer
@@ -48,6 +56,8 @@ build() {
 
 run_tests() {
   local t0=$SECONDS lit_rc py_rc
+  rm -rf "$LOGDIR"
+  mkdir -p "$LOGDIR"
   local lit_log py_log
   lit_log=$(mktemp) py_log=$(mktemp)
   /usr/lib/llvm-22/bin/lit -sv "$B/test" 2>&1 | tee "$lit_log"
@@ -55,16 +65,61 @@ run_tests() {
   (cd python && SSE_TOOLS_DIR="$ROOT/$B/bin" /usr/bin/python3 -m pytest -q \
      -p no:cacheprovider tests) 2>&1 | tee "$py_log"
   py_rc=${PIPESTATUS[0]}
-  # Where the reports came from: one line per distinct report location.
-  local reports
-  reports=$(cat "$lit_log" "$py_log" | grep -E 'runtime error:|ERROR: AddressSanitizer|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)' | sed -E 's/^.*(SUMMARY|ERROR|runtime error)/\1/' | sort | uniq -c | sort -rn)
   echo "sanitize: lit $( [ "$lit_rc" -eq 0 ] && echo passed || echo FAILED ), pytest $( [ "$py_rc" -eq 0 ] && echo passed || echo FAILED ) in $((SECONDS - t0)) s"
-  if [ -n "$reports" ]; then
-    echo "sanitize: reports (count, kind and place):"
-    echo "$reports"
-  fi
+  echo "sanitize: $(grep -E '^ *(Passed|Failed) *:' "$lit_log" | tr -s ' ' | tr '\n' ' ')| pytest: $(tail -1 "$py_log")"
+  summarize_reports
   rm -f "$lit_log" "$py_log"
   [ "$lit_rc" -eq 0 ] && [ "$py_rc" -eq 0 ]
+}
+
+# One line per distinct report: count, kind, and the innermost frame in this
+# repository's sources (else in our binaries, else the first frame).
+summarize_reports() {
+  /usr/bin/python3 - "$LOGDIR" "$ROOT" <<'PY'
+import collections, glob, os, re, subprocess, sys
+logdir, root = sys.argv[1], sys.argv[2]
+groups = collections.Counter()
+cache = {}
+
+
+def symbolize(loc):
+    """(/path/bin+0xOFF) of one of our binaries -> file:line, when the
+    run-time symbolizer left it at that."""
+    m = re.match(r"\((/\S+)\+(0x[0-9a-f]+)\)$", loc)
+    if not m or root not in m.group(1):
+        return loc
+    if loc not in cache:
+        try:
+            out = subprocess.run(["/usr/lib/llvm-22/bin/llvm-symbolizer", "--obj=" + m.group(1),
+                                  hex(int(m.group(2), 16) - 1)],
+                                 capture_output=True, text=True, timeout=30).stdout.split("\n")
+            cache[loc] = out[1].strip() if len(out) > 1 and ":" in out[1] and not out[1].startswith("??") else loc
+        except (OSError, subprocess.SubprocessError):
+            cache[loc] = loc
+    return cache[loc]
+
+example = {}
+for path in sorted(glob.glob(os.path.join(logdir, "report.*"))):
+    text = open(path, errors="replace").read()
+    for m in re.finditer(r"(?m)^(\S+:\d+:\d+): runtime error: (.*)$", text):
+        key = ("UBSan: " + re.sub(r"0x[0-9a-f]+", "ADDR", m.group(2))[:120], m.group(1).replace(root + "/", ""))
+        groups[key] += 1
+        example.setdefault(key, path)
+    for m in re.finditer(r"ERROR: AddressSanitizer: ([\w-]+)(.*?)(?=\n\n|\Z)", text, re.S):
+        frames = re.findall(r"#\d+ 0x[0-9a-f]+ in (.+?) ((?:/|\.\./)\S+|\(\S+\))$", m.group(2), re.M)
+        frames = [(fn, symbolize(loc)) for fn, loc in frames]
+        ours = [f for f in frames if root in f[1]]
+        f = (ours or frames or [("?", "?")])[0]
+        key = ("ASan: " + m.group(1), f"{f[1].replace(root + '/', '')} in {f[0][:100]}")
+        groups[key] += 1
+        example.setdefault(key, path)
+if not groups:
+    print("sanitize: no sanitizer reports")
+    sys.exit(0)
+print(f"sanitize: {sum(groups.values())} reports, {len(groups)} distinct (logs in {logdir}):")
+for (kind, where), n in groups.most_common():
+    print(f"  {n:4d}  {kind} at {where}  (e.g. {os.path.basename(example[(kind, where)])})")
+PY
 }
 
 case "$what" in
