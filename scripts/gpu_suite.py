@@ -179,6 +179,29 @@ def gpu_cases():
     # entries beyond f16's 65504; the bf16 operands keep them.
     c.append(ScanCase(T=1000, K=64, V=64, H=2, dtype="bf16", gate=None,
                       init=True, v_scale=2000.0))
+    # Gates anywhere in [-inf, 0] (gate_mix="strong": weak ones mixed with
+    # strong ones down to -1e4, resets at -inf and zeros), scalar and per
+    # key, both rules, every operand type, both splits; beta at 0 and 1.
+    # The first is the issue's input (bf16, T = 1000, K = V = 64, scalar).
+    c.append(ScanCase(T=1000, K=64, V=64, H=2, dtype="bf16", gate="scalar",
+                      gate_mix="strong"))
+    for dtype in ("bf16", "f16", "f32"):
+        c.append(ScanCase(T=300, K=64, V=64, H=2, N=4, k=1, dtype=dtype,
+                          gate="per_key", routing="router", shared=True,
+                          shared_gate="scalar", init=True, gate_mix="strong"))
+    c.append(ScanCase(T=200, K=128, V=128, H=1, N=4, k=2, dtype="bf16",
+                      gate="scalar", routing="args", init=True,
+                      gate_mix="strong",
+                      schedule=Schedule(chunk=32, k_tile=128, v_tile=64,
+                                        split="chunked", grouping="sorted")))
+    for dtype in ("bf16", "f32"):
+        c.append(ScanCase(T=250, K=64, V=64, H=2, N=4, k=1, dtype=dtype,
+                          gate="scalar", rule="delta", routing="router",
+                          shared=True, shared_gate="scalar", init=True,
+                          gate_mix="strong", beta_mix="edges"))
+    c.append(ScanCase(T=65, K=16, V=32, H=2, N=2, k=1, dtype="f16",
+                      gate="scalar", rule="delta", routing="args",
+                      beta_mix="edges"))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

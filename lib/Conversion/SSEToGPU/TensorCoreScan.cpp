@@ -14,10 +14,16 @@
 //   S <- exp(G_15) S + Kd^T V,  Kd = w_w k exp(G_15 - G)  (16 x K)
 //
 // with G the cumulative log-decay of the step's selected tokens, and A the
-// masked 16 x 16 scores scale w_r,i w_w,j sum_r q_ir k_jr exp(G_ir - G_jr),
-// computed on tensor cores in tf32 (3xTF32 for f32 inputs) as
-// (q exp(G - G_7)) . (k exp(G_7 - G)), f32 factors each bounded by eight
-// tokens of decay.
+// masked 16 x 16 scores scale w_r,i w_w,j sum_r q_ir k_jr exp(G_ir - G_jr).
+// Every decay factor is the exponential of a sum of log-gates over a run
+// of tokens, taken directly, so it lies in [0, 1] and a -inf gate (a
+// reset) makes it 0 (docs/Semantics.md): the step is cut into halves of 8
+// tokens with prefix sums P (from a half's start) and suffix sums Q (to a
+// half's end). The scores' off-diagonal 8 x 8 block (rows 8..15, columns
+// 0..7) is (q exp(P)) . (k exp(Q)) on tensor cores in tf32 (3xTF32 for f32
+// inputs), both factors <= 1 around the boundary of the halves; the two
+// diagonal blocks are computed elementwise, a warp per row with a running
+// sum of the log-gates per key.
 //
 // The f32 state tile lives in registers, as the accumulators of the
 // S update: each warp owns a fixed set of its 16 x 8 tiles across the
@@ -65,9 +71,15 @@ constexpr int64_t kSMs = 132;
 /// chunk staged at once is then the schedule's, up to 64 tokens).
 constexpr int64_t kSharedBudgetTwoBlocks = 100 * 1024;
 constexpr int64_t kSharedBudgetOneBlock = 200 * 1024;
-/// Largest argument of the exponentials of the score factors: beyond it
-/// the contribution underflows anyway; the clamp keeps inf out.
-constexpr double kMaxScoreExponent = 80.0;
+/// Tokens of a half step: the reference point of the score factors.
+constexpr int64_t kHalf = 8;
+/// A step whose half-step log-decays all stay above -kMaxHalfDecay (for
+/// every key) forms all its scores on tensor cores with the boundary of
+/// the halves as the one reference: its factors are then within
+/// e^(+-kMaxHalfDecay), far inside f32's range, and each product keeps its
+/// relative precision. Any other step (strong gates, resets) computes the
+/// diagonal blocks elementwise.
+constexpr double kMaxHalfDecay = 30.0;
 
 /// The static shape of the kernel: tile sizes, warps and the shared-memory
 /// layout (byte offsets of each buffer).
@@ -113,29 +125,34 @@ struct TensorCorePlan {
 
 /// Buffer indices within TensorCorePlan::buffers.
 enum SharedBuffer {
-  kTok,   // [C] i32: token of each staged row
-  kRead,  // [C] f32: read weight (0: not selected)
-  kWrite, // [C] f32: write weight
-  kSel,   // [C] f32: 1 if the row selects the partition
-  kQRaw,  // [C][K]: q of the chunk, in q's type
-  kKRaw,  // [C][K]: k
-  kGCum,  // [C][K] f32: log-gates, made cumulative per 16-token step
-  kVRaw,  // [C][cols]: v
-  kQp,    // [16][K+4] f32: q exp(G - G_7) (scores; the padding spreads a
-          // tf32 fragment's rows over the banks)
-  kKp,    // [16][K+4] f32: k exp(G_7 - G) (scores)
-  kQd,    // [16][K+pad] f16: A operand of Qd S
-  kKdT,   // [K][16+pad] f16: A operand of Kd^T V
-  kScore, // [16][16+pad] f16: A operand of A V
-  kVt,    // [16][cols+pad] f16: B operand of A V and Kd^T V
-  kSh,    // [K][cols+pad] f16: the state, B operand of Qd S
-  kDecay, // [K] f32: the segment's summed log-decay (SegmentLocal)
+  kTok,    // [C] i32: token of each staged row
+  kRead,   // [C] f32: read weight (0: not selected)
+  kWrite,  // [C] f32: write weight
+  kSel,    // [C] f32: 1 if the row selects the partition
+  kQRaw,   // [C][K]: q of the chunk, in q's type
+  kKRaw,   // [C][K]: k
+  kGate,   // [C][K] f32: log-gates
+  kVRaw,   // [C][cols]: v
+  kQp,     // [16][K+4] f32: q exp(P) in rows 8..15, else 0 (scores; the
+           // padding spreads a tf32 fragment's rows over the banks)
+  kKp,     // [16][K+4] f32: k exp(Q) in rows 0..7, else 0 (scores)
+  kQd,     // [16][K+pad] f16: A operand of Qd S
+  kKdT,    // [K][16+pad] f16: A operand of Kd^T V
+  kScore,  // [16][16+pad] f16: A operand of A V
+  kVt,     // [16][cols+pad] f16: B operand of A V and Kd^T V
+  kSh,     // [K][cols+pad] f16: the state, B operand of Qd S
+  kDecay,  // [K] f32: the segment's summed log-decay (SegmentLocal)
+  kGPre,   // [16][K] f32: P, log-gates summed from the half's start to i
+  kGSuf,   // [16][K] f32: Q, log-gates summed from i + 1 to the half's end
+  kDiag,   // [16][8] f32: diagonal-block scores, [i][d] for column i - d
+  kStrong, // [1] i32: 1 if the step has a half-step decay below the bound
   // Delta rule only:
-  kBeta, // [C] f32: beta of each row (0: not selected)
-  kKq,   // [16][K+4] f32: k exp(G - G_7) (the k k^T scores)
-  kKg,   // [16][K+pad] f16: A operand of Kg S, Kg = w_w k exp(G)
-  kM,    // [16][16+1] f32: M = beta_i w_w,i w_w,j k_i k_j^T e^(G_i - G_j), j<i
-  kU,    // [16][cols+4] f32: R = V - Kg S, then solved in place into U
+  kBeta,  // [C] f32: beta of each row (0: not selected)
+  kKq,    // [16][K+4] f32: k exp(P) in rows 8..15, else 0 (the k k^T scores)
+  kKg,    // [16][K+pad] f16: A operand of Kg S, Kg = w_w k exp(G)
+  kM,     // [16][16+1] f32: M = beta_i w_w,i w_w,j k_i k_j^T e^(G_i - G_j), j<i
+  kU,     // [16][cols+4] f32: R = V - Kg S, then solved in place into U
+  kDiagM, // [16][8] f32: diagonal-block k k^T scores, like kDiag
 };
 
 TensorCorePlan planTensorCoreScan(ScanOp op,
@@ -189,12 +206,17 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
     t.add({kTile, c + pad}, op);
     t.add({k, c + pad}, op);
     t.add({k}, f32);
+    t.add({kTile, k}, f32);
+    t.add({kTile, k}, f32);
+    t.add({kTile, kHalf}, f32);
+    t.add({1}, i32);
     if (p.delta) {
       t.add({chunk}, f32);
       t.add({kTile, k + 4}, f32);
       t.add({kTile, k + pad}, op);
       t.add({kTile, kTile + 1}, f32);
       t.add({kTile, c + 4}, f32);
+      t.add({kTile, kHalf}, f32);
     }
     if (t.bytes <= budget || chunk == kTile)
       return t;
@@ -457,6 +479,14 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
   writeStateOperand(initial);
   if (local)
     forStep(tid, keys, threads, [&](Value r) { store(zeroF, kDecay, {r}); });
+  // The strong-step flag is cleared here and after each step's last read.
+  auto clearStrong = [&] {
+    e.ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, zero),
+             [&] {
+               store(arith::ConstantIntOp::create(b, 0, 32), kStrong, {zero});
+             });
+  };
+  clearStrong();
   gpu::BarrierOp::create(b);
 
   auto chunkLoop = scf::ForOp::create(b, loopLo, loopHi, e.idx(chunk), initial);
@@ -573,7 +603,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
               [&](const SlotInputs &in) { return gateOf(in, in.gate); });
         store(masked(i, qk(qMem, true), plan.qkType), kQRaw, {i, r});
         store(masked(i, qk(kMem, false), plan.qkType), kKRaw, {i, r});
-        store(masked(i, g, f32), kGCum, {i, r});
+        store(masked(i, g, f32), kGate, {i, r});
       },
       unrollOf(chunk * kw));
   forStep(
@@ -597,65 +627,163 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     b.setInsertionPointToStart(stepLoop.getBody());
     Value row0 = mul(stepLoop.getInductionVar(), tile);
     auto rowOfStep = [&](Value i) { return add(row0, i); };
-    Value mid = rowOfStep(e.idx(7)), last = rowOfStep(e.idx(kTile - 1));
 
-    // (a) Cumulative log-decays of the step, per key, in place.
+    // (a) Per key, the log-gates of each half of the step summed directly
+    // (terms of one sign: accurate, and -inf stays -inf): P_i from the
+    // half's start to i, Q_i from i + 1 to the half's end.
     forStep(tid, keys, threads, [&](Value r) {
-      Value cum = e.forLoop(zero, tile, {zeroF},
-                            [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                              Value at[] = {rowOfStep(i), r};
-                              Value c = arith::AddFOp::create(b, acc[0],
-                                                              load(kGCum, at));
-                              store(c, kGCum, at);
-                              return {c};
-                            })[0];
-      cum.getDefiningOp()->setAttr(kUnrollAttr, b.getI64IntegerAttr(kTile));
+      Value halfSums[2];
+      for (int64_t h0 = 0; h0 < kTile; h0 += kHalf) {
+        Value pre = zeroF, suf = zeroF;
+        for (int64_t i = h0; i < h0 + kHalf; ++i) {
+          pre = arith::AddFOp::create(b, pre,
+                                      load(kGate, {rowOfStep(e.idx(i)), r}));
+          store(pre, kGPre, {e.idx(i), r});
+        }
+        for (int64_t i = h0 + kHalf - 1; i >= h0; --i) {
+          store(suf, kGSuf, {e.idx(i), r});
+          suf = arith::AddFOp::create(b, suf,
+                                      load(kGate, {rowOfStep(e.idx(i)), r}));
+        }
+        halfSums[h0 / kHalf] = pre;
+      }
       if (local)
-        store(arith::AddFOp::create(b, load(kDecay, {r}), cum), kDecay, {r});
+        store(arith::AddFOp::create(
+                  b, load(kDecay, {r}),
+                  arith::AddFOp::create(b, halfSums[0], halfSums[1])),
+              kDecay, {r});
+      Value bound = e.f32(-kMaxHalfDecay);
+      Value strongKey = arith::OrIOp::create(
+          b,
+          arith::CmpFOp::create(b, arith::CmpFPredicate::ULT, halfSums[0],
+                                bound),
+          arith::CmpFOp::create(b, arith::CmpFPredicate::ULT, halfSums[1],
+                                bound));
+      e.ifThen(strongKey, [&] {
+        store(arith::ConstantIntOp::create(b, 1, 32), kStrong, {zero});
+      });
     });
     gpu::BarrierOp::create(b);
+    // Block-uniform: whether this step takes the elementwise diagonal.
+    Value strong = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::ne, load(kStrong, {zero}),
+        arith::ConstantIntOp::create(b, 0, 32));
+    Value weak =
+        arith::XOrIOp::create(b, strong, arith::ConstantIntOp::create(b, 1, 1));
 
-    // (b) The step's operands.
-    auto expClamped = [&](Value x) -> Value {
-      return fastExp(arith::MinimumFOp::create(b, x, e.f32(kMaxScoreExponent)));
-    };
+    // (b) The step's operands. With h = (i >= 8): the decay from the step's
+    // start through i is P_i (+ P_7 if h), from i + 1 to the step's end
+    // Q_i (+ P_15 unless h); the score factors are exp(P_i) for rows of
+    // the second half and exp(Q_j) for columns of the first (both <= 1).
+    // In a weak step the other rows and columns take exp(-Q_i) and
+    // exp(-P_j) (the same reference, factors <= e^kMaxHalfDecay) so that
+    // one product gives every score; in a strong step they are 0 and the
+    // diagonal blocks come from diagonalScores.
     forStep(
         tid, mul(tile, keys), threads,
         [&](Value x) {
           Value i = arith::DivUIOp::create(b, x, keys);
           Value r = arith::RemUIOp::create(b, x, keys);
           Value row = rowOfStep(i);
-          Value gi = load(kGCum, {row, r});
-          Value gm = load(kGCum, {mid, r});
-          Value gl = load(kGCum, {last, r});
+          Value second = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, i,
+                                               e.idx(kHalf));
+          Value pre = load(kGPre, {i, r}), suf = load(kGSuf, {i, r});
+          Value fromStart = arith::AddFOp::create(
+              b, pre,
+              arith::SelectOp::create(
+                  b, second, load(kGPre, {e.idx(kHalf - 1), r}), zeroF));
+          Value toEnd = arith::AddFOp::create(
+              b, suf,
+              arith::SelectOp::create(b, second, zeroF,
+                                      load(kGPre, {e.idx(kTile - 1), r})));
           Value qv = toF32(load(kQRaw, {row, r}));
           Value kv = toF32(load(kKRaw, {row, r}));
           Value qw = arith::MulFOp::create(
               b, qv, arith::MulFOp::create(b, scale, load(kRead, {row})));
           Value kwt = arith::MulFOp::create(b, kv, load(kWrite, {row}));
+          // x exp(own) where `own` holds, x exp(-other) in a weak step,
+          // else 0.
+          auto factor = [&](Value own, Value x, Value ownExp, Value other) {
+            Value exponent = arith::SelectOp::create(
+                b, own, ownExp, arith::NegFOp::create(b, other));
+            return arith::SelectOp::create(
+                b, arith::OrIOp::create(b, own, weak),
+                arith::MulFOp::create(b, x, fastExp(exponent)), zeroF);
+          };
+          Value first = arith::XOrIOp::create(
+              b, second, arith::ConstantIntOp::create(b, 1, 1));
           if (!local)
-            store(toOperand(arith::MulFOp::create(b, qw, fastExp(gi))), kQd,
-                  {i, r});
-          store(toOperand(arith::MulFOp::create(
-                    b, kwt, fastExp(arith::SubFOp::create(b, gl, gi)))),
-                kKdT, {r, i});
+            store(toOperand(arith::MulFOp::create(b, qw, fastExp(fromStart))),
+                  kQd, {i, r});
+          store(toOperand(arith::MulFOp::create(b, kwt, fastExp(toEnd))), kKdT,
+                {r, i});
           if (!local)
-            store(arith::MulFOp::create(
-                      b, qv, expClamped(arith::SubFOp::create(b, gi, gm))),
-                  kQp, {i, r});
+            store(factor(second, qv, pre, suf), kQp, {i, r});
           if (!local || plan.delta)
-            store(arith::MulFOp::create(
-                      b, kv, expClamped(arith::SubFOp::create(b, gm, gi))),
-                  kKp, {i, r});
+            store(factor(first, kv, suf, pre), kKp, {i, r});
           if (plan.delta) {
-            store(arith::MulFOp::create(
-                      b, kv, expClamped(arith::SubFOp::create(b, gi, gm))),
-                  kKq, {i, r});
-            store(toOperand(arith::MulFOp::create(b, kwt, fastExp(gi))), kKg,
-                  {i, r});
+            store(factor(second, kv, pre, suf), kKq, {i, r});
+            store(toOperand(arith::MulFOp::create(b, kwt, fastExp(fromStart))),
+                  kKg, {i, r});
           }
         },
         unrollOf(kTile * kw));
+    // The diagonal 8 x 8 blocks of the scores of the rows of `rowsBuf`
+    // (q or k of the chunk) against k: out[i][d] = sum_r x_ir k_jr
+    // exp(sum of the log-gates of (j, i]) for j = i - d in i's half. A
+    // warp per row, its lanes over the keys, each with a running sum.
+    auto diagonalScores = [&](int rowsBuf, int out) {
+      Value lanes = e.idx(32), warps = e.idx(plan.warps);
+      auto rows = scf::ForOp::create(b, warpId, tile, warps);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(rows.getBody());
+      Value i = rows.getInductionVar();
+      Value inHalf = arith::RemUIOp::create(b, i, e.idx(kHalf));
+      SmallVector<Value> init(kHalf, zeroF);
+      auto keysLoop = scf::ForOp::create(b, lane, keys, lanes, init);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(keysLoop.getBody());
+        Value r = keysLoop.getInductionVar();
+        Value xr = toF32(load(rowsBuf, {rowOfStep(i), r}));
+        Value decay = zeroF;
+        SmallVector<Value> next;
+        for (int64_t d = 0; d < kHalf; ++d) {
+          Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
+                                               e.idx(d), inHalf);
+          Value j = arith::SelectOp::create(
+              b, active, arith::SubIOp::create(b, i, e.idx(d)), i);
+          Value kj = toF32(load(kKRaw, {rowOfStep(j), r}));
+          Value term = arith::MulFOp::create(
+              b, arith::MulFOp::create(b, xr, kj), fastExp(decay));
+          next.push_back(arith::AddFOp::create(
+              b, keysLoop.getRegionIterArgs()[d],
+              arith::SelectOp::create(b, active, term, zeroF)));
+          decay = arith::AddFOp::create(
+              b, decay,
+              arith::SelectOp::create(b, active, load(kGate, {rowOfStep(j), r}),
+                                      zeroF));
+        }
+        scf::YieldOp::create(b, next);
+      }
+      Value lane0 =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, zero);
+      for (int64_t d = 0; d < kHalf; ++d) {
+        Value sum = keysLoop.getResult(d);
+        for (int32_t offset = 16; offset >= 1; offset /= 2)
+          sum = arith::AddFOp::create(
+              b, sum,
+              gpu::ShuffleOp::create(b, sum, offset, 32, gpu::ShuffleMode::XOR)
+                  .getShuffleResult());
+        e.ifThen(lane0, [&] { store(sum, out, {i, e.idx(d)}); });
+      }
+    };
+    e.ifThen(strong, [&] {
+      if (!local)
+        diagonalScores(kQRaw, kDiag);
+      if (plan.delta)
+        diagonalScores(kKRaw, kDiagM);
+    });
     if (!plan.delta) // the delta rule's B operand is the solved U instead
       forStep(
           tid, mul(tile, cols), threads,
@@ -799,12 +927,13 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       return acc;
     };
     // The masked 16 x 16 scores of the rows of `rowsBuf` (f32 factors, as
-    // qp) against the keys of kp on tensor cores in tf32 (f32 range: the
-    // factors exp(+-(G - G_7)) can exceed f16's), one warp per 8 of the 16
-    // columns: mma m16n8k8 over the keys, fragments read straight from the
-    // factors. Entry (row, c) is kept where c <= row (c < row if `strict`),
-    // scaled by weight(row, c), and handed to put(value, row, c).
-    auto maskedScores = [&](int rowsBuf, bool strict,
+    // qp) against the keys of kp: the off-diagonal block on tensor cores
+    // in tf32, one warp per 8 of the 16 columns (mma m16n8k8 over the
+    // keys, fragments read straight from the factors, which are zero
+    // outside that block), plus the diagonal blocks from `diagBuf`. Entry
+    // (row, c) is kept where c <= row (c < row if `strict`), scaled by
+    // weight(row, c), and handed to put(value, row, c).
+    auto maskedScores = [&](int rowsBuf, int diagBuf, bool strict,
                             function_ref<Value(Value, Value)> weight,
                             function_ref<void(Value, Value, Value)> put) {
       for (int64_t nt = 0; nt < kTile / kN; ++nt) {
@@ -829,9 +958,22 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
                                         strict ? arith::CmpIPredicate::ult
                                                : arith::CmpIPredicate::ule,
                                         c, row);
+              // Column c is in the row's half when row - c < row mod 8.
+              Value dist = arith::SubIOp::create(
+                  b, arith::MaxUIOp::create(b, row, c), c);
+              Value diagonal = arith::AndIOp::create(
+                  b, arith::AndIOp::create(b, kept, strong),
+                  arith::CmpIOp::create(
+                      b, arith::CmpIPredicate::ule, dist,
+                      arith::RemUIOp::create(b, row, e.idx(kHalf))));
+              Value fromDiag =
+                  load(diagBuf,
+                       {row, arith::SelectOp::create(b, diagonal, dist, zero)});
+              Value score = arith::AddFOp::create(
+                  b, element(acc, i, j),
+                  arith::SelectOp::create(b, diagonal, fromDiag, zeroF));
               Value val = arith::SelectOp::create(
-                  b, kept,
-                  arith::MulFOp::create(b, element(acc, i, j), weight(row, c)),
+                  b, kept, arith::MulFOp::create(b, score, weight(row, c)),
                   zeroF);
               put(val, row, c);
             }
@@ -861,7 +1003,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
       // S <- exp(G_15) S + Kd^T U, O = Qd S + A U.
       // (1) M on tensor cores; R = V - Kg S, each warp its column tiles.
       maskedScores(
-          kKq, /*strict=*/true,
+          kKq, kDiagM, /*strict=*/true,
           [&](Value row, Value c) -> Value {
             Value wi = arith::MulFOp::create(b, load(kBeta, {rowOfStep(row)}),
                                              load(kWrite, {rowOfStep(row)}));
@@ -906,7 +1048,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     if (!local) { // outputs: not in the segment-state pass
       // (c) The masked scores A, rounded to the operand type.
       maskedScores(
-          kQp, /*strict=*/false,
+          kQp, kDiag, /*strict=*/false,
           [&](Value row, Value c) -> Value {
             return arith::MulFOp::create(
                 b,
@@ -948,8 +1090,12 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     // (e) S <- exp(G_15) S + Kd^T V, in the registers that hold S.
     SmallVector<Value> next;
     for (auto [t, frag] : llvm::zip(owned, stepLoop.getRegionIterArgs())) {
-      Value d0 = fastExp(load(kGCum, {last, t.r0}));
-      Value d1 = fastExp(load(kGCum, {last, t.r1}));
+      auto stepDecay = [&](Value r) {
+        return fastExp(
+            arith::AddFOp::create(b, load(kGPre, {e.idx(kHalf - 1), r}),
+                                  load(kGPre, {e.idx(kTile - 1), r})));
+      };
+      Value d0 = stepDecay(t.r0), d1 = stepDecay(t.r1);
       Value decay =
           vector::FromElementsOp::create(b, fragC, ValueRange{d0, d0, d1, d1});
       Value s = arith::MulFOp::create(b, frag, decay);
@@ -958,6 +1104,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
     }
     gpu::BarrierOp::create(b); // every warp is done reading sh
     writeStateOperand(next);
+    clearStrong();
     gpu::BarrierOp::create(b);
     scf::YieldOp::create(b, next);
   }

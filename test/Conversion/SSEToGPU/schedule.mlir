@@ -10,7 +10,7 @@
 // CHECK-LABEL: func.func @many_waves
 // CHECK: gpu.memset
 // CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}} module(@sse_group) function(@sse_group)
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, %{{.*}} = %c9{{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}} dynamic_shared_memory_size %c88576_i32 module(@sse_scan_tc) function(@sse_scan_tc)
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, %{{.*}} = %c9{{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}} dynamic_shared_memory_size %c105488_i32 module(@sse_scan_tc) function(@sse_scan_tc)
 // CHECK: } {sse.min_blocks_per_sm = 2 : i32}
 // CHECK: gpu.launch {{.*}} module(@sse_epilogue) function(@sse_epilogue)
 func.func @many_waves(%q: tensor<4x4096x16x128xbf16>, %v: tensor<4x4096x16x128xbf16>, %z: tensor<4x4096x8xbf16>) -> tensor<4x4096x16x128xbf16> {
