@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+CRASHERS = REPO / "scripts" / "fuzz" / "crashers"
 
 # ---------------------------------------------------------------------------
 # Modes: what a mutant is and how it is run. `kind` says which corpus feeds
@@ -191,6 +192,17 @@ def load_known(path):
         return []
     return [re.compile(l.strip()) for l in open(path)
             if l.strip() and not l.lstrip().startswith("#")]
+
+
+def sanitizer_env():
+    """For tools built by scripts/sanitize.sh: the same run-time options
+    (every report fatal and on stderr, where the classifier sees it; leaks
+    off; the known upstream vptr report suppressed), unless already set."""
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=0:allow_user_poisoning=0:abort_on_error=1")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:abort_on_error=1:"
+                   f"suppressions={REPO / 'scripts' / 'ubsan.supp'}")
+    return env
 
 
 def limit_resources(mem_mb):
@@ -678,10 +690,12 @@ class Fuzzer:
         self.with_run_args = [s for s in self.corpus if s.run_args]
         self.valid = [s for s in self.corpus if valid(s)] or self.corpus
         self.mem_mb = args.mem_mb
-        if self.mem_mb and self.sanitized():
+        self.env = None
+        if self.sanitized():
             self.mem_mb = 0   # ASan reserves far more address space
+            self.env = sanitizer_env()
         self.stats = {m: dict(mutants=0, runs=0, clean=0, success=0, crash=0,
-                              hang=0, known=0, unique=0) for m in args.modes}
+                              hang=0, known=0, unique=0, replays=0) for m in args.modes}
         self.known = load_known(args.known)
         self.lock = threading.Lock()
         self.seen = set()
@@ -728,6 +742,44 @@ class Fuzzer:
             if not self.model.exists():
                 self.model = a / "model.o"
 
+    # -- saved crashers, replayed as they are ---------------------------------
+    def replays(self):
+        """scripts/fuzz/crashers/<mode>.<name>.<ext>: inputs that crashed a
+        tool once (minimized), run unmutated in their mode before the
+        mutants, so that a fixed crash stays fixed. (mode, what, files, argv)
+        for each one whose mode is selected."""
+        out = []
+        for path in sorted(CRASHERS.glob("*.*")):
+            mode = path.name.split(".")[0]
+            if mode not in self.args.modes or path.name.endswith(".md"):
+                continue
+            kind, flags = MODES[mode]
+            what = f"replay of {path.relative_to(REPO)}"
+            if kind == "mlir":
+                files = {"input.mlir": path.read_bytes()}
+                text = path.read_text()
+                if mode == "runner":
+                    argv = [self.tool("sse-runner"), "{dir}/input.mlir",
+                            f"--entry={entry_of(text)}", "--seed=1", "--output-dir={dir}/out"]
+                elif mode == "opt-run-lines":
+                    args = run_line_args(text)
+                    argv = [self.tool("sse-opt"), "{dir}/input.mlir", *(args[0] if args else [])]
+                else:
+                    argv = [self.tool("sse-opt"), "{dir}/input.mlir", *flags]
+            elif kind == "manifest":
+                files = {p.name: p.read_bytes() for p in self.base_inputs}
+                files["manifest.replay"] = path.read_bytes()
+                argv = [self.tool("sse-aot-run"), str(self.model), "{dir}/manifest.replay",
+                        *[f"{{dir}}/{p.name}" for p in self.base_inputs],
+                        "--output-dir={dir}/out", "--repeat=1"]
+            else:    # npy: the file replaces input0.npy of the base module
+                files = {p.name: p.read_bytes() for p in self.base_inputs}
+                files[self.base_inputs[0].name] = path.read_bytes()
+                argv = [self.tool("sse-runner"), str(self.base_module), f"--entry={self.base_entry}",
+                        *[f"{{dir}}/{p.name}" for p in self.base_inputs], "--output-dir={dir}/out"]
+            out.append((mode, what, files, argv))
+        return out
+
     # -- one mutant ----------------------------------------------------------
     def make(self, index):
         """Mutant `index`: (mode, description, files {name: bytes}, argv
@@ -749,7 +801,7 @@ class Fuzzer:
                 argv = [self.tool("sse-opt"), "{dir}/input.mlir", *rng.choice(seed.run_args)]
             else:
                 argv = [self.tool("sse-opt"), "{dir}/input.mlir", *flags]
-            return mode, f"{seed.origin}: {'+'.join(applied)}", files, argv
+            return mode, f"mutant of {seed.origin}: {'+'.join(applied)}", files, argv
         if kind == "npy":
             files = {p.name: p.read_bytes() for p in self.base_inputs}
             victim = rng.choice(self.base_inputs).name
@@ -759,7 +811,7 @@ class Fuzzer:
                 names = names[:-1] if rng.random() < 0.5 else names + [names[0]]
             argv = [self.tool("sse-runner"), str(self.base_module), f"--entry={self.base_entry}",
                     *[f"{{dir}}/{n}" for n in names], "--output-dir={dir}/out"]
-            return mode, f"{victim}: {what}", files, argv
+            return mode, f"mutant of {victim}: {what}", files, argv
         # manifest
         text = self.base_manifest.read_text()
         mname = self.base_manifest.name
@@ -769,12 +821,12 @@ class Fuzzer:
                 new, what = mutate_manifest_json(rng, text)
             else:
                 new, what = mutate_manifest_text(rng, text)
-            what = f"{mname}: {what}"
+            what = f"mutant of {mname}: {what}"
         else:
             new = text
             victim = rng.choice(self.base_inputs).name
             files[victim], what = mutate_npy(rng, files[victim])
-            what = f"{victim}: {what}"
+            what = f"mutant of {victim}: {what}"
         files[mname] = new.encode()
         argv = [self.tool("sse-aot-run"), str(self.model), f"{{dir}}/{mname}",
                 *[f"{{dir}}/{p.name}" for p in self.base_inputs], "--output-dir={dir}/out",
@@ -789,11 +841,18 @@ class Fuzzer:
         for name, data in files.items():
             (d / name).write_bytes(data)
         cmd = [a.replace("{dir}", str(d)) for a in argv]
-        rc, err, timed_out = run_tool(cmd, self.args.timeout, self.mem_mb, cwd=d)
+        rc, err, timed_out = run_tool(cmd, self.args.timeout, self.mem_mb, cwd=d, env=self.env)
         shutil.rmtree(d, ignore_errors=True)
         return classify(rc, err, timed_out), err
 
     def one(self, index):
+        if index < 0:    # a saved crasher
+            mode, what, files, argv = self.replay_list[-index - 1]
+            with self.lock:
+                self.stats[mode]["runs"] += 1
+                self.stats[mode]["replays"] += 1
+            outcome, err = self.execute(files, argv, f"r{-index}")
+            return index, mode, what, files, argv, outcome, err
         mode, what, files, argv = self.make(index)
         digest = hashlib.sha1(repr((mode, sorted(files.items()), argv)).encode()).hexdigest()
         with self.lock:
@@ -866,7 +925,7 @@ class Fuzzer:
             cmd = cmd.replace(str(self.work / "base"), ".").replace(str(self.work / "aot"), "$AOT")
         (d / "repro.sh").write_text(
             "#!/bin/sh\n# " + f"{mode}: {outcome.kind} ({outcome.reason}"
-            + (f", {outcome.where}" if outcome.where else "") + f"); mutant of {what}\n"
+            + (f", {outcome.where}" if outcome.where else "") + f"); {what}\n"
             + f'cd "$(dirname "$0")"\nTOOLS=${{TOOLS:-{self.tools}}}\n'
             + ("# AOT: sse-runner examples/sse_gla_core.mlir --entry=sse_gla_core "
                "--target=cuda --emit-aot=$AOT; c++ -shared -o $AOT/model.so $AOT/model.o\n"
@@ -881,13 +940,15 @@ class Fuzzer:
     # -- main loop -------------------------------------------------------------
     def run(self):
         self.prepare()
+        self.replay_list = self.replays() if not self.args.no_replay else []
         start = time.monotonic()
         deadline = start + self.args.seconds
         results = []
         index = 0
         limit = self.args.max_mutants or float("inf")
         with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as pool:
-            pending = set()
+            # Saved crashers first (negative indices), whatever the budget.
+            pending = {pool.submit(self.one, -k - 1) for k in range(len(self.replay_list))}
             while True:
                 while (len(pending) < 2 * self.args.jobs and index < limit
                        and time.monotonic() < deadline):
@@ -919,8 +980,8 @@ class Fuzzer:
 
         def shrink(r):
             index, mode, what, files, argv, outcome, err = r
-            if outcome.kind == "hang" or self.args.no_minimize:
-                return files
+            if outcome.kind == "hang" or self.args.no_minimize or index < 0:
+                return files    # hangs: a timeout per try; replays: minimal already
             return self.minimize(mode, files, argv, outcome,
                                  min(min_deadline, time.monotonic() + share), index)
 
@@ -938,7 +999,7 @@ class Fuzzer:
     def report(self, saved, elapsed, generated):
         print(f"fuzz: seed {self.args.seed}, {generated} mutants in {elapsed:.0f} s, "
               f"{self.args.jobs} jobs, tools {self.tools}")
-        cols = ["mutants", "runs", "clean", "success", "crash", "hang", "known", "unique"]
+        cols = ["mutants", "replays", "runs", "clean", "success", "crash", "hang", "known", "unique"]
         print(f"{'mode':<15}" + "".join(f"{c:>9}" for c in cols))
         for mode in self.args.modes:
             s = self.stats[mode]
@@ -946,7 +1007,7 @@ class Fuzzer:
         for mode, outcome, what, d in saved:
             where = f" {outcome.where}" if outcome.where else ""
             print(f"{outcome.kind.upper()} {mode}: {outcome.reason}{where} "
-                  f"(mutant of {what}) -> {d}")
+                  f"({what}) -> {d}")
             # The minimized input itself when it is short: CI logs show the
             # reproducer without the saved files.
             kind = MODES[mode][0]
@@ -980,6 +1041,8 @@ def parse_args(argv=None):
     p.add_argument("--minimize-seconds", type=float, default=60, help="total budget for minimizing")
     p.add_argument("--minimize-runs", type=int, default=300, help="tool runs per minimization")
     p.add_argument("--no-minimize", action="store_true")
+    p.add_argument("--no-replay", action="store_true",
+                   help="do not run the saved crashers of scripts/fuzz/crashers first")
     p.add_argument("--known", default=str(REPO / "scripts" / "fuzz" / "known-upstream.txt"),
                    help="file of regexes (one a line, # comments): a crash whose stderr "
                         "matches one is counted as 'known' and does not fail the run "

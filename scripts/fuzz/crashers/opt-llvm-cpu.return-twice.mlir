@@ -1,0 +1,4 @@
+func.func @topk_then_softmax(%z: tensor<3x4xbf16>) -> (tensor<3x2xf32>, tensor<3x2xi64>, tensor<3x2xi64>) {
+  %w, %i = sse.classify %z {k = 2 : i64, order = #sse.order<topk_then_softmax>} : tensor<3x4xbf16> -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %w, %i, %i : tensor<3x2xf32>, tensor<3x2xi64>, tensor<3x2xi64>
+}
