@@ -202,6 +202,10 @@ def gpu_cases():
     c.append(ScanCase(T=65, K=16, V=32, H=2, N=2, k=1, dtype="f16",
                       gate="scalar", rule="delta", routing="args",
                       beta_mix="edges"))
+    # Router logits near f32's limits (the router fused into the scan).
+    c.append(ScanCase(T=100, K=32, V=32, H=2, N=4, k=2, dtype="bf16",
+                      gate="per_key", routing="router", shared=True,
+                      shared_gate="scalar", logit_mix="extreme"))
     # The SSE-GLA core as a graph (classify, two scans, add; states sliced
     # and joined on the device), fused by the pipeline.
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))

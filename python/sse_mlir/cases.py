@@ -39,6 +39,7 @@ __all__ = [
     "ScanCase", "ClassifyCase", "GlaCoreCase", "FusedCoreCase", "Schedule",
     "round_to", "rel_err", "seed_of", "distinct_logits",
     "draw_scan_inputs", "reference_scan", "reference_gla_core", "log_sigmoid_gate",
+    "strong_gate", "extreme_logits",
     "draw_classify_inputs", "draw_gla_core_inputs", "draw_fused_core_inputs",
     "reference_fused_core", "pairwise",
 ]
@@ -164,6 +165,8 @@ class ScanCase:
     gate_mix: str = "weak"
     # "interior": beta in [0.05, 0.95]; "edges": beta is 0 or 1 or between.
     beta_mix: str = "interior"
+    # "distinct": router logits a gap apart; "extreme": up to f32's limits.
+    logit_mix: str = "distinct"
 
     def __post_init__(self):
         if self.seq_lens is not None:
@@ -189,6 +192,8 @@ class ScanCase:
             self.schedule.check(self.K, self.V)
         if self.gate_mix not in ("weak", "strong"):
             raise ValueError(f"gate_mix must be 'weak' or 'strong', got {self.gate_mix!r}")
+        if self.logit_mix not in ("distinct", "extreme"):
+            raise ValueError(f"logit_mix must be 'distinct' or 'extreme', got {self.logit_mix!r}")
         if self.beta_mix not in ("interior", "edges"):
             raise ValueError(f"beta_mix must be 'interior' or 'edges', got {self.beta_mix!r}")
 
@@ -253,6 +258,8 @@ class ScanCase:
             parts.append(f"gates-{self.gate_mix}")
         if self.beta_mix != "interior":
             parts.append(f"beta-{self.beta_mix}")
+        if self.logit_mix != "distinct":
+            parts.append(f"logits-{self.logit_mix}")
         return "-".join(parts)
 
     def module(self) -> mlirgen.Module:
@@ -338,8 +345,19 @@ def _route_args(case: ScanCase, rng, lead: Tuple[int, ...]):
             idx.reshape(lead + (k,)).astype(np.int64))
 
 
+def extreme_logits(rng, shape) -> np.ndarray:
+    """Logits mixing +-f32's largest values, huge, ordinary and tiny ones."""
+    f32_max = float(np.finfo(np.float32).max)
+    pool = np.array([f32_max, -f32_max, 1e38, -1e38, 3e37, 88.0, 89.0, -104.0,
+                     0.0, 1e-38, -1e-45, 1.0, 2.0], np.float32)
+    z = rng.choice(pool, shape).astype(np.float32)
+    return z + rng.standard_normal(shape).astype(np.float32) * (np.abs(z) < 1e3)
+
+
 def _route_logits(case: ScanCase, rng, lead: Tuple[int, ...]) -> np.ndarray:
     """Router logits [lead..., N] for routing by classify, per the pattern."""
+    if case.logit_mix == "extreme":
+        return round_to(extreme_logits(rng, lead + (case.N,)), case.z_dtype)
     z = distinct_logits(rng, lead + (case.N,))
     if case.pattern == "same":
         chosen = rng.permutation(case.N)[:case.k]

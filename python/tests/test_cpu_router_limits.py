@@ -13,6 +13,7 @@ from sse_mlir.cases import (
     ClassifyCase,
     ScanCase,
     check_close,
+    extreme_logits,
     draw_scan_inputs,
     reference_scan,
     rel_err,
@@ -20,24 +21,12 @@ from sse_mlir.cases import (
 from sse_mlir.reference import classify
 from sse_mlir.runner import run_module
 
-F32_MAX = float(np.finfo(np.float32).max)
-
-
-def _extreme_logits(rng, shape):
-    """Rows mixing +-f32 max, huge, ordinary and tiny logits."""
-    pool = np.array([F32_MAX, -F32_MAX, 1e38, -1e38, 3e37, 88.0, 89.0, -104.0,
-                     0.0, 1e-38, -1e-45, 1.0, 2.0], np.float32)
-    z = rng.choice(pool, shape).astype(np.float32)
-    z += rng.standard_normal(shape).astype(np.float32) * (np.abs(z) < 1e3)
-    return z
-
-
 @pytest.mark.parametrize("order, renormalize", [
     ("softmax_then_topk", False), ("softmax_then_topk", True),
     ("topk_then_softmax", False)])
 def test_classify_extreme_logits(order, renormalize, tmp_path):
     rng = np.random.default_rng(11)
-    z = _extreme_logits(rng, (2, 200, 8))
+    z = extreme_logits(rng, (2, 200, 8))
     case = ClassifyCase(z.shape, 2, order=order, renormalize=renormalize)
     weights, indices = run_module(case.module(), [z], workdir=str(tmp_path))
     ref_w, ref_i = classify(z, 2, order=order, renormalize=renormalize)
@@ -49,10 +38,11 @@ def test_classify_extreme_logits(order, renormalize, tmp_path):
 def test_scan_router_extreme_logits(tmp_path, error_log):
     """The router fused into a scan (routing="router"), same logits."""
     case = ScanCase(B=1, T=64, H=2, K=16, V=16, N=4, k=2, gate="per_key",
-                    routing="router", shared=True, shared_gate="scalar")
+                    routing="router", shared=True, shared_gate="scalar",
+                    logit_mix="extreme")
     rng = np.random.default_rng(12)
     x = draw_scan_inputs(case, rng)
-    x["z"] = _extreme_logits(rng, x["z"].shape)
+    assert np.abs(x["z"]).max() > 3e38
     module = case.module()
     o, states = run_module(module, [x[n] for n in module.args], workdir=str(tmp_path))
     ref_o, ref_states = reference_scan(case, x)
