@@ -782,8 +782,10 @@ class Fuzzer:
                     argv = [self.tool("sse-opt"), "{dir}/input.mlir", *flags]
             elif kind == "manifest":
                 files = {p.name: p.read_bytes() for p in self.base_inputs}
-                files["manifest.replay"] = path.read_bytes()
-                argv = [self.tool("sse-aot-run"), str(self.model), "{dir}/manifest.replay",
+                # Keep the extension: sse-aot-run may tell .txt from .json by it.
+                mname = "manifest" + path.suffix
+                files[mname] = path.read_bytes()
+                argv = [self.tool("sse-aot-run"), str(self.model), f"{{dir}}/{mname}",
                         *[f"{{dir}}/{p.name}" for p in self.base_inputs],
                         "--output-dir={dir}/out", "--repeat=1"]
             else:    # npy: the file replaces input0.npy of the base module
