@@ -285,7 +285,7 @@ def run(out):
             np.save(f, to_npy(x[name], dtype))
             files.append(f)
         proc = subprocess.run([*AOT_RUN_PREFIX, aot_run, os.path.join(path, "model.so"),
-                               os.path.join(path, "manifest.txt"), *files,
+                               os.path.join(path, "manifest.json"), *files,
                                f"--output-dir={path}/out", f"--repeat={REPEAT}"],
                               capture_output=True, text=True, env=env)
         if proc.returncode != 0:

@@ -1,7 +1,9 @@
 //===- Npy.cpp - Reading and writing NumPy .npy files ---------------------===//
 //
 // A small, strict .npy reader/writer: it accepts exactly the dtypes sse-runner
-// supports and reports anything else as an error instead of guessing.
+// supports and reports anything else as an error instead of guessing. The
+// one .npy codec of the project: sse-runner and sse-aot-run both use it (it
+// needs LLVMSupport only, no MLIR, so sse-aot-run links it statically).
 //
 //===----------------------------------------------------------------------===//
 
@@ -196,6 +198,11 @@ Expected<NpyArray> mlir::sse::parseNpy(StringRef bytes, StringRef what) {
 }
 
 Expected<NpyArray> mlir::sse::readNpy(StringRef path) {
+  sys::fs::file_status status;
+  if (std::error_code ec = sys::fs::status(path, status))
+    return npyError(path, "cannot read: " + ec.message());
+  if (status.type() != sys::fs::file_type::regular_file)
+    return npyError(path, "cannot read: not a regular file");
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer)

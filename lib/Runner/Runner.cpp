@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "sse/Runner/Runner.h"
+#include "sse/Runner/AotManifest.h"
+#include "sse/Runner/MemRef.h"
 
 #include "sse/Dialect/SSE/IR/SSE.h"
 #include "sse/Pipelines/Pipelines.h"
@@ -27,9 +29,12 @@
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -38,6 +43,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <unistd.h>
 
@@ -82,6 +88,11 @@ llvm::Expected<NpyArray> layoutOf(Type type, const llvm::Twine &what) {
     return runError(what + " has element type " +
                     typeString(tensor.getElementType()) +
                     "; supported: f32, f16, bf16, i32, i64");
+  if (tensor.getRank() > static_cast<int64_t>(kMaxMemRefRank))
+    return runError(what + " has type " + typeString(type) + " of rank " +
+                    llvm::Twine(tensor.getRank()) +
+                    "; sse-runner supports ranks up to " +
+                    llvm::Twine(kMaxMemRefRank));
   NpyArray array;
   array.dtype = *dtype;
   array.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
@@ -204,22 +215,6 @@ void poison(NpyArray &a) {
   }
 }
 
-/// A ranked memref descriptor {allocated, aligned, offset, sizes, strides}
-/// over a C-order array, laid out as the C interface expects.
-std::vector<int64_t> descriptorFor(NpyArray &a) {
-  size_t rank = a.shape.size();
-  std::vector<int64_t> words(3 + 2 * rank);
-  auto base = reinterpret_cast<int64_t>(a.data.data());
-  words[0] = words[1] = base;
-  words[2] = 0;
-  int64_t stride = 1;
-  for (size_t d = rank; d-- > 0;) {
-    words[3 + d] = a.shape[d];
-    words[3 + rank + d] = stride;
-    stride *= a.shape[d];
-  }
-  return words;
-}
 } // namespace
 
 namespace {
@@ -284,24 +279,144 @@ void prepareTranslation(MLIRContext *ctx) {
 
 /// Where each result of `entry` is after the call: the argument that holds
 /// it (a scan's states in place, see sse-drop-in-place-results), or -1 for
-/// a result of its own (an out parameter).
-std::vector<int64_t> resultsInArgs(ModuleOp module, StringRef entry,
-                                   unsigned numResults) {
+/// a result of its own (an out parameter). The attribute is checked against
+/// the entry's signature `fnType` (from before lowering): it decides which
+/// buffers the entry is called with, so a wrong one must be an error, not a
+/// call with too few buffers.
+llvm::Expected<std::vector<int64_t>>
+resultsInArgs(ModuleOp module, StringRef entry, FunctionType fnType) {
+  unsigned numResults = fnType.getNumResults();
+  unsigned numArgs = fnType.getNumInputs();
   std::vector<int64_t> inArg(numResults, -1);
-  auto all = module->getAttrOfType<DictionaryAttr>("sse.results_in_args");
-  if (auto forEntry = all ? all.getAs<DenseI64ArrayAttr>(entry) : nullptr)
-    for (auto [i, a] : llvm::enumerate(forEntry.asArrayRef()))
-      if (i < numResults)
-        inArg[i] = a;
+  StringRef name = "sse.results_in_args";
+  Attribute attr = module->getAttr(name);
+  if (!attr)
+    return inArg;
+  std::string what = (name + " of @" + entry).str();
+  auto all = dyn_cast<DictionaryAttr>(attr);
+  if (!all)
+    return runError(name + " must be a dictionary of function name -> "
+                           "array<i64>");
+  Attribute forEntry = all.get(entry);
+  if (!forEntry)
+    return inArg;
+  auto indices = dyn_cast<DenseI64ArrayAttr>(forEntry);
+  if (!indices)
+    return runError(what + " must be an array<i64> of argument indices");
+  if (indices.size() != static_cast<int64_t>(numResults))
+    return runError(what + " has " + llvm::Twine(indices.size()) +
+                    " entries, but @" + entry + " has " +
+                    llvm::Twine(numResults) + " results");
+  std::vector<int64_t> holder(numArgs, -1);
+  for (auto [i, a] : llvm::enumerate(indices.asArrayRef())) {
+    if (a == -1)
+      continue;
+    if (a < 0 || a >= static_cast<int64_t>(numArgs))
+      return runError(what + ": result " + llvm::Twine(i) +
+                      " is in argument " + llvm::Twine(a) + ", but @" + entry +
+                      " takes " + llvm::Twine(numArgs) + " arguments");
+    if (fnType.getInput(a) != fnType.getResult(i))
+      return runError(what + ": result " + llvm::Twine(i) + " (" +
+                      typeString(fnType.getResult(i)) + ") is in argument " +
+                      llvm::Twine(a) + " of type " +
+                      typeString(fnType.getInput(a)));
+    if (holder[a] >= 0)
+      return runError(what + ": results " + llvm::Twine(holder[a]) + " and " +
+                      llvm::Twine(i) + " are both in argument " +
+                      llvm::Twine(a));
+    holder[a] = static_cast<int64_t>(i);
+    inArg[i] = a;
+  }
   return inArg;
 }
 
-/// "f32 2x64x4" for the manifest.
-std::string manifestType(const NpyArray &a) {
-  std::string s = npyName(a.dtype).str() + " ";
-  for (size_t i = 0; i < a.shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(a.shape[i]);
-  return s;
+/// The lowered C interface of the entry must take one descriptor per
+/// argument and per result that is not in an argument, and return nothing.
+llvm::Error checkLoweredInterface(ModuleOp module, StringRef entry,
+                                  size_t numDescriptors) {
+  std::string name = aotCInterfaceSymbol(entry);
+  auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (!fn || fn.isExternal())
+    return runError("the lowered module has no @" + name);
+  LLVM::LLVMFunctionType type = fn.getFunctionType();
+  if (type.getNumParams() != numDescriptors ||
+      !isa<LLVM::LLVMVoidType>(type.getReturnType()))
+    return runError("@" + name + " has type " + typeString(type) +
+                    ", but the runner passes " +
+                    llvm::Twine(numDescriptors) +
+                    " memref descriptors and expects no return value");
+  return llvm::Error::success();
+}
+
+/// Adds what sse-aot-run and the runtime need to the host module: the
+/// packed wrapper `void _mlir__mlir_ciface_<entry>(void **args)` of the C
+/// interface (args[i] points to its i-th argument, as ExecutionEngine's
+/// packed interface; cf. packFunctionArguments in
+/// mlir/lib/ExecutionEngine/ExecutionEngine.cpp), and the manifest's
+/// signature and descriptor count as exported constants.
+llvm::Error addAotInterface(llvm::Module &module, const AotManifest &m) {
+  llvm::Function *ciface = module.getFunction(aotCInterfaceSymbol(m.entry));
+  if (!ciface || ciface->isDeclaration())
+    return runError("the host module has no " + aotCInterfaceSymbol(m.entry));
+  for (const std::string &sym :
+       {aotPackedSymbol(m.entry), aotSignatureSymbol(m.entry),
+        aotDescriptorsSymbol(m.entry)})
+    if (module.getNamedValue(sym))
+      return runError("the module already defines " + sym +
+                      ", a symbol sse-runner --emit-aot adds");
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::IRBuilder<> builder(ctx);
+  llvm::Type *ptrTy = builder.getPtrTy();
+  auto *packedTy =
+      llvm::FunctionType::get(builder.getVoidTy(), {ptrTy}, /*isVarArg=*/false);
+  auto *packed =
+      llvm::Function::Create(packedTy, llvm::GlobalValue::ExternalLinkage,
+                             aotPackedSymbol(m.entry), module);
+  builder.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", packed));
+  llvm::Value *argList = packed->getArg(0);
+  llvm::SmallVector<llvm::Value *> args;
+  for (auto [i, arg] : llvm::enumerate(ciface->args())) {
+    llvm::Value *slot = builder.CreateGEP(ptrTy, argList, builder.getInt64(i));
+    llvm::Value *argPtr = builder.CreateLoad(ptrTy, slot);
+    args.push_back(builder.CreateLoad(arg.getType(), argPtr));
+  }
+  llvm::Value *result = builder.CreateCall(ciface, args);
+  if (!result->getType()->isVoidTy()) {
+    llvm::Value *slot =
+        builder.CreateGEP(ptrTy, argList, builder.getInt64(args.size()));
+    builder.CreateStore(result, builder.CreateLoad(ptrTy, slot));
+  }
+  builder.CreateRetVoid();
+
+  auto *signature = new llvm::GlobalVariable(
+      module, llvm::ArrayType::get(builder.getInt8Ty(), m.signature().size() + 1),
+      /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantDataArray::getString(ctx, m.signature()),
+      aotSignatureSymbol(m.entry));
+  signature->setAlignment(llvm::Align(1));
+  new llvm::GlobalVariable(module, builder.getInt64Ty(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage,
+                           builder.getInt64(m.numDescriptors()),
+                           aotDescriptorsSymbol(m.entry));
+  return llvm::Error::success();
+}
+
+/// A library to load into the JIT must be a readable ELF file (the
+/// ExecutionEngine only warns about one it cannot load).
+llvm::Error checkSharedLib(StringRef path) {
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status))
+    return runError("shared library " + path + ": " + ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file &&
+      status.type() != llvm::sys::fs::file_type::symlink_file)
+    return runError("shared library " + path + ": not a regular file");
+  auto buffer = llvm::MemoryBuffer::getFileSlice(path, 4, 0);
+  if (!buffer)
+    return runError("shared library " + path + ": cannot read: " +
+                    buffer.getError().message());
+  if ((*buffer)->getBuffer() != "\x7f" "ELF")
+    return runError("shared library " + path + ": not an ELF file");
+  return llvm::Error::success();
 }
 } // namespace
 
@@ -310,33 +425,43 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
   llvm::Expected<func::FuncOp> func = findEntry(module, options);
   if (!func)
     return func.takeError();
-  AotArtifacts out;
-  out.manifest = "entry " + options.entry + "\n";
+  AotManifest manifest;
+  manifest.entry = options.entry;
   FunctionType fnType = func->getFunctionType();
   for (unsigned i = 0; i < fnType.getNumInputs(); ++i) {
     auto a = layoutOf(fnType.getInput(i), "argument " + std::to_string(i));
     if (!a)
       return a.takeError();
-    out.manifest += "arg " + manifestType(*a) + "\n";
+    manifest.args.push_back({a->dtype, a->shape, -1});
   }
-  std::vector<std::string> results;
   for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
     auto a = layoutOf(fnType.getResult(i), "result " + std::to_string(i));
     if (!a)
       return a.takeError();
-    results.push_back("result " + manifestType(*a));
+    manifest.results.push_back({a->dtype, a->shape, -1});
   }
   RunOptions cuda = options;
   cuda.target = "cuda";
   if (llvm::Error err = lowerModule(module, *func, cuda))
     return std::move(err);
-  // "result f32 4x2x1x8x8 in-arg 4": the result is argument 4's buffer
-  // after the call (no out parameter).
-  std::vector<int64_t> inArg =
-      resultsInArgs(module, options.entry, results.size());
-  for (auto [line, a] : llvm::zip(results, inArg))
-    out.manifest +=
-        line + (a >= 0 ? " in-arg " + std::to_string(a) : "") + "\n";
+  // "in_arg": J: the result is argument J's buffer after the call (no out
+  // parameter).
+  llvm::Expected<std::vector<int64_t>> inArg =
+      resultsInArgs(module, options.entry, fnType);
+  if (!inArg)
+    return inArg.takeError();
+  for (auto [r, a] : llvm::zip(manifest.results, *inArg))
+    r.inArg = a;
+  if (llvm::Error err = checkLoweredInterface(module, options.entry,
+                                              manifest.numDescriptors()))
+    return std::move(err);
+  AotArtifacts out;
+  out.manifest = manifest.toJSON();
+  // The manifest as readers see it: what is written must read back.
+  if (llvm::Expected<AotManifest> check =
+          parseAotManifest(out.manifest, "manifest.json");
+      !check)
+    return check.takeError();
 
   prepareTranslation(module.getContext());
   llvm::LLVMContext llvmContext;
@@ -344,6 +469,8 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return runError("translation to LLVM IR failed");
+  if (llvm::Error err = addAotInterface(*llvmModule, manifest))
+    return std::move(err);
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
   const llvm::Target *target =
@@ -355,8 +482,9 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
       triple, "x86-64", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
-  if (llvm::Error err =
-          makeOptimizingTransformer(2, 0, machine.get())(llvmModule.get()))
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(2, 0, machine.get());
+  if (llvm::Error err = optimize(llvmModule.get()))
     return std::move(err);
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream stream(buffer);
@@ -437,13 +565,29 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   if (llvm::Error err = lowerModule(module, func, options))
     return std::move(err);
 
-  std::vector<int64_t> inArg =
-      resultsInArgs(module, options.entry, result.outputs.size());
+  llvm::Expected<std::vector<int64_t>> placement =
+      resultsInArgs(module, options.entry, fnType);
+  if (!placement)
+    return placement.takeError();
+  std::vector<int64_t> inArg = std::move(*placement);
+  size_t numDescriptors = numArgs;
+  for (int64_t a : inArg)
+    numDescriptors += a < 0;
+  if (llvm::Error err =
+          checkLoweredInterface(module, options.entry, numDescriptors))
+    return std::move(err);
+  for (const std::string &lib : options.sharedLibs)
+    if (llvm::Error err = checkSharedLib(lib))
+      return std::move(err);
   prepareTranslation(ctx);
 
+  // ExecutionEngineOptions::transformer is a function_ref (non-owning):
+  // the transformer must outlive ExecutionEngine::create, which calls it.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
+                                /*targetMachine=*/nullptr);
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = makeOptimizingTransformer(
-      /*optLevel=*/2, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  engineOptions.transformer = optimize;
   SmallVector<StringRef> libs(options.sharedLibs.begin(),
                               options.sharedLibs.end());
   engineOptions.sharedLibPaths = libs;
@@ -468,7 +612,8 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
   std::vector<void *> deviceBuffers;
   auto deviceAlloc = [&](NpyArray &a) -> llvm::Expected<void *> {
     size_t bytes = a.data.size();
-    void *ptr = sseRuntimeAlloc(bytes ? bytes : 4);
+    // Rounded up to 4 bytes: outputs are poisoned 32 bits at a time.
+    void *ptr = sseRuntimeAlloc(std::max<size_t>(4, (bytes + 3) / 4 * 4));
     if (!ptr)
       return runError(sseRuntimeLastError());
     deviceBuffers.push_back(ptr);
@@ -478,16 +623,18 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     for (void *ptr : deviceBuffers)
       sseRuntimeFree(ptr);
   });
-  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<MemRefDescriptor> descriptors;
+  std::vector<void *> buffers; // what each descriptor points to
   auto addDescriptor = [&](NpyArray &a) -> llvm::Error {
-    descriptors.push_back(descriptorFor(a));
-    if (!cuda)
-      return llvm::Error::success();
-    auto ptr = deviceAlloc(a);
-    if (!ptr)
-      return ptr.takeError();
-    descriptors.back()[0] = descriptors.back()[1] =
-        reinterpret_cast<int64_t>(*ptr);
+    void *ptr = a.data.data();
+    if (cuda) {
+      auto device = deviceAlloc(a);
+      if (!device)
+        return device.takeError();
+      ptr = *device;
+    }
+    descriptors.emplace_back(ptr, a.shape);
+    buffers.push_back(ptr);
     return llvm::Error::success();
   };
   // The entry works on copies: it may update its arguments in place (the
@@ -506,9 +653,11 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
       return std::move(err);
   }
 
+  // The packed interface: args[i] points to the i-th argument of
+  // _mlir_ciface_<entry>, a descriptor pointer.
   std::vector<void *> descriptorPtrs;
-  for (auto &d : descriptors)
-    descriptorPtrs.push_back(d.data());
+  for (const MemRefDescriptor &d : descriptors)
+    descriptorPtrs.push_back(d.get());
   SmallVector<void *> args;
   for (void *&p : descriptorPtrs)
     args.push_back(&p);
@@ -521,11 +670,12 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     for (size_t i = 0; i < working.size(); ++i) {
       const std::vector<char> &bytes = result.inputs[i].data;
       if (!cuda) {
-        std::memcpy(working[i].data.data(), bytes.data(), bytes.size());
+        if (!bytes.empty()) // memcpy from an empty vector's null data is UB
+          std::memcpy(working[i].data.data(), bytes.data(), bytes.size());
         continue;
       }
-      auto *ptr = reinterpret_cast<void *>(descriptors[i][1]);
-      if (sseRuntimeCopyToDevice(ptr, bytes.data(), bytes.size()) != 0)
+      if (!bytes.empty() &&
+          sseRuntimeCopyToDevice(buffers[i], bytes.data(), bytes.size()) != 0)
         return runError(sseRuntimeLastError());
     }
     for (size_t i = 0; i < result.outputs.size(); ++i) {
@@ -536,8 +686,8 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
         poison(a);
         continue;
       }
-      auto *ptr = reinterpret_cast<void *>(descriptors[outDescriptor[i]][1]);
-      if (sseRuntimeMemset32(ptr, 0xFFFFFFFFu, a.data.size() / 4) != 0)
+      if (sseRuntimeMemset32(buffers[outDescriptor[i]], 0xFFFFFFFFu,
+                             (a.data.size() + 3) / 4) != 0)
         return runError(sseRuntimeLastError());
     }
     return llvm::Error::success();
@@ -569,8 +719,8 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
         a.data = working[inArg[i]].data;
       continue;
     }
-    auto *ptr = reinterpret_cast<void *>(descriptors[d][1]);
-    if (sseRuntimeCopyToHost(a.data.data(), ptr, a.data.size()) != 0)
+    if (!a.data.empty() &&
+        sseRuntimeCopyToHost(a.data.data(), buffers[d], a.data.size()) != 0)
       return runError(sseRuntimeLastError());
   }
   return result;

@@ -582,89 +582,39 @@ void *sseRuntimeLoadModel(const char *path) {
 }
 
 int sseRuntimeCallEntry(void *model, const char *entry, void **d, int count) {
-  if (ensureInit() != 0)
-    return -1;
-  std::string name = std::string("_mlir_ciface_") + entry;
-  void *fn = dlsym(model, name.c_str());
-  if (!fn) {
-    setError("no %s in the model", name.c_str());
-    return -3;
-  }
-  using F = void (*)(...);
-  F f = reinterpret_cast<F>(fn);
-  switch (count) {
-  case 1:
-    f(d[0]);
-    break;
-  case 2:
-    f(d[0], d[1]);
-    break;
-  case 3:
-    f(d[0], d[1], d[2]);
-    break;
-  case 4:
-    f(d[0], d[1], d[2], d[3]);
-    break;
-  case 5:
-    f(d[0], d[1], d[2], d[3], d[4]);
-    break;
-  case 6:
-    f(d[0], d[1], d[2], d[3], d[4], d[5]);
-    break;
-  case 7:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
-    break;
-  case 8:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-    break;
-  case 9:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
-    break;
-  case 10:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9]);
-    break;
-  case 11:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
-    break;
-  case 12:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]);
-    break;
-  case 13:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12]);
-    break;
-  case 14:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13]);
-    break;
-  case 15:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13], d[14]);
-    break;
-  case 16:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13], d[14], d[15]);
-    break;
-  case 17:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13], d[14], d[15], d[16]);
-    break;
-  case 18:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13], d[14], d[15], d[16], d[17]);
-    break;
-  case 19:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13], d[14], d[15], d[16], d[17], d[18]);
-    break;
-  case 20:
-    f(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
-      d[12], d[13], d[14], d[15], d[16], d[17], d[18], d[19]);
-    break;
-  default:
-    setError("entries with %d descriptors are not supported (1 to 20)", count);
+  if (!model || !entry || count < 0 || (count > 0 && !d)) {
+    setError("sseRuntimeCallEntry: bad arguments (model %p, entry %s, %d "
+             "descriptors)",
+             model, entry ? entry : "(null)", count);
     return -4;
   }
+  // The packed wrapper sse-runner --emit-aot adds, as ExecutionEngine's:
+  // void _mlir__mlir_ciface_<entry>(void **args), args[i] pointing to the
+  // i-th argument of _mlir_ciface_<entry> (a descriptor pointer). A typed
+  // call for any number of descriptors.
+  std::string packed = std::string("_mlir__mlir_ciface_") + entry;
+  void *fn = dlsym(model, packed.c_str());
+  if (!fn) {
+    setError("no %s in the model (build it with this sse-runner --emit-aot)",
+             packed.c_str());
+    return -3;
+  }
+  std::string countName = std::string("_sse_aot_descriptors_") + entry;
+  auto *expected = static_cast<const int64_t *>(dlsym(model, countName.c_str()));
+  if (!expected) {
+    setError("no %s in the model (build it with this sse-runner --emit-aot)",
+             countName.c_str());
+    return -3;
+  }
+  if (*expected != count) {
+    setError("@%s takes %lld memref descriptors, but %d were given", entry,
+             static_cast<long long>(*expected), count);
+    return -4;
+  }
+  std::vector<void *> slots(static_cast<size_t>(count) + 1, nullptr);
+  for (int i = 0; i < count; ++i)
+    slots[i] = &d[i];
+  reinterpret_cast<void (*)(void **)>(fn)(slots.data());
   return sseRuntimeSynchronize();
 }
 

@@ -15,6 +15,7 @@ poisoned (NaN) on the device before the call, so unwritten elements show.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 from typing import List, Optional, Sequence, Tuple
@@ -62,39 +63,137 @@ def _load_runtime(path: str):
     return lib
 
 
-def _parse_type(words):
-    dtype, dims = words
-    return dtype, tuple(int(d) for d in dims.split("x"))
+_MAX_RANK = 8  # kMaxMemRefRank of include/sse/Runner/MemRef.h
+
+
+def _memref_descriptor(rank: int):
+    """The ctypes layout of upstream's StridedMemRefType<T, rank> (the one
+    descriptor definition of this package): {allocated, aligned, offset,
+    sizes[rank], strides[rank]}."""
+    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+              ("offset", ctypes.c_int64)]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
+    return type(f"StridedMemRef{rank}", (ctypes.Structure,), {"_fields_": fields})
+
+
+def _descriptor(ptr: int, shape: tuple):
+    """A descriptor over a C-order buffer at device address ``ptr``."""
+    d = _memref_descriptor(len(shape))()
+    d.allocated = d.aligned = ptr
+    d.offset = 0
+    stride = 1
+    for i in range(len(shape) - 1, -1, -1):
+        d.sizes[i] = shape[i]
+        d.strides[i] = stride
+        stride *= shape[i]
+    return d
+
+
+_MANIFEST_KEYS = {"format", "version", "entry", "args", "results", "descriptors"}
 
 
 class Manifest:
-    """manifest.txt of `sse-runner --emit-aot`: the entry, its arguments and
-    results as (dtype, shape), and per result the argument whose buffer
-    holds it after a call (`in-arg J`: a scan's states updated in place), or
-    None (an out parameter)."""
+    """manifest.json of `sse-runner --emit-aot` (format in docs/Runner.md),
+    validated as sse-aot-run does (lib/Runner/AotManifest.cpp): the entry,
+    its arguments and results as (dtype, shape), and per result the argument
+    whose buffer holds it after a call (``in_arg``: a scan's states updated
+    in place), or None (an out parameter). Any problem raises GpuError."""
 
     def __init__(self, path: str):
-        self.entry = None
+        try:
+            with open(path) as f:
+                m = json.load(f)
+        except (OSError, ValueError) as e:
+            raise GpuError(f"{path}: cannot read the manifest: {e}") from None
+
+        def bad(msg):
+            raise GpuError(f"{path}: {msg}")
+
+        if not isinstance(m, dict):
+            bad("expected a JSON object")
+        for key in m:
+            if key not in _MANIFEST_KEYS:
+                bad(f'manifest: unknown key "{key}"')
+        for key in sorted(_MANIFEST_KEYS - set(m)):
+            bad(f'manifest: missing key "{key}"')
+        if m["format"] != "sse-aot-manifest":
+            bad('"format" must be "sse-aot-manifest"')
+        if m["version"] != 1 or isinstance(m["version"], bool):
+            bad('unsupported "version" (this reader knows 1)')
+        if not isinstance(m["entry"], str) or not m["entry"]:
+            bad('"entry" must be a non-empty string')
+        self.entry = m["entry"]
         self.args: List[Tuple[str, tuple]] = []
         self.results: List[Tuple[str, tuple]] = []
         self.result_in_arg: List[Optional[int]] = []
-        for line in open(path):
-            words = line.split()
-            if not words:
+
+        def is_int(x):
+            return isinstance(x, int) and not isinstance(x, bool)
+
+        for key in ("args", "results"):
+            if not isinstance(m[key], list):
+                bad(f'"{key}" must be an array')
+            for i, t in enumerate(m[key]):
+                where = f"{key}[{i}]"
+                allowed = {"dtype", "shape"} | ({"in_arg"} if key == "results" else set())
+                if not isinstance(t, dict):
+                    bad(f"{where}: expected an object")
+                for k in t:
+                    if k not in allowed:
+                        bad(f'{where}: unknown key "{k}"')
+                for k in ("dtype", "shape"):
+                    if k not in t:
+                        bad(f'{where}: missing key "{k}"')
+                if t["dtype"] not in _NUMPY:
+                    bad(f"{where}.dtype: expected one of {', '.join(_NUMPY)}")
+                shape = t["shape"]
+                if not isinstance(shape, list):
+                    bad(f"{where}.shape: expected an array of non-negative integers")
+                if len(shape) > _MAX_RANK:
+                    bad(f"{where}.shape: rank {len(shape)} is more than the supported {_MAX_RANK}")
+                nbytes = _NUMPY[t["dtype"]].itemsize
+                for j, d in enumerate(shape):
+                    if not is_int(d) or not 0 <= d < 2 ** 63:
+                        bad(f"{where}.shape[{j}]: expected a non-negative integer "
+                            "that fits in int64")
+                    nbytes *= d
+                if nbytes >= 2 ** 63:
+                    bad(f"{where}.shape: {tuple(shape)} is too large to address")
+                entry = (t["dtype"], tuple(shape))
+                if key == "args":
+                    self.args.append(entry)
+                    continue
+                self.results.append(entry)
+                j = t.get("in_arg")
+                if j is not None and (not is_int(j) or j < 0):
+                    bad(f"{where}.in_arg: expected an argument index (a non-negative integer)")
+                self.result_in_arg.append(j)
+        holder = {}
+        for i, (j, r) in enumerate(zip(self.result_in_arg, self.results)):
+            if j is None:
                 continue
-            if words[0] == "entry":
-                self.entry = words[1]
-            elif words[0] == "arg":
-                self.args.append(_parse_type(words[1:3]))
-            elif words[0] == "result":
-                self.results.append(_parse_type(words[1:3]))
-                in_arg = words[3:5]
-                self.result_in_arg.append(
-                    int(in_arg[1]) if in_arg[:1] == ["in-arg"] else None)
-        for j in self.result_in_arg:
-            if j is not None and not 0 <= j < len(self.args):
-                raise GpuError(f"{path}: a result is in argument {j}, but "
-                               f"@{self.entry} takes {len(self.args)}")
+            where = f"results[{i}].in_arg"
+            if j >= len(self.args):
+                bad(f"{where}: {j} is not an argument (@{self.entry} takes {len(self.args)})")
+            if self.args[j] != r:
+                bad(f"{where}: argument {j} is {self.args[j]}, but the result is {r}")
+            if j in holder:
+                bad(f"{where}: argument {j} already holds result {holder[j]}")
+            holder[j] = i
+        if not is_int(m["descriptors"]) or m["descriptors"] != self.num_descriptors():
+            bad(f'"descriptors" must be {self.num_descriptors()} (one per argument '
+                "and per result not in an argument)")
+
+    def num_descriptors(self) -> int:
+        return len(self.args) + sum(j is None for j in self.result_in_arg)
+
+    def signature(self) -> str:
+        """The signature the model embeds (AotManifest::signature)."""
+        def one(t, j=None):
+            return f"{t[0]}[{','.join(str(d) for d in t[1])}]" + ("" if j is None else f"@{j}")
+        return (f"{self.entry}({','.join(one(a) for a in self.args)})->("
+                + ",".join(one(r, j) for r, j in zip(self.results, self.result_in_arg)) + ")")
 
 
 class Model:
@@ -102,7 +201,7 @@ class Model:
 
     def __init__(self, model_dir: str):
         self.dir = model_dir
-        manifest = Manifest(os.path.join(model_dir, "manifest.txt"))
+        manifest = Manifest(os.path.join(model_dir, "manifest.json"))
         self.entry = manifest.entry
         self.args = manifest.args
         self.results = manifest.results
@@ -114,6 +213,17 @@ class Model:
             os.path.join(model_dir, "model.so").encode())
         if not self.handle:
             raise GpuError(self.rt.sseRuntimeLastError().decode())
+        # The model must be the one the manifest describes.
+        lib = ctypes.CDLL(os.path.join(model_dir, "model.so"))  # the same handle
+        try:
+            embedded = ctypes.string_at(ctypes.addressof(
+                ctypes.c_char.in_dll(lib, f"_sse_aot_signature_{self.entry}"))).decode()
+        except ValueError:
+            raise GpuError(f"{model_dir}/model.so has no signature of @{self.entry}; "
+                           "rebuild it with this sse-runner --emit-aot") from None
+        if embedded != manifest.signature():
+            raise GpuError(f"the manifest does not describe {model_dir}/model.so: the "
+                           f"model is {embedded}, the manifest {manifest.signature()}")
 
     @staticmethod
     def build(module_text: str, entry: str, model_dir: str, runner: str = None):
@@ -137,24 +247,13 @@ class Model:
         if status != 0:
             raise GpuError(self.rt.sseRuntimeLastError().decode())
 
-    def _descriptor(self, ptr: int, shape: tuple):
-        rank = len(shape)
-        words = (ctypes.c_int64 * (3 + 2 * rank))()
-        words[0] = words[1] = ptr
-        stride = 1
-        for d in range(rank - 1, -1, -1):
-            words[3 + d] = shape[d]
-            words[3 + rank + d] = stride
-            stride *= shape[d]
-        return words
-
     def __call__(self, inputs: Sequence, repeat: int = 1):
         """Runs the entry; returns (outputs as NumPy, median milliseconds).
 
         Inputs are NumPy arrays (bf16 given as float32 is rounded) or torch
         CUDA tensors of the right dtype and shape (no copy). A scan's final
         states are written in place into its initial states' argument (the
-        manifest says `in-arg J`): a torch tensor given there is updated by
+        manifest says ``"in_arg": J``): a torch tensor given there is updated by
         every call (a decode step's state cache); NumPy inputs are copied to
         the device again before each call, so repeated calls see the same
         inputs.
@@ -171,7 +270,7 @@ class Model:
                         raise GpuError(f"tensor of shape {tuple(x.shape)} for an "
                                        f"argument of shape {shape}")
                     arg_ptrs.append(x.data_ptr())
-                    descriptors.append(self._descriptor(x.data_ptr(), shape))
+                    descriptors.append(_descriptor(x.data_ptr(), shape))
                     continue
                 host = np.asarray(x)
                 if dtype == "bf16" and host.dtype != np.uint16:
@@ -187,22 +286,23 @@ class Model:
                 keep.append(host)
                 uploads.append((ptr, host))
                 arg_ptrs.append(ptr)
-                descriptors.append(self._descriptor(ptr, shape))
+                descriptors.append(_descriptor(ptr, shape))
             outputs = []
             for (dtype, shape), in_arg in zip(self.results, self.result_in_arg):
                 host = np.empty(shape, _NUMPY[dtype])
                 if in_arg is not None:
                     outputs.append((host, arg_ptrs[in_arg]))
                     continue
-                ptr = self.rt.sseRuntimeAlloc(max(host.nbytes, 4))
+                ptr = self.rt.sseRuntimeAlloc(max(4, (host.nbytes + 3) // 4 * 4))
                 if not ptr:
                     raise GpuError(self.rt.sseRuntimeLastError().decode())
                 owned.append(ptr)
-                self._check(self.rt.sseRuntimeMemset32(ptr, 0xFFFFFFFF, host.nbytes // 4))
+                self._check(self.rt.sseRuntimeMemset32(ptr, 0xFFFFFFFF,
+                                                       (host.nbytes + 3) // 4))
                 outputs.append((host, ptr))
-                descriptors.append(self._descriptor(ptr, shape))
+                descriptors.append(_descriptor(ptr, shape))
             array = (ctypes.c_void_p * len(descriptors))(
-                *[ctypes.cast(d, ctypes.c_void_p) for d in descriptors])
+                *[ctypes.addressof(d) for d in descriptors])
             times = []
             for _ in range(max(1, repeat)):
                 for ptr, host in uploads:

@@ -341,3 +341,73 @@ def test_tensor_larger_than_memory_is_refused_before_allocating(tmp_path):
     text = (f"func.func @f(%x: {t}) -> {t} {{\n  return %x : {t}\n}}\n")
     proc = sse_runner(tmp_path, ["--entry=f", "--seed=1"], text=text)
     assert_clean_error(proc, "more than this machine's memory")
+
+
+# ---------------------------------------------------------------------------
+# Issue 9: the pipeline-owned attribute, libraries, empty inputs
+# ---------------------------------------------------------------------------
+
+ADD = ("func.func @f(%x: tensor<4xf32>, %y: tensor<4xi32>) -> tensor<4xf32> {{\n"
+       "  %e = tensor.empty() : tensor<4xf32>\n"
+       "  %o = linalg.add ins(%x, %x : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>)"
+       " -> tensor<4xf32>\n  return %o : tensor<4xf32>\n}}\n")
+
+
+@pytest.mark.parametrize("value", ["array<i64: 7>", "array<i64: 1>", "array<i64: 0, 0>",
+                                   "array<i64: -5>", "[7]", "3"],
+                         ids=["out-of-range", "wrong-type", "too-many", "negative",
+                              "not-an-array", "not-a-dict"])
+def test_results_in_args_in_input_is_validated(tmp_path, value):
+    """The runner checks sse.results_in_args against the entry's signature
+    (it decides which buffers the entry is called with): a wrong one is an
+    error, not a call with too few buffers (it was a SIGSEGV)."""
+    attr = value if value == "3" else f"{{f = {value}}}"
+    text = f"module attributes {{sse.results_in_args = {attr}}} {{\n{ADD.format()}}}\n"
+    proc = sse_runner(tmp_path, ["--entry=f", "--seed=1"], text=text)
+    assert_clean_error(proc, "sse.results_in_args")
+    assert proc.returncode == 1
+
+
+def test_missing_shared_lib_is_an_error(tmp_path):
+    proc = sse_runner(tmp_path, ["--entry=f", "--seed=1",
+                                 f"--shared-libs={tmp_path}/nope.so"], text=ADD.format())
+    assert_clean_error(proc, "nope.so")
+    assert proc.returncode == 1
+
+
+def test_non_elf_shared_lib_is_an_error(tmp_path):
+    (tmp_path / "text.so").write_text("not a library\n")
+    proc = sse_runner(tmp_path, ["--entry=f", "--seed=1",
+                                 f"--shared-libs={tmp_path}/text.so"], text=ADD.format())
+    assert_clean_error(proc, "text.so", "not an ELF file")
+    assert proc.returncode == 1
+
+
+def test_wrong_mlir_lib_dir_is_an_error(tmp_path):
+    module = tmp_path / "module.mlir"
+    module.write_text(ADD.format())
+    env = dict(os.environ, SSE_MLIR_LIB_DIR=str(tmp_path / "nolibs"))
+    proc = subprocess.run([find_tool("sse-runner"), str(module), "--entry=f", "--seed=1",
+                           f"--output-dir={tmp_path / 'out'}"], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert_clean_error(proc, "libmlir_c_runner_utils.so", "SSE_MLIR_LIB_DIR")
+    assert proc.returncode == 1
+
+
+def test_zero_element_input_runs(tmp_path):
+    """An empty argument (no data to copy) runs; the copy is skipped."""
+    text = ("func.func @f(%x: tensor<0xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {\n"
+            "  %e = tensor.empty() : tensor<3xf32>\n"
+            "  %o = linalg.add ins(%y, %y : tensor<3xf32>, tensor<3xf32>) outs(%e : tensor<3xf32>)"
+            " -> tensor<3xf32>\n  return %o : tensor<3xf32>\n}\n")
+    paths = save_inputs(tmp_path, [np.zeros(0, np.float32), np.arange(3, dtype=np.float32)])
+    proc = sse_runner(tmp_path, ["--entry=f", "--repeat=2", *paths], text=text)
+    assert proc.returncode == 0, proc.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "out" / "result0.npy"), [0, 2, 4])
+
+
+def test_directory_as_input_is_an_error(tmp_path):
+    paths = save_inputs(tmp_path, good_inputs())
+    paths[0] = str(tmp_path)
+    proc = sse_runner(tmp_path, [f"--entry={ENTRY}", *paths])
+    assert_clean_error(proc, "not a regular file")

@@ -1,245 +1,296 @@
 //===- sse-aot-run.cpp - Run an ahead-of-time compiled sse entry on a GPU -===//
 //
-//   sse-aot-run model.so manifest.txt in0.npy in1.npy ... --output-dir=DIR
+//   sse-aot-run model.so manifest.json in0.npy in1.npy ... --output-dir=DIR
 //               [--repeat=N]
 //
 // For machines with a GPU and no LLVM: `sse-runner --target=cuda
 // --emit-aot=DIR` writes model.o (host code, kernels embedded) and
-// manifest.txt; `c++ -shared model.o -o model.so` links it. This harness
-// loads it next to libsse_cuda_runtime, copies the .npy inputs to the
-// device, poisons the outputs (NaN), calls _mlir_ciface_<entry> with memref
-// descriptors over device memory, times the calls with CUDA events, and
-// writes DIR/result<i>.npy. A result the manifest marks `in-arg J` (a
-// scan's states, updated in place in argument J) is read from that
-// argument's buffer; before every repeated call the inputs are copied to
-// the device again (outside the timing), so each call sees the same
-// inputs. Depends on the C++ library and libdl only.
+// manifest.json; `c++ -shared model.o -o model.so` links it. This harness
+// checks, in this order and before it needs a GPU: the command line, the
+// manifest (lib/Runner/AotManifest.cpp), the inputs against it (the one .npy
+// codec, lib/Runner/Npy.cpp), and the model against the manifest (model.so
+// is read as an ELF file: it must export _mlir_ciface_<entry>, its packed
+// wrapper, and the signature and descriptor count the manifest describes).
+// Then it opens the CUDA driver, loads the model next to
+// libsse_cuda_runtime, copies the inputs to the device, poisons the outputs
+// (NaN), calls the entry with memref descriptors over device memory, times
+// the calls with CUDA events, and writes DIR/result<i>.npy. A result the
+// manifest marks "in_arg": J (a scan's states, updated in place in argument
+// J) is read from that argument's buffer; before every repeated call the
+// inputs are copied to the device again (outside the timing), so each call
+// sees the same inputs. Every error is one `sse-aot-run: error:` line and
+// exit status 1. Links LLVMSupport statically (no libLLVM/libMLIR).
 //
 //===----------------------------------------------------------------------===//
 
+#include "sse/Runner/AotManifest.h"
+#include "sse/Runner/MemRef.h"
+#include "sse/Runner/Npy.h"
 #include "sse/Runtime/SSERuntime.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <elf.h>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
+
+using namespace llvm;
+using namespace mlir::sse;
 
 namespace {
 
-[[noreturn]] void fail(const std::string &msg) {
-  std::fprintf(stderr, "sse-aot-run: error: %s\n", msg.c_str());
+[[noreturn]] void fail(const Twine &msg) {
+  std::fprintf(stderr, "sse-aot-run: error: %s\n", msg.str().c_str());
   std::exit(1);
 }
 
-struct Array {
-  std::string dtype; // f32 f16 bf16 i32 i64
-  std::vector<int64_t> shape;
-  std::vector<char> data;
-  size_t elementSize() const {
-    return dtype == "f32" || dtype == "i32" ? 4 : dtype == "i64" ? 8 : 2;
-  }
-  size_t numElements() const {
-    size_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
+void failOn(Error err) {
+  if (err)
+    fail(toString(std::move(err)));
+}
+
+template <typename T> T take(Expected<T> value) {
+  if (!value)
+    fail(toString(value.takeError()));
+  return std::move(*value);
+}
+
+/// A defined symbol of a shared object's dynamic symbol table, with the
+/// bytes it names (for data symbols in the file).
+struct ElfSymbol {
+  bool isFunction = false;
+  std::string bytes; // a copy: the file is closed on return
 };
 
-std::string descrOf(const std::string &dtype) {
-  if (dtype == "f32")
-    return "<f4";
-  if (dtype == "f16")
-    return "<f2";
-  if (dtype == "bf16")
-    return "<u2";
-  if (dtype == "i32")
-    return "<i4";
-  return "<i8";
-}
-
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-Array readNpy(const std::string &path, const Array &expected) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("cannot read " + path);
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
-    fail(path + ": not an .npy file");
-  size_t headerLen = static_cast<uint8_t>(bytes[8]) |
-                     (static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8);
-  size_t start = 10;
-  if (bytes[6] != 1) {
-    headerLen = 0;
-    for (int i = 0; i < 4; ++i)
-      headerLen |= static_cast<size_t>(static_cast<uint8_t>(bytes[8 + i]))
-                   << (8 * i);
-    start = 12;
+/// The exported symbols `names` of the ELF shared object at `path`.
+std::vector<std::optional<ElfSymbol>>
+readElfSymbols(StringRef path, ArrayRef<std::string> names) {
+  sys::fs::file_status status;
+  if (std::error_code ec = sys::fs::status(path, status))
+    fail(path + ": cannot read: " + ec.message());
+  if (status.type() != sys::fs::file_type::regular_file)
+    fail(path + ": cannot read: not a regular file");
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    fail(path + ": cannot read: " + buffer.getError().message());
+  StringRef file = (*buffer)->getBuffer();
+  auto bad = [&](const Twine &why) {
+    fail(path + ": not a model shared object (" + why +
+         "); link the object with `c++ -shared model.o -o model.so`");
+  };
+  Elf64_Ehdr eh;
+  if (file.size() < sizeof(eh) || !file.starts_with(ELFMAG))
+    bad("not an ELF file");
+  std::memcpy(&eh, file.data(), sizeof(eh));
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+    bad("not a little-endian 64-bit ELF file");
+  if (eh.e_type != ET_DYN)
+    bad("an ELF file, but not a shared object");
+  if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > file.size() ||
+      uint64_t(eh.e_shnum) * sizeof(Elf64_Shdr) > file.size() - eh.e_shoff)
+    bad("bad section headers");
+  std::vector<Elf64_Shdr> sections(eh.e_shnum);
+  std::memcpy(sections.data(), file.data() + eh.e_shoff,
+              sections.size() * sizeof(Elf64_Shdr));
+  auto contents = [&](const Elf64_Shdr &s) -> StringRef {
+    if (s.sh_type == SHT_NOBITS || s.sh_offset > file.size() ||
+        s.sh_size > file.size() - s.sh_offset)
+      return {};
+    return file.substr(s.sh_offset, s.sh_size);
+  };
+  std::vector<std::optional<ElfSymbol>> found(names.size());
+  for (const Elf64_Shdr &symtab : sections) {
+    if (symtab.sh_type != SHT_DYNSYM || symtab.sh_link >= sections.size())
+      continue;
+    StringRef syms = contents(symtab);
+    StringRef strtab = contents(sections[symtab.sh_link]);
+    for (size_t off = 0; off + sizeof(Elf64_Sym) <= syms.size();
+         off += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, syms.data() + off, sizeof(sym));
+      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= sections.size() ||
+          sym.st_name >= strtab.size())
+        continue;
+      StringRef name = strtab.drop_front(sym.st_name);
+      name = name.substr(0, name.find('\0'));
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (name != names[i])
+          continue;
+        ElfSymbol s;
+        s.isFunction = ELF64_ST_TYPE(sym.st_info) == STT_FUNC;
+        const Elf64_Shdr &sec = sections[sym.st_shndx];
+        StringRef data = contents(sec);
+        if (!s.isFunction && sym.st_value >= sec.sh_addr &&
+            sym.st_value - sec.sh_addr <= data.size() &&
+            sym.st_size <= data.size() - (sym.st_value - sec.sh_addr))
+          s.bytes =
+              data.substr(sym.st_value - sec.sh_addr, sym.st_size).str();
+        found[i] = s;
+      }
+    }
   }
-  std::string header = bytes.substr(start, headerLen);
-  std::string descr = descrOf(expected.dtype);
-  bool dtypeOk =
-      header.find("'" + descr + "'") != std::string::npos ||
-      (expected.dtype == "bf16" && header.find("'|V2'") != std::string::npos);
-  if (!dtypeOk || header.find(shapeString(expected.shape)) == std::string::npos)
-    fail(path + " does not hold " + expected.dtype + " of shape " +
-         shapeString(expected.shape) + " (header: " + header + ")");
-  Array a = expected;
-  size_t want = a.numElements() * a.elementSize();
-  if (bytes.size() - start - headerLen != want)
-    fail(path + ": wrong data size");
-  a.data.assign(bytes.begin() + start + headerLen, bytes.end());
+  return found;
+}
+
+/// model.so must be the model the manifest describes.
+void checkModel(StringRef path, StringRef manifestPath,
+                const AotManifest &manifest) {
+  std::vector<std::string> names = {
+      aotCInterfaceSymbol(manifest.entry), aotPackedSymbol(manifest.entry),
+      aotSignatureSymbol(manifest.entry), aotDescriptorsSymbol(manifest.entry)};
+  std::vector<std::optional<ElfSymbol>> found = readElfSymbols(path, names);
+  for (size_t i = 0; i < 2; ++i)
+    if (!found[i] || !found[i]->isFunction)
+      fail(path + " does not export " + names[i] + " (the manifest " +
+           manifestPath + " names entry @" + manifest.entry + ")");
+  if (!found[2] || !found[3] || found[3]->bytes.size() != sizeof(int64_t))
+    fail(path + " has no signature of @" + manifest.entry + " (" + names[2] +
+         ", " + names[3] + "); rebuild it with this sse-runner --emit-aot");
+  StringRef signature = found[2]->bytes;
+  signature = signature.substr(0, signature.find('\0'));
+  int64_t descriptors;
+  std::memcpy(&descriptors, found[3]->bytes.data(), sizeof(descriptors));
+  if (signature != manifest.signature())
+    fail("the manifest " + manifestPath + " does not describe " + path +
+         ": the model is " + signature + ", the manifest " +
+         manifest.signature());
+  if (descriptors != manifest.numDescriptors())
+    fail("the manifest " + manifestPath + " does not describe " + path +
+         ": @" + manifest.entry + " takes " + Twine(descriptors) +
+         " memref descriptors, the manifest says " +
+         Twine(manifest.numDescriptors()));
+}
+
+NpyArray layoutOf(const AotTensor &t) {
+  NpyArray a;
+  a.dtype = t.dtype;
+  a.shape = t.shape;
   return a;
 }
 
-void writeNpy(const std::string &path, const Array &a) {
-  std::string header =
-      "{'descr': '" + descrOf(a.dtype) +
-      "', 'fortran_order': False, 'shape': " + shapeString(a.shape) + ", }";
-  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
-  header.push_back('\n');
-  std::ofstream out(path, std::ios::binary);
-  out << "\x93NUMPY" << '\x01' << '\x00'
-      << static_cast<char>(header.size() & 0xff)
-      << static_cast<char>(header.size() >> 8) << header;
-  out.write(a.data.data(), a.data.size());
-  if (!out)
-    fail("cannot write " + path);
-}
-
-Array parseType(std::istringstream &line) {
-  Array a;
-  std::string dims;
-  line >> a.dtype >> dims;
-  std::stringstream ds(dims);
-  std::string d;
-  while (std::getline(ds, d, 'x'))
-    a.shape.push_back(std::stoll(d));
-  return a;
-}
+/// Device buffers, freed on every exit path through main's return.
+struct DeviceBuffers {
+  std::vector<void *> ptrs;
+  ~DeviceBuffers() {
+    for (void *p : ptrs)
+      sseRuntimeFree(p);
+  }
+  void *alloc(size_t bytes) {
+    // Rounded up to 4 bytes: outputs are poisoned 32 bits at a time.
+    void *p = sseRuntimeAlloc(std::max<size_t>(4, (bytes + 3) / 4 * 4));
+    if (!p)
+      fail(sseRuntimeLastError());
+    ptrs.push_back(p);
+    return p;
+  }
+};
 
 } // namespace
 
 int main(int argc, char **argv) {
   std::vector<std::string> positional;
   std::string outDir = ".";
-  int repeat = 1;
+  unsigned repeat = 1;
+  const char *usage = "usage: sse-aot-run model.so manifest.json "
+                      "[inputs.npy ...] --output-dir=DIR [--repeat=N]";
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--output-dir=", 0) == 0)
-      outDir = arg.substr(13);
-    else if (arg.rfind("--repeat=", 0) == 0)
-      repeat = std::max(1, std::atoi(arg.c_str() + 9));
-    else
-      positional.push_back(arg);
-  }
-  if (positional.size() < 2)
-    fail("usage: sse-aot-run model.so manifest.txt [inputs.npy ...] "
-         "--output-dir=DIR [--repeat=N]");
-
-  std::ifstream manifestFile(positional[1]);
-  if (!manifestFile)
-    fail("cannot read " + positional[1]);
-  std::string entry, lineText;
-  std::vector<Array> inputs, outputs;
-  std::vector<int64_t> inArg; // per result: its argument, or -1
-  while (std::getline(manifestFile, lineText)) {
-    std::istringstream line(lineText);
-    std::string kind;
-    line >> kind;
-    if (kind == "entry") {
-      line >> entry;
-    } else if (kind == "arg") {
-      inputs.push_back(parseType(line));
-    } else if (kind == "result") {
-      outputs.push_back(parseType(line));
-      std::string word;
-      int64_t arg = -1;
-      if (line >> word && word == "in-arg")
-        line >> arg;
-      inArg.push_back(arg);
+    StringRef arg = argv[i];
+    if (arg.consume_front("--output-dir=")) {
+      if (arg.empty())
+        fail("--output-dir= needs a directory");
+      outDir = arg.str();
+    } else if (arg.consume_front("--repeat=")) {
+      if (arg.getAsInteger(10, repeat) || repeat < 1 || repeat > 1000000)
+        fail("--repeat=" + arg + ": expected a count from 1 to 1000000");
+    } else if (arg == "--help" || arg == "-h") {
+      std::printf("%s\n", usage);
+      return 0;
+    } else if (arg.starts_with("-") && arg != "-") {
+      fail("unknown option " + arg + " (" + usage + ")");
+    } else {
+      positional.push_back(arg.str());
     }
   }
-  for (int64_t a : inArg)
-    if (a >= static_cast<int64_t>(inputs.size()))
-      fail("manifest: a result is in argument " + std::to_string(a) +
-           ", but @" + entry + " takes " + std::to_string(inputs.size()));
-  if (positional.size() - 2 != inputs.size())
-    fail("@" + entry + " takes " + std::to_string(inputs.size()) +
-         " arguments but " + std::to_string(positional.size() - 2) +
-         " input files were given");
+  if (positional.size() < 2)
+    fail(usage);
+  const std::string &modelPath = positional[0], &manifestPath = positional[1];
+
+  // Everything that can be checked without a GPU, first.
+  AotManifest manifest = take(readAotManifest(manifestPath));
+  size_t numInputs = positional.size() - 2;
+  if (numInputs != manifest.args.size())
+    fail("@" + manifest.entry + " takes " + Twine(manifest.args.size()) +
+         " arguments but " + Twine(numInputs) + " input files were given");
+  std::vector<NpyArray> inputs;
+  for (size_t i = 0; i < numInputs; ++i) {
+    const std::string &file = positional[2 + i];
+    NpyArray a = take(readNpy(file));
+    NpyArray want = layoutOf(manifest.args[i]);
+    if (a.dtype != want.dtype || a.shape != want.shape)
+      fail("argument " + Twine(i) + " of @" + manifest.entry + " is " +
+           npyName(want.dtype) + " of shape " + want.shapeString() + ", but " +
+           file + " holds " + npyName(a.dtype) + " of shape " +
+           a.shapeString());
+    inputs.push_back(std::move(a));
+  }
+  checkModel(modelPath, manifestPath, manifest);
 
   if (sseRuntimeInit() != 0)
     fail(sseRuntimeLastError());
-  void *model = sseRuntimeLoadModel(positional[0].c_str());
+  void *model = sseRuntimeLoadModel(modelPath.c_str());
   if (!model)
     fail(sseRuntimeLastError());
 
-  std::vector<std::vector<int64_t>> descriptors;
-  std::vector<void *> devicePtrs;
-  auto describe = [&](Array &a) {
-    size_t bytes = a.numElements() * a.elementSize();
-    void *ptr = sseRuntimeAlloc(bytes ? bytes : 4);
-    if (!ptr)
-      fail(sseRuntimeLastError());
-    devicePtrs.push_back(ptr);
-    size_t rank = a.shape.size();
-    std::vector<int64_t> d(3 + 2 * rank);
-    d[0] = d[1] = reinterpret_cast<int64_t>(ptr);
-    int64_t stride = 1;
-    for (size_t i = rank; i-- > 0;) {
-      d[3 + i] = a.shape[i];
-      d[3 + rank + i] = stride;
-      stride *= a.shape[i];
-    }
-    descriptors.push_back(d);
-    return ptr;
-  };
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    inputs[i] = readNpy(positional[2 + i], inputs[i]);
-    describe(inputs[i]);
+  DeviceBuffers device;
+  std::vector<MemRefDescriptor> descriptors;
+  std::vector<void *> argPtrs;
+  for (NpyArray &a : inputs) {
+    void *ptr = device.alloc(a.data.size());
+    argPtrs.push_back(ptr);
+    descriptors.emplace_back(ptr, a.shape);
   }
   // Out parameters: the results that are not an argument's buffer.
+  std::vector<NpyArray> outputs;
   std::vector<void *> resultPtrs;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    Array &a = outputs[i];
-    a.data.assign(a.numElements() * a.elementSize(), 0);
-    if (inArg[i] >= 0) {
-      resultPtrs.push_back(devicePtrs[inArg[i]]);
-      continue;
+  for (const AotTensor &r : manifest.results) {
+    NpyArray a = layoutOf(r);
+    a.data.assign(static_cast<size_t>(*a.numBytes()), 0);
+    if (r.inArg >= 0) {
+      resultPtrs.push_back(argPtrs[r.inArg]);
+    } else {
+      void *ptr = device.alloc(a.data.size());
+      resultPtrs.push_back(ptr);
+      descriptors.emplace_back(ptr, a.shape);
+      // Poison: all-ones bits are NaN in every float type.
+      if (sseRuntimeMemset32(ptr, 0xFFFFFFFFu, (a.data.size() + 3) / 4) != 0)
+        fail(sseRuntimeLastError());
     }
-    void *ptr = describe(a);
-    resultPtrs.push_back(ptr);
-    // Poison: all-ones bits are NaN in every float type.
-    if (sseRuntimeMemset32(ptr, 0xFFFFFFFFu, a.data.size() / 4) != 0)
-      fail(sseRuntimeLastError());
+    outputs.push_back(std::move(a));
   }
   std::vector<void *> args;
-  for (auto &d : descriptors)
-    args.push_back(d.data());
+  for (const MemRefDescriptor &d : descriptors)
+    args.push_back(d.get());
 
   std::vector<float> times;
-  for (int r = 0; r < repeat; ++r) {
+  for (unsigned r = 0; r < repeat; ++r) {
     // The inputs again: a call may update its arguments in place.
     for (size_t i = 0; i < inputs.size(); ++i)
-      if (sseRuntimeCopyToDevice(devicePtrs[i], inputs[i].data.data(),
+      if (!inputs[i].data.empty() &&
+          sseRuntimeCopyToDevice(argPtrs[i], inputs[i].data.data(),
                                  inputs[i].data.size()) != 0)
         fail(sseRuntimeLastError());
     if (sseRuntimeTimerStart() != 0)
       fail(sseRuntimeLastError());
-    if (sseRuntimeCallEntry(model, entry.c_str(), args.data(),
+    if (sseRuntimeCallEntry(model, manifest.entry.c_str(), args.data(),
                             static_cast<int>(args.size())) != 0)
       fail(sseRuntimeLastError());
     float ms = sseRuntimeTimerStopMs();
@@ -247,20 +298,21 @@ int main(int argc, char **argv) {
       fail(sseRuntimeLastError());
     times.push_back(ms);
   }
-  mkdir(outDir.c_str(), 0755);
+  if (std::error_code ec = sys::fs::create_directories(outDir))
+    fail("cannot create " + outDir + ": " + ec.message());
   for (size_t i = 0; i < outputs.size(); ++i) {
-    Array &a = outputs[i];
-    if (sseRuntimeCopyToHost(a.data.data(), resultPtrs[i], a.data.size()) != 0)
+    NpyArray &a = outputs[i];
+    if (!a.data.empty() && sseRuntimeCopyToHost(a.data.data(), resultPtrs[i],
+                                                a.data.size()) != 0)
       fail(sseRuntimeLastError());
-    std::string path = outDir + "/result" + std::to_string(i) + ".npy";
-    writeNpy(path, a);
-    std::printf("result %zu: %s %s -> %s\n", i, a.dtype.c_str(),
-                shapeString(a.shape).c_str(), path.c_str());
+    SmallString<128> path(outDir);
+    sys::path::append(path, "result" + Twine(i) + ".npy");
+    failOn(writeNpy(path, a));
+    std::printf("result %zu: %s %s -> %s\n", i, npyName(a.dtype).str().c_str(),
+                a.shapeString().c_str(), path.c_str());
   }
-  for (void *ptr : devicePtrs)
-    sseRuntimeFree(ptr);
   std::sort(times.begin(), times.end());
-  std::printf("device: %s; kernel time: median %.4f ms over %d runs\n",
+  std::printf("device: %s; kernel time: median %.4f ms over %u runs\n",
               sseRuntimeDeviceName(), times[times.size() / 2], repeat);
   return 0;
 }

@@ -43,7 +43,7 @@ static cl::opt<std::string> emitAot(
     "emit-aot",
     cl::desc("With --target=cuda: do not run; write <dir>/model.o (host code "
              "with the kernels embedded, calling libsse_cuda_runtime) and "
-             "<dir>/manifest.txt (the entry's signature) for sse-aot-run"),
+             "<dir>/manifest.json (the entry's signature) for sse-aot-run"),
     cl::value_desc("dir"));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for result<i>.npy"),
@@ -123,8 +123,21 @@ int main(int argc, char **argv) {
   options.repeat = repeat;
   options.pipelineOptions = pipelineOptions;
   std::string libDir = mlirLibDir(argv[0]);
-  for (const char *lib : {"libmlir_c_runner_utils.so"})
-    options.sharedLibs.push_back((Twine(libDir) + "/" + lib).str());
+  for (const char *lib : {"libmlir_c_runner_utils.so"}) {
+    std::string path = (Twine(libDir) + "/" + lib).str();
+    // The runtime support libraries must be there (the JIT would only warn,
+    // and then fail to resolve memrefCopy, or worse, run without it).
+    if (emitAot.empty() && !sys::fs::is_regular_file(path)) {
+      const char *env = std::getenv("SSE_MLIR_LIB_DIR");
+      errs() << "sse-runner: error: " << path << " not found"
+             << (env && *env ? " (SSE_MLIR_LIB_DIR=" + std::string(env) +
+                                   " must hold MLIR's runner utils libraries)"
+                             : std::string())
+             << "\n";
+      return 1;
+    }
+    options.sharedLibs.push_back(path);
+  }
   for (const std::string &lib : sharedLibs)
     options.sharedLibs.push_back(lib);
 
@@ -144,7 +157,7 @@ int main(int argc, char **argv) {
       return 1;
     }
     for (auto [name, bytes] : {std::pair{"model.o", &aot->object},
-                               std::pair{"manifest.txt", &aot->manifest}}) {
+                               std::pair{"manifest.json", &aot->manifest}}) {
       SmallString<128> path(emitAot);
       sys::path::append(path, name);
       std::error_code ec;

@@ -34,10 +34,18 @@ int sseRuntimeMemset32(void *devicePtr, uint32_t value, size_t count);
 int sseRuntimeSynchronize(void);
 
 /* Compiled entries: a shared object linked from `sse-runner --target=cuda
- * --emit-aot` output. Load returns NULL on error. Call passes one memref
- * descriptor per argument then per result (each a pointer to {allocated,
- * aligned, offset, sizes[rank], strides[rank]} over device memory) to
- * _mlir_ciface_<entry>; at most 20 descriptors. */
+ * --emit-aot` output. Load returns NULL on error. Call passes `count` memref
+ * descriptors, one per argument then per result that is not in an argument
+ * (each a pointer to upstream's StridedMemRefType layout {allocated,
+ * aligned, offset, sizes[rank], strides[rank]} over device memory), through
+ * the model's packed wrapper `void _mlir__mlir_ciface_<entry>(void **args)`
+ * (args[i] points to descriptors[i]; the convention of MLIR's
+ * ExecutionEngine), so any number of descriptors works. The model records
+ * its descriptor count (`int64_t _sse_aot_descriptors_<entry>`); a
+ * different `count` is an error (-4), a model without the wrapper or count
+ * too (-3). After the call the default stream is synchronised: a failing
+ * kernel is reported here. `model` may be any dlopen() handle that exports
+ * these symbols. */
 void *sseRuntimeLoadModel(const char *path);
 int sseRuntimeCallEntry(void *model, const char *entry, void **descriptors,
                         int count);
