@@ -53,8 +53,10 @@ void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   if (options.resultsToOutParams) {
-    // States updated in place stay in their argument (no copy to an out
-    // parameter); the module records where they are for the runners.
+    // No two results share a buffer (upstream's out-params pass crashes on
+    // a repeated result); states updated in place stay in their argument
+    // (no copy to an out parameter); the module records where they are.
+    pm.addPass(createSSEDistinctReturnedBuffers());
     pm.addPass(createSSEDropInPlaceResults());
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;

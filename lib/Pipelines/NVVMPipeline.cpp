@@ -48,8 +48,10 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   // gpu.alloc stays dynamic, and the kernels would index it through
   // run-time strides).
   pm.addPass(createCanonicalizerPass());
-  // States updated in place stay in their argument (no copy to an out
-  // parameter); the module records where they are for the runners.
+  // No two results share a buffer (upstream's out-params pass crashes on
+  // a repeated result); states updated in place stay in their argument
+  // (no copy to an out parameter); the module records where they are.
+  pm.addPass(createSSEDistinctReturnedBuffers());
   pm.addPass(createSSEDropInPlaceResults());
   pm.addPass(createSSEUnrollKernelLoops());
   bufferization::BufferResultsToOutParamsPassOptions outParams;

@@ -168,6 +168,41 @@ def SSEUnrollKernelLoops : Pass<"sse-unroll-kernel-loops"> {
   let dependentDialects = ["scf::SCFDialect", "arith::ArithDialect"];
 }
 
+def SSEDistinctReturnedBuffers
+    : Pass<"sse-distinct-returned-buffers", "ModuleOp"> {
+  let summary = "Give every returned buffer of a function its own allocation";
+  let description = [{
+    Runs after `one-shot-bufferize`, before `sse-drop-in-place-results` and
+    `buffer-results-to-out-params`: where a `func.return` returns one
+    buffer at several positions (the same value, or `memref.cast`s of one
+    buffer), every repeat becomes a copy into a fresh `memref.alloc`, so no
+    two results alias. Upstream `buffer-results-to-out-params` with
+    `hoist-static-allocs` (which both pipelines use) crashes on a repeated
+    result in LLVM 22 (llvm-project issue #219492); this is the project's
+    workaround. On the GPU path `sse-device-buffers` turns the copy into a
+    device allocation and copy.
+
+    Example (`sse-distinct-returned-buffers`):
+
+    ```mlir
+    func.func @twice(%m: memref<4xf32>) -> (memref<4xf32>, memref<4xf32>) {
+      return %m, %m : memref<4xf32>, memref<4xf32>
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    func.func @twice(%m: memref<4xf32>) -> (memref<4xf32>, memref<4xf32>) {
+      %alloc = memref.alloc() : memref<4xf32>
+      memref.copy %m, %alloc : memref<4xf32> to memref<4xf32>
+      return %m, %alloc : memref<4xf32>, memref<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["memref::MemRefDialect"];
+}
+
 def SSEDropInPlaceResults : Pass<"sse-drop-in-place-results", "ModuleOp"> {
   let summary = "Drop function results that are argument buffers (states in place)";
   let description = [{

@@ -5,7 +5,8 @@
 // buffers, the GPU kernels for scans marked by
 // convert-sse-to-gpu{lower-scans=false}, the CPU loops otherwise; and
 // sse-drop-in-place-results, which keeps such states off the copies of
-// buffer-results-to-out-params.
+// buffer-results-to-out-params; sse-distinct-returned-buffers, which gives
+// a buffer returned twice a copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@ namespace mlir {
 class DialectRegistry;
 namespace sse {
 #define GEN_PASS_DECL_SSEDROPINPLACERESULTS
+#define GEN_PASS_DECL_SSEDISTINCTRETURNEDBUFFERS
 #include "sse/Conversion/Passes.h.inc"
 
 /// Attaches the interface to sse.scan.
