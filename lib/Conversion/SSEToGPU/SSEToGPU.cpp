@@ -108,7 +108,8 @@ struct ConvertSSEToGPUPass
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();
-    unrollMarkedKernelLoops(getOperation());
+    if (failed(unrollMarkedKernelLoops(getOperation())))
+      return signalPassFailure();
   }
 };
 

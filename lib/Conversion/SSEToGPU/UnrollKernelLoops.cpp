@@ -21,26 +21,61 @@ namespace sse {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::sse;
 
-void mlir::sse::unrollMarkedKernelLoops(Operation *root) {
-  SmallVector<scf::ForOp> toUnroll;
-  root->walk([&](scf::ForOp loop) {
-    if (loop->hasAttr(kUnrollMarkAttrName))
-      toUnroll.push_back(loop);
+/// The factor of a mark: an integer (not i1) in [1, kMaxUnrollFactor].
+/// The mark also comes from input IR, so it is checked here too, not only
+/// by the dialect's attribute verifier.
+static FailureOr<int64_t> unrollFactorOf(Operation *loop, Attribute mark) {
+  auto factor = dyn_cast<IntegerAttr>(mark);
+  if (!factor || factor.getType().isInteger(1) ||
+      !isa<IntegerType, IndexType>(factor.getType()))
+    return loop->emitError("'")
+           << kUnrollMarkAttrName << "' must be an integer unroll factor, got "
+           << mark;
+  int64_t value = factor.getValue().getSExtValue();
+  if (value < 1 || value > kMaxUnrollFactor)
+    return loop->emitError("'")
+           << kUnrollMarkAttrName << "' = " << value << " is outside [1, "
+           << kMaxUnrollFactor << "]";
+  return value;
+}
+
+LogicalResult mlir::sse::unrollMarkedKernelLoops(Operation *root) {
+  SmallVector<std::pair<scf::ForOp, int64_t>> toUnroll;
+  bool bad = false;
+  root->walk([&](Operation *op) {
+    Attribute mark = op->getAttr(kUnrollMarkAttrName);
+    if (!mark)
+      return;
+    if (!isa<scf::ForOp>(op)) {
+      op->emitError("'") << kUnrollMarkAttrName << "' marks scf.for loops only";
+      bad = true;
+      return;
+    }
+    FailureOr<int64_t> factor = unrollFactorOf(op, mark);
+    if (failed(factor)) {
+      bad = true;
+      return;
+    }
+    toUnroll.push_back({cast<scf::ForOp>(op), *factor});
   });
-  for (scf::ForOp loop : toUnroll) {
-    auto factor =
-        cast<IntegerAttr>(loop->getAttr(kUnrollMarkAttrName)).getInt();
+  if (bad)
+    return failure();
+  for (auto [loop, factor] : toUnroll) {
     loop->removeAttr(kUnrollMarkAttrName);
-    (void)loopUnrollByFactor(loop, factor); // a hint: failure keeps it
+    if (factor > 1)
+      (void)loopUnrollByFactor(loop, factor); // a hint: failure keeps it
   }
+  return success();
 }
 
 namespace {
 struct UnrollKernelLoopsPass
     : public sse::impl::SSEUnrollKernelLoopsBase<UnrollKernelLoopsPass> {
   void runOnOperation() override {
-    sse::unrollMarkedKernelLoops(getOperation());
+    if (failed(sse::unrollMarkedKernelLoops(getOperation())))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -33,8 +33,13 @@ void populateSSEToGPUConversionPatterns(RewritePatternSet &patterns,
 /// The mark of a kernel loop to unroll: `sse.unroll = factor`.
 inline constexpr llvm::StringLiteral kUnrollMarkAttrName = "sse.unroll";
 
+/// The largest unroll factor a mark may ask for (the kernels use <= 16).
+inline constexpr int64_t kMaxUnrollFactor = 64;
+
 /// Unrolls the loops the kernels marked with `sse.unroll` under `root`.
-void unrollMarkedKernelLoops(Operation *root);
+/// A mark that is not an integer in [1, kMaxUnrollFactor] on an scf.for
+/// is an error (emitted on its op); nothing is unrolled then.
+LogicalResult unrollMarkedKernelLoops(Operation *root);
 
 /// Whether convert-sse-to-gpu{lower-scans=false} left `op` for one-shot
 /// bufferization to lower into GPU kernels.

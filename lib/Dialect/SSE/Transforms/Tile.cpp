@@ -24,8 +24,25 @@ using namespace mlir;
 using namespace mlir::sse;
 
 namespace {
-TargetDescription makeTarget(int64_t sms, int64_t smemKB, double gbps,
-                             double tflops) {
+/// The machine of the target-* options, each checked against a range that
+/// keeps the model's arithmetic finite (no int64 overflow in bytes, no
+/// division by zero); an error on `op` names the option otherwise.
+FailureOr<TargetDescription> makeTarget(Operation *op, StringRef pass,
+                                        int64_t sms, int64_t smemKB,
+                                        double gbps, double tflops) {
+  constexpr int64_t kMaxSMs = 1 << 20, kMaxSharedKB = 1 << 20;
+  if (sms < 1 || sms > kMaxSMs)
+    return op->emitError(pass)
+           << ": target-sms = " << sms << " is outside [1, " << kMaxSMs << "]";
+  if (smemKB < 1 || smemKB > kMaxSharedKB)
+    return op->emitError(pass) << ": target-smem-kb = " << smemKB
+                               << " is outside [1, " << kMaxSharedKB << "]";
+  if (!(gbps > 0 && gbps < 1e9))
+    return op->emitError(pass)
+           << ": target-gbps = " << gbps << " must be in (0, 1e9)";
+  if (!(tflops > 0 && tflops < 1e9))
+    return op->emitError(pass)
+           << ": target-tflops = " << tflops << " must be in (0, 1e9)";
   TargetDescription t;
   t.numSMs = sms;
   t.sharedBytesPerBlock = smemKB * 1024;
@@ -77,8 +94,12 @@ struct SSETilePass : public sse::impl::SSETileBase<SSETilePass> {
       }
       forced.grouping = g;
     }
-    TargetDescription target =
-        makeTarget(targetSMs, targetSharedKB, targetGBps, targetTFlops);
+    FailureOr<TargetDescription> maybeTarget =
+        makeTarget(getOperation(), "sse-tile", targetSMs, targetSharedKB,
+                   targetGBps, targetTFlops);
+    if (failed(maybeTarget))
+      return signalPassFailure();
+    TargetDescription target = *maybeTarget;
 
     WalkResult result = getOperation()->walk([&](ScanOp scan) {
       if (scan.getSchedule())
@@ -120,8 +141,12 @@ struct TestSSECostModelPass
   using Base::Base;
 
   void runOnOperation() override {
-    TargetDescription target =
-        makeTarget(targetSMs, targetSharedKB, targetGBps, targetTFlops);
+    FailureOr<TargetDescription> maybeTarget =
+        makeTarget(getOperation(), "test-sse-cost-model", targetSMs,
+                   targetSharedKB, targetGBps, targetTFlops);
+    if (failed(maybeTarget))
+      return signalPassFailure();
+    TargetDescription target = *maybeTarget;
     getOperation()->walk([&](ScanOp scan) {
       std::optional<ScanShape> shape = ScanShape::of(scan);
       if (!shape) {
