@@ -96,8 +96,24 @@ struct ConvertSSEToGPUPass
                  b.getNamedAttr("tensor_cores", b.getBoolAttr(tensorCores))}));
       });
     }
+    // Only sse.scan has GPU kernels: every other sse op must have been
+    // fused into a scan (sse-fuse) by now. Say so, naming the op, rather
+    // than leave the conversion's bare "failed to legalize".
+    WalkResult unfused = getOperation()->walk([&](Operation *op) {
+      if (!isa<SSEDialect>(op->getDialect()) || isa<ScanOp>(op))
+        return WalkResult::advance();
+      op->emitError("'")
+          << op->getName()
+          << "' has no GPU lowering of its own: convert-sse-to-gpu (and the "
+             "sse-to-nvvm pipeline) lowers sse.scan only; fuse it into a "
+             "scan with sse-fuse (a router feeding a routed scan, a norm or "
+             "gate after a scan's output) or compile for the CPU "
+             "(sse-to-llvm-cpu)";
+      return WalkResult::interrupt();
+    });
+    if (unfused.wasInterrupted())
+      return signalPassFailure();
     ConversionTarget target(*ctx);
-    // The other sse ops must have been fused into scans (sse-fuse).
     target.addIllegalDialect<SSEDialect>();
     if (!lowerScans)
       target.addLegalOp<ScanOp>();
