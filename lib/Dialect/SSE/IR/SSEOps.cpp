@@ -64,6 +64,15 @@ LogicalResult ClassifyOp::verify() {
   RankedTensorType logits = rankedType(getLogits());
   if (logits.getRank() < 1)
     return emitOpError("logits must have rank >= 1 ([..., N]), got ") << logits;
+  // Empty tensors are rejected: no size of an sse op may be a static zero.
+  for (auto [d, size] : llvm::enumerate(logits.getShape()))
+    if (size == 0)
+      return emitOpError("logits ")
+             << logits << " has a zero "
+             << (d + 1 == size_t(logits.getRank()) ? "N (last dimension)"
+                                                   : "size")
+             << " at dimension " << d
+             << "; every dimension of an sse op must be >= 1";
   int64_t k = getK();
   int64_t n = logits.getShape().back();
   if (k < 1)
@@ -157,6 +166,23 @@ LogicalResult ScanOp::verify() {
       !dimsCompatible(vT.getDimSize(2), h))
     return emitOpError("v ") << vT << " must have shape [B, T, H, V] with "
                              << "the B, T, H of q " << qT;
+  // Empty tensors are rejected (docs/Semantics.md, "Empty dimensions"): a
+  // static zero in B, T, H, K or V is an error.
+  auto checkNonEmpty = [&](RankedTensorType type, StringRef operand,
+                           StringRef last) -> LogicalResult {
+    static constexpr const char *kNames[] = {"B", "T", "H"};
+    for (int64_t d = 0; d < 4; ++d)
+      if (type.getDimSize(d) == 0)
+        return emitOpError()
+               << operand << " " << type << " has "
+               << (d < 3 ? StringRef(kNames[d]) : last) << " = 0 (dimension "
+               << d << "); B, T, H, K and V must be >= 1";
+    return success();
+  };
+  if (failed(checkNonEmpty(qT, "q", "K")) ||
+      failed(checkNonEmpty(kT, "k", "K")) ||
+      failed(checkNonEmpty(vT, "v", "V")))
+    return failure();
   // The sizes every operand and result must agree on, from q, k and v: an
   // operand is then checked against what all three say, not q alone.
   keyWidth = mergeDims(keyWidth, kT.getDimSize(3));

@@ -46,6 +46,10 @@ def SSE_ClassifyOp : SSE_Op<"classify", [Pure]> {
     for NaN or infinite logits the weights and indices are unspecified (the
     canonicalizer may assume finiteness).
 
+    Empty tensors are rejected: every dimension of `logits` must be >= 1
+    (in particular `N = 0` logits are an error, see docs/Semantics.md,
+    "Empty dimensions").
+
     Example:
 
     ```mlir
@@ -120,6 +124,11 @@ def SSE_ScanOp : SSE_Op<"scan", [Pure, AttrSizedOperandSegments]> {
     * `cu_seqlens(%cu)`: `[S + 1]` i32 or i64 offsets of packed sequences
       along T; requires `B = 1`. Without it `S = B`. Tokens outside every
       sequence get a zero output.
+
+    Sizes must be non-empty: a static zero in `B`, `T`, `H`, `K` or `V` of
+    `q`, `k` or `v` is a verifier error naming the operand and the
+    dimension (docs/Semantics.md, "Empty dimensions"). Empty sequences
+    inside `cu_seqlens` (two equal offsets) stay legal.
 
     * `norm(%w)`, `out_gate(%x)`: the epilogue of an SSE layer, fused in by
       `sse-fuse-epilogue`: `o = rms_norm(o) * w` per head over V (`w` is
