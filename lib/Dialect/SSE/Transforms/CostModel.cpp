@@ -185,6 +185,12 @@ std::optional<std::pair<Schedule, CostEstimate>>
 mlir::sse::chooseSchedule(const ScanShape &s, const TargetDescription &target,
                           const ScheduleConstraints &c) {
   std::optional<std::pair<Schedule, CostEstimate>> best;
+  // Degenerate shapes (the verifier rejects static zeros; dynamic shapes
+  // resolved later may still be empty): no schedule, never a division by 0.
+  if (s.batch < 1 || s.tokens < 1 || s.heads < 1 || s.keyWidth < 1 ||
+      s.valueWidth < 1 || s.sequences < 1 || s.routedPartitions < 1 ||
+      s.slots < 1 || s.elementBytes < 1)
+    return std::nullopt;
   int64_t tokensPerSeq = std::max<int64_t>(1, s.batch * s.tokens / s.sequences);
   int64_t maxChunk =
       std::max<int64_t>(16, llvm::PowerOf2Ceil(uint64_t(tokensPerSeq)));

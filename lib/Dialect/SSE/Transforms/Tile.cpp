@@ -154,6 +154,10 @@ struct TestSSECostModelPass
         return;
       }
       auto best = chooseSchedule(*shape, target);
+      if (!best) {
+        scan.emitRemark("cost model: degenerate shape, no estimate");
+        return;
+      }
       InFlightDiagnostic diag = scan.emitRemark("cost model: ");
       diag << toAttr(&getContext(), best->first) << " "
            << describe(best->second);
