@@ -29,6 +29,8 @@ using namespace mlir;
 
 void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
                                     const CPUPipelineOptions &options) {
+  // Attributes that later passes set and trust may not come in the input.
+  pm.addPass(createSSECheckPipelineInput());
   if (options.fuse) {
     pm.addPass(createSSEFuse());
     pm.addPass(createCanonicalizerPass());

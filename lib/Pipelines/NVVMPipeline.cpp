@@ -26,6 +26,8 @@ using namespace mlir;
 
 void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
                                  const NVVMPipelineOptions &options) {
+  // Attributes that later passes set and trust may not come in the input.
+  pm.addPass(createSSECheckPipelineInput());
   if (options.fuse) {
     pm.addPass(createSSEFuse());
     pm.addPass(createCanonicalizerPass());

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sse/Conversion/Bufferization/ScanBufferization.h"
+#include "sse/Dialect/SSE/IR/SSEAttrNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -45,6 +46,15 @@ struct DropInPlaceResultsPass
     : public sse::impl::SSEDropInPlaceResultsBase<DropInPlaceResultsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // The record describes the signatures this run leaves; one that is
+    // already there describes other ones (a second run, or the input).
+    if (module->hasAttr(sse::attr_names::kResultsInArgs)) {
+      module->emitError("'")
+          << sse::attr_names::kResultsInArgs
+          << "' is already set: sse-drop-in-place-results runs once, on a "
+             "module that does not carry the attribute";
+      return signalPassFailure();
+    }
     Builder b(&getContext());
     SmallVector<NamedAttribute> recorded;
     for (auto func : module.getOps<func::FuncOp>()) {
@@ -82,7 +92,8 @@ struct DropInPlaceResultsPass
           b.getNamedAttr(func.getSymName(), b.getDenseI64ArrayAttr(inArg)));
     }
     if (!recorded.empty())
-      module->setAttr("sse.results_in_args", b.getDictionaryAttr(recorded));
+      module->setAttr(sse::attr_names::kResultsInArgs,
+                      b.getDictionaryAttr(recorded));
   }
 };
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sse/Conversion/SSEToGPU/SSEToGPU.h"
+#include "sse/Dialect/SSE/IR/SSEAttrNames.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -24,7 +25,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kHint = "sse.min_blocks_per_sm";
+constexpr llvm::StringLiteral kHint = sse::attr_names::kMinBlocksPerSM;
 constexpr llvm::StringLiteral kMinCtaPerSm = "nvvm.minctasm";
 
 struct SSEOutlineKernelsPass

@@ -15,6 +15,7 @@
 
 #include "sse/Conversion/LoopEmitter.h"
 #include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Dialect/SSE/IR/SSEAttrNames.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -43,7 +44,7 @@ namespace {
 
 /// The discardable attribute convert-sse-to-gpu{lower-scans=false} leaves on
 /// a scan for one-shot bufferization: {index, tensor_cores}.
-constexpr llvm::StringLiteral kGPUKernelsAttr = "sse.gpu_kernels";
+constexpr llvm::StringLiteral kGPUKernelsAttr = sse::attr_names::kGPUKernels;
 
 /// Emits the kernels of `op`; their loops marked for unrolling are unrolled
 /// once no rewrite driver tracks the ops (unrollMarkedKernelLoops).

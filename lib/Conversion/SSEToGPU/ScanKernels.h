@@ -13,6 +13,7 @@
 #include "sse/Conversion/LoopEmitter.h"
 #include "sse/Conversion/SSEToGPU/SSEToGPU.h"
 #include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Dialect/SSE/IR/SSEAttrNames.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -30,7 +31,7 @@ constexpr int64_t kThreads = 128;
 
 /// Marks an scf.for to unroll by the given factor once the kernels are
 /// emitted (unrollMarkedKernelLoops).
-constexpr llvm::StringLiteral kUnrollAttr = kUnrollMarkAttrName;
+constexpr llvm::StringLiteral kUnrollAttr = attr_names::kUnroll;
 
 class ScanKernels : ScanOperands {
 public:

@@ -268,7 +268,7 @@ void ScanKernels::emitTensorCoreScanKernel(TensorCoreMode mode,
                        : local ? "sse_scan_tc_segment_states"
                                : "sse_scan_tc_segment_outputs");
   if (twoBlocks)
-    launchOp->setAttr("sse.min_blocks_per_sm", b.getI32IntegerAttr(2));
+    launchOp->setAttr(sse::attr_names::kMinBlocksPerSM, b.getI32IntegerAttr(2));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launchOp.getBody().front());
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sse/Conversion/SSEToGPU/SSEToGPU.h"
+#include "sse/Dialect/SSE/IR/SSEAttrNames.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -23,7 +24,7 @@ namespace sse {
 using namespace mlir;
 using namespace mlir::sse;
 
-/// The factor of a mark: an integer (not i1) in [1, kMaxUnrollFactor].
+/// The factor of a mark: an integer (not i1) in [1, attr_names::kMaxUnroll].
 /// The mark also comes from input IR, so it is checked here too, not only
 /// by the dialect's attribute verifier.
 static FailureOr<int64_t> unrollFactorOf(Operation *loop, Attribute mark) {
@@ -31,13 +32,13 @@ static FailureOr<int64_t> unrollFactorOf(Operation *loop, Attribute mark) {
   if (!factor || factor.getType().isInteger(1) ||
       !isa<IntegerType, IndexType>(factor.getType()))
     return loop->emitError("'")
-           << kUnrollMarkAttrName << "' must be an integer unroll factor, got "
+           << attr_names::kUnroll << "' must be an integer unroll factor, got "
            << mark;
   int64_t value = factor.getValue().getSExtValue();
-  if (value < 1 || value > kMaxUnrollFactor)
+  if (value < attr_names::kMinUnroll || value > attr_names::kMaxUnroll)
     return loop->emitError("'")
-           << kUnrollMarkAttrName << "' = " << value << " is outside [1, "
-           << kMaxUnrollFactor << "]";
+           << attr_names::kUnroll << "' = " << value << " is outside [1, "
+           << attr_names::kMaxUnroll << "]";
   return value;
 }
 
@@ -45,11 +46,11 @@ LogicalResult mlir::sse::unrollMarkedKernelLoops(Operation *root) {
   SmallVector<std::pair<scf::ForOp, int64_t>> toUnroll;
   bool bad = false;
   root->walk([&](Operation *op) {
-    Attribute mark = op->getAttr(kUnrollMarkAttrName);
+    Attribute mark = op->getAttr(attr_names::kUnroll);
     if (!mark)
       return;
     if (!isa<scf::ForOp>(op)) {
-      op->emitError("'") << kUnrollMarkAttrName << "' marks scf.for loops only";
+      op->emitError("'") << attr_names::kUnroll << "' marks scf.for loops only";
       bad = true;
       return;
     }
@@ -63,7 +64,7 @@ LogicalResult mlir::sse::unrollMarkedKernelLoops(Operation *root) {
   if (bad)
     return failure();
   for (auto [loop, factor] : toUnroll) {
-    loop->removeAttr(kUnrollMarkAttrName);
+    loop->removeAttr(attr_names::kUnroll);
     if (factor > 1)
       (void)loopUnrollByFactor(loop, factor); // a hint: failure keeps it
   }

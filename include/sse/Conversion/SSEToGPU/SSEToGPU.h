@@ -30,14 +30,9 @@ class ScanOp;
 void populateSSEToGPUConversionPatterns(RewritePatternSet &patterns,
                                         bool tensorCores = true);
 
-/// The mark of a kernel loop to unroll: `sse.unroll = factor`.
-inline constexpr llvm::StringLiteral kUnrollMarkAttrName = "sse.unroll";
-
-/// The largest unroll factor a mark may ask for (the kernels use <= 16).
-inline constexpr int64_t kMaxUnrollFactor = 64;
-
 /// Unrolls the loops the kernels marked with `sse.unroll` under `root`.
-/// A mark that is not an integer in [1, kMaxUnrollFactor] on an scf.for
+/// A mark that is not an integer in [attr_names::kMinUnroll,
+/// attr_names::kMaxUnroll] on an scf.for
 /// is an error (emitted on its op); nothing is unrolled then.
 LogicalResult unrollMarkedKernelLoops(Operation *root);
 

@@ -11,6 +11,23 @@
 
 include "mlir/Pass/PassBase.td"
 
+def SSECheckPipelineInput : Pass<"sse-check-pipeline-input", "ModuleOp"> {
+  let summary = "Reject attributes that only the pipeline may set";
+  let description = [{
+    The first pass of `sse-to-llvm-cpu` and `sse-to-nvvm`. Two discardable
+    attributes are contracts between passes of a pipeline, not hints a
+    user gives: `sse.gpu_kernels` (convert-sse-to-gpu tells one-shot
+    bufferization which scans it lowers) and `sse.results_in_args`
+    (sse-drop-in-place-results tells the runners where results live).
+    A well-formed value of either in the input would be trusted by a later
+    pass and lead it astray (a scan marked for GPU kernels in the CPU
+    pipeline, a runner passing the wrong buffers), so the input may not
+    carry them: each one is an error that names it and the pass that owns
+    it. `sse.unroll` and `sse.min_blocks_per_sm` are hints; the verifier
+    checks their values and they are allowed in the input.
+  }];
+}
+
 def SSEFuseSharedRouted : Pass<"sse-fuse-shared-routed"> {
   let summary = "Fuse a shared scan added to a routed scan into one expanded scan";
   let description = [{
