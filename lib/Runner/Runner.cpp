@@ -22,6 +22,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "sse/Dialect/SSE/IR/SSEAttrNames.h"
 #include "sse/Runtime/SSERuntime.h"
 #include "llvm/ADT/APFloat.h"
 
@@ -33,6 +34,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
@@ -45,6 +47,7 @@
 #include <cstring>
 #include <functional>
 #include <random>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace mlir;
@@ -96,17 +99,54 @@ llvm::Expected<NpyArray> layoutOf(Type type, const llvm::Twine &what) {
   NpyArray array;
   array.dtype = *dtype;
   array.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-  // Refuse what cannot be held, rather than failing an allocation later.
-  std::optional<int64_t> bytes = array.numBytes();
+  // Refuse what cannot be addressed, rather than overflowing a size later.
+  if (!array.numBytes())
+    return runError(what + " has type " + typeString(type) +
+                    ", which needs more bytes than can be addressed");
+  return array;
+}
+
+/// The memory sse-runner may use: the machine's, or less under an
+/// address-space limit (ulimit -v).
+int64_t usableMemory() {
   int64_t memory = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
                    static_cast<int64_t>(sysconf(_SC_PAGE_SIZE));
-  if (!bytes || (memory > 0 && *bytes > memory))
-    return runError(what + " has type " + typeString(type) + ", which needs " +
-                    (bytes ? std::to_string(*bytes) + " bytes"
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      (memory <= 0 ||
+       static_cast<uint64_t>(limit.rlim_cur) < static_cast<uint64_t>(memory)))
+    memory = static_cast<int64_t>(limit.rlim_cur);
+  return memory;
+}
+
+/// Refuses a signature whose buffers cannot be held (inputs twice: as read
+/// and as passed), before anything is allocated: an allocation that fails
+/// later aborts the process instead of reporting.
+llvm::Error checkFootprint(FunctionType fnType, StringRef entry) {
+  std::optional<int64_t> total = 0;
+  auto add = [&](Type type, int64_t copies) {
+    std::optional<int64_t> bytes;
+    if (auto a = layoutOf(type, "")) // errors are reported by the callers
+      bytes = a->numBytes();
+    else
+      llvm::consumeError(a.takeError());
+    if (!bytes || !total)
+      return;
+    total = llvm::checkedMulAdd(*bytes, copies, *total);
+  };
+  for (Type t : fnType.getInputs())
+    add(t, 2);
+  for (Type t : fnType.getResults())
+    add(t, 1);
+  int64_t memory = usableMemory();
+  if (memory > 0 && (!total || *total > memory))
+    return runError("the arguments and results of @" + entry + " need " +
+                    (total ? std::to_string(*total) + " bytes"
                            : std::string("more bytes than can be addressed")) +
-                    ", more than this machine's memory (" +
-                    std::to_string(memory) + " bytes)");
-  return array;
+                    " (inputs held twice), more than sse-runner may use (" +
+                    std::to_string(memory) +
+                    " bytes: the machine's memory or the address-space limit)");
+  return llvm::Error::success();
 }
 
 /// What a seeded input is used for; it decides the distribution drawn from,
@@ -288,7 +328,7 @@ resultsInArgs(ModuleOp module, StringRef entry, FunctionType fnType) {
   unsigned numResults = fnType.getNumResults();
   unsigned numArgs = fnType.getNumInputs();
   std::vector<int64_t> inArg(numResults, -1);
-  StringRef name = "sse.results_in_args";
+  StringRef name = sse::attr_names::kResultsInArgs;
   Attribute attr = module->getAttr(name);
   if (!attr)
     return inArg;
@@ -312,9 +352,9 @@ resultsInArgs(ModuleOp module, StringRef entry, FunctionType fnType) {
     if (a == -1)
       continue;
     if (a < 0 || a >= static_cast<int64_t>(numArgs))
-      return runError(what + ": result " + llvm::Twine(i) +
-                      " is in argument " + llvm::Twine(a) + ", but @" + entry +
-                      " takes " + llvm::Twine(numArgs) + " arguments");
+      return runError(what + ": result " + llvm::Twine(i) + " is in argument " +
+                      llvm::Twine(a) + ", but @" + entry + " takes " +
+                      llvm::Twine(numArgs) + " arguments");
     if (fnType.getInput(a) != fnType.getResult(i))
       return runError(what + ": result " + llvm::Twine(i) + " (" +
                       typeString(fnType.getResult(i)) + ") is in argument " +
@@ -342,8 +382,7 @@ llvm::Error checkLoweredInterface(ModuleOp module, StringRef entry,
   if (type.getNumParams() != numDescriptors ||
       !isa<LLVM::LLVMVoidType>(type.getReturnType()))
     return runError("@" + name + " has type " + typeString(type) +
-                    ", but the runner passes " +
-                    llvm::Twine(numDescriptors) +
+                    ", but the runner passes " + llvm::Twine(numDescriptors) +
                     " memref descriptors and expects no return value");
   return llvm::Error::success();
 }
@@ -389,7 +428,8 @@ llvm::Error addAotInterface(llvm::Module &module, const AotManifest &m) {
   builder.CreateRetVoid();
 
   auto *signature = new llvm::GlobalVariable(
-      module, llvm::ArrayType::get(builder.getInt8Ty(), m.signature().size() + 1),
+      module,
+      llvm::ArrayType::get(builder.getInt8Ty(), m.signature().size() + 1),
       /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
       llvm::ConstantDataArray::getString(ctx, m.signature()),
       aotSignatureSymbol(m.entry));
@@ -412,9 +452,10 @@ llvm::Error checkSharedLib(StringRef path) {
     return runError("shared library " + path + ": not a regular file");
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, 4, 0);
   if (!buffer)
-    return runError("shared library " + path + ": cannot read: " +
-                    buffer.getError().message());
-  if ((*buffer)->getBuffer() != "\x7f" "ELF")
+    return runError("shared library " + path +
+                    ": cannot read: " + buffer.getError().message());
+  if ((*buffer)->getBuffer() != "\x7f"
+                                "ELF")
     return runError("shared library " + path + ": not an ELF file");
   return llvm::Error::success();
 }
@@ -522,6 +563,8 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     return runError("@" + options.entry + " takes " + llvm::Twine(numArgs) +
                     " arguments: give one .npy file per argument, or --seed");
 
+  if (llvm::Error err = checkFootprint(fnType, options.entry))
+    return std::move(err);
   std::mt19937_64 rng(options.seed.value_or(0));
   for (unsigned i = 0; i < numArgs; ++i) {
     std::string what =

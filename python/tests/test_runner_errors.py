@@ -340,7 +340,32 @@ def test_tensor_larger_than_memory_is_refused_before_allocating(tmp_path):
     t = "tensor<1000000x1000000xf32>"  # 4 TB
     text = (f"func.func @f(%x: {t}) -> {t} {{\n  return %x : {t}\n}}\n")
     proc = sse_runner(tmp_path, ["--entry=f", "--seed=1"], text=text)
-    assert_clean_error(proc, "more than this machine's memory")
+    assert_clean_error(proc, "need 12000000000000 bytes (inputs held twice)",
+                       "more than sse-runner may use")
+
+
+def test_inputs_beyond_the_address_space_limit_are_refused(tmp_path):
+    """Under ulimit -v, buffers that fit the machine but not the limit are an
+    error before any allocation (a 1.5 GB input held twice under a 2 GB limit
+    was an abort in operator new: the saved fuzz crasher runner.huge-dim)."""
+    import resource
+    t = "tensor<3x268435456xbf16>"
+    text = (f"func.func @f(%z: {t}) -> (tensor<3x2xf32>, tensor<3x2xi64>) {{\n"
+            f"  %w, %i = sse.classify %z {{k = 2 : i64, order = #sse.order<topk_then_softmax>}}"
+            f" : {t} -> (tensor<3x2xf32>, tensor<3x2xi64>)\n"
+            "  return %w, %i : tensor<3x2xf32>, tensor<3x2xi64>\n}\n")
+    module = tmp_path / "module.mlir"
+    module.write_text(text)
+    limit = 2 << 30
+
+    def preexec():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    proc = subprocess.run([find_tool("sse-runner"), str(module), "--entry=f", "--seed=1",
+                           f"--output-dir={tmp_path / 'out'}"],
+                          capture_output=True, text=True, timeout=120, preexec_fn=preexec)
+    assert_clean_error(proc, "the arguments and results of @f need 3221225544 bytes",
+                       f"more than sse-runner may use ({limit} bytes")
 
 
 # ---------------------------------------------------------------------------
