@@ -10,6 +10,9 @@
 #include "sse/Dialect/SSE/IR/SSE.h"
 #include "sse/Dialect/SSE/TransformOps/SSETransformOps.h"
 #include "sse/Dialect/SSE/Transforms/Passes.h"
+#include "sse/Dialect/SSEGPU/IR/SSEGPU.h"
+#include "sse/Dialect/SSEGPU/Transforms/BufferizableOpInterfaceImpl.h"
+#include "sse/Dialect/SSEGPU/Transforms/Passes.h"
 #include "sse/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -23,19 +26,21 @@
 #include <cstdlib>
 
 void mlir::sse::registerAllDialectsAndExtensions(DialectRegistry &registry) {
-  registry.insert<SSEDialect>();
+  registry.insert<SSEDialect, sse_gpu::SSEGPUDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerTransformDialectExtension(registry);
   registerAllToLLVMIRTranslations(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerScanBufferizationModel(registry);
+  sse_gpu::registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 void mlir::sse::registerAllPassesAndPipelines() {
   registerAllPasses();
   registerSSEConversionPasses();
   registerSSEPasses();
+  sse_gpu::registerSSEGPUPasses();
   registerSSEPipelines();
 }
 

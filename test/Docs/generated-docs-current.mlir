@@ -3,3 +3,5 @@
 // RUN: diff %sse_obj/docs/Dialects/SSEOps.md %sse_src/docs/Dialects/SSEOps.md
 // RUN: diff %sse_obj/docs/SSEConversionPasses.md %sse_src/docs/Passes/SSEConversionPasses.md
 // RUN: diff %sse_obj/docs/SSETransformPasses.md %sse_src/docs/Passes/SSETransformPasses.md
+// RUN: diff %sse_obj/docs/Dialects/SSEGPUOps.md %sse_src/docs/Dialects/SSEGPUOps.md
+// RUN: diff %sse_obj/docs/SSEGPUPasses.md %sse_src/docs/Passes/SSEGPUPasses.md

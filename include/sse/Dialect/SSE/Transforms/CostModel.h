@@ -22,6 +22,8 @@ namespace sse {
 struct TargetDescription {
   int64_t numSMs = 132;
   int64_t sharedBytesPerBlock = 227 * 1024;
+  /// 32-bit registers of one SM (a block may use them all).
+  int64_t registersPerSM = 65536;
   double bytesPerSecond = 3.0e12;
   double flopsPerSecond = 660e12;
   /// Fixed cost of one chunk step of a work item (barriers, load latency).

@@ -1,0 +1,50 @@
+//===- KernelPlan.h - How each sse_gpu kernel is built ----------*- C++ -*-===//
+//
+// The one place where the GPU kernels' build decisions are made: chunk, V
+// slice, warp roles and registers, pipeline stages, shared-memory layout,
+// how outputs combine. It works over the cost model's machine description
+// (sse::TargetDescription) and returns #sse_gpu.plan attributes, which the
+// kernel ops carry and the lowering follows.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_DIALECT_SSEGPU_ANALYSIS_KERNELPLAN_H
+#define SSE_DIALECT_SSEGPU_ANALYSIS_KERNELPLAN_H
+
+#include "sse/Dialect/SSE/Transforms/CostModel.h"
+#include "sse/Dialect/SSEGPU/IR/SSEGPU.h"
+
+#include <string>
+
+namespace mlir {
+namespace sse_gpu {
+
+/// Which state partitions of a scan one chunk-scan kernel runs.
+enum class ScanPart {
+  Dense,  ///< an unrouted scan: all its partitions, every token
+  Shared, ///< the shared partition of a routed scan: every token
+  Routed, ///< the routed partitions: the tokens that picked each
+};
+
+/// A plan and what it launches.
+struct ChunkScanPlan {
+  PlanAttr plan;
+  int64_t blocks = 0; ///< (sequence, head, partition, V slice) items
+};
+
+/// Plans the chunk-scan kernel of `part` of a scan of `shape` whose inputs
+/// have element type `element`, for the strategy the scan's schedule
+/// chose (its `split` and `grouping`; the kernel's chunk and V slice are
+/// the plan's, not the schedule's, which modelled the previous kernel).
+/// Fails with a reason (in `why`) when no tensor-core plan exists: K or V
+/// not a multiple of 16 (the column kernel runs those), routed tokens not
+/// grouped, or no chunk whose buffers fit the shared memory.
+FailureOr<ChunkScanPlan>
+planChunkScan(MLIRContext *ctx, const sse::ScanShape &shape, Type element,
+              ScanPart part, sse::WorkSplit split, sse::Grouping grouping,
+              const sse::TargetDescription &target, std::string &why);
+
+} // namespace sse_gpu
+} // namespace mlir
+
+#endif // SSE_DIALECT_SSEGPU_ANALYSIS_KERNELPLAN_H

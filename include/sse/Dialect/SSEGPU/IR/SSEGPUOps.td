@@ -1,0 +1,163 @@
+//===- SSEGPUOps.td - Kernel ops of the sse_gpu dialect ------*- tablegen -*-===//
+//
+// One op per kernel kind, in destination-passing style. Each kernel op
+// carries its #sse_gpu.plan.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_GPU_OPS_TD
+#define SSE_GPU_OPS_TD
+
+include "sse/Dialect/SSEGPU/IR/SSEGPUAttrs.td"
+include "sse/Dialect/SSE/IR/SSEEnums.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+class SSEGPU_Op<string mnemonic, list<Trait> traits = []>
+    : Op<SSEGPU_Dialect, mnemonic, traits>;
+
+def SSEGPU_AnyShaped : AnyTypeOf<[AnyRankedTensor, AnyMemRef]>;
+
+def SSEGPU_GroupOp : SSEGPU_Op<"group", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "token lists per (sequence, partition): the routed grouping";
+  let description = [{
+    Groups the routed visits of every sequence by partition: for sequence
+    `s` and partition `p`, `counts[s, p]` is the number of its tokens that
+    picked `p`, and `tokens[s, p, 0 .. counts[s, p])` their visits in
+    token order, each encoded as `t * k + slot` (t the token's index in
+    the batch row, or in the packed row with `cu_seqlens`). With
+    `indices` of shape `[B, T, k]` (one routing for all heads) the lists
+    are per sequence, built once for every head; with `[B, T, H, k]` they
+    are per (sequence, head): `counts` is `[S, H, N]`, `tokens`
+    `[S, H, N, T]`. S is B, or the number of packed sequences.
+
+    ```mlir
+    func.func @group(%i: tensor<4x4096x1xi32>) -> (tensor<4x4xi32>, tensor<4x4x4096xi32>) {
+      %c0 = tensor.empty() : tensor<4x4xi32>
+      %t0 = tensor.empty() : tensor<4x4x4096xi32>
+      %c, %t = sse_gpu.group ins(%i : tensor<4x4096x1xi32>)
+          outs(%c0, %t0 : tensor<4x4xi32>, tensor<4x4x4096xi32>)
+          {partitions = 4 : i64} -> tensor<4x4xi32>, tensor<4x4x4096xi32>
+      return %c, %t : tensor<4x4xi32>, tensor<4x4x4096xi32>
+    }
+    ```
+  }];
+  let arguments = (ins SSEGPU_AnyShaped:$indices,
+                   Optional<SSEGPU_AnyShaped>:$cu_seqlens,
+                   SSEGPU_AnyShaped:$counts_init,
+                   SSEGPU_AnyShaped:$tokens_init,
+                   I64Attr:$partitions);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    `ins` `(` $indices (`,` $cu_seqlens^)? `:` type($indices)
+        (`,` type($cu_seqlens)^)? `)`
+    `outs` `(` $counts_init `,` $tokens_init `:` type($counts_init) `,`
+        type($tokens_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(),
+                                 getNumOperands() - 2, 2);
+    }
+  }];
+}
+
+def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "the chunked tensor-core scan of some state partitions";
+  let description = [{
+    The main kernel: for each (sequence, head, partition in
+    `[first_partition, first_partition + partitions)`, V slice), walks the
+    sequence in chunks of `plan.chunk` tokens with the state on chip:
+    `O = Qd S + P V` and `S <- exp(G_last) S + Kd^T V` on tensor cores,
+    the intra-chunk scores `P` in sub-blocks of bounded decay factors.
+
+    Operands: `q`, `k` `[B, T, H, K]`, `v` `[B, T, H, V]`, an optional
+    log-gate (`[B, T, H]` or `[B, T, H, K]`), an optional `beta`
+    `[B, T, H]` (the delta rule), the routed visits (`counts`, `tokens`
+    from `sse_gpu.group`, and `weights` `[B, T, k]` or `[B, T, H, k]`)
+    when the partitions are routed, and `cu_seqlens` for packed
+    sequences. Destinations: the output and the states
+    `[B, H, P, K, V]` f32 (P the state partitions of the whole layer; the
+    op updates its own, in place). The output is o `[B, T, H, V]` when
+    `plan.combine` is `direct` or `on_chip`, and one f32 partial per
+    visit, `[B, T, H, k, V]`, when it is `partials`.
+
+    On buffers, after bufferization (one dense partition, per-key gates;
+    the plan `test-sse-gpu-plan` prints for this shape: the cost model
+    splits the 8 (head, V slice) items into 4 segments each):
+
+    ```mlir
+    func.func @dense(%q: memref<1x256x2x64xbf16>, %v: memref<1x256x2x64xbf16>,
+                     %o: memref<1x256x2x64xbf16>, %s: memref<1x2x1x64x64xf32>) {
+      sse_gpu.chunk_scan ins(%q, %q, %v : memref<1x256x2x64xbf16>,
+            memref<1x256x2x64xbf16>, memref<1x256x2x64xbf16>)
+          gate(%q : memref<1x256x2x64xbf16>)
+          outs(%o, %s : memref<1x256x2x64xbf16>, memref<1x2x1x64x64xf32>)
+          {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.125 : f32,
+           plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64,
+             v_slice = 64, segments = 4, producer_warpgroups = 1,
+             consumer_warpgroups = 2, producer_registers = 40,
+             consumer_registers = 232, stages = 3, load = tma, cluster = 1,
+             combine = direct, precision = bf16,
+             smem = {q = array<i64: 0, 24576>, k = array<i64: 24576, 24576>,
+                     v = array<i64: 49152, 24576>, g = array<i64: 73728, 24576>,
+                     qd = array<i64: 98304, 8192>, kd = array<i64: 106496, 8192>,
+                     state = array<i64: 114688, 8192>,
+                     scores = array<i64: 122880, 8192>,
+                     decay = array<i64: 131072, 16384>,
+                     barriers = array<i64: 147456, 48>},
+             smem_bytes = 148480>}
+      return
+    }
+    ```
+  }];
+  let arguments = (ins SSEGPU_AnyShaped:$q, SSEGPU_AnyShaped:$k,
+                   SSEGPU_AnyShaped:$v,
+                   Optional<SSEGPU_AnyShaped>:$gate,
+                   Optional<SSEGPU_AnyShaped>:$beta,
+                   Optional<SSEGPU_AnyShaped>:$counts,
+                   Optional<SSEGPU_AnyShaped>:$tokens,
+                   Optional<SSEGPU_AnyShaped>:$weights,
+                   Optional<SSEGPU_AnyShaped>:$cu_seqlens,
+                   SSEGPU_AnyShaped:$out_init,
+                   SSEGPU_AnyShaped:$states_init,
+                   I64Attr:$first_partition,
+                   I64Attr:$partitions,
+                   F32Attr:$scale,
+                   DefaultValuedAttr<SSE_UpdateRuleAttr,
+                       "::mlir::sse::UpdateRule::additive">:$rule,
+                   DefaultValuedAttr<BoolAttr, "true">:$read_gate,
+                   DefaultValuedAttr<BoolAttr, "true">:$write_gate,
+                   SSEGPU_PlanAttr:$plan);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    `ins` `(` $q `,` $k `,` $v `:` type($q) `,` type($k) `,` type($v) `)`
+    (`gate` `(` $gate^ `:` type($gate) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    (`groups` `(` $counts^ `,` $tokens `,` $weights `:` type($counts) `,`
+        type($tokens) `,` type($weights) `)`)?
+    (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
+    `outs` `(` $out_init `,` $states_init `:` type($out_init) `,`
+        type($states_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(),
+                                 getNumOperands() - 2, 2);
+    }
+    /// True if the op's partitions are routed (it reads token lists).
+    bool isRouted() { return getCounts() != nullptr; }
+  }];
+}
+
+#endif // SSE_GPU_OPS_TD

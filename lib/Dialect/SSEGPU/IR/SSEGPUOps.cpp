@@ -1,0 +1,258 @@
+//===- SSEGPUOps.cpp - Verifiers and interfaces of the sse_gpu ops --------===//
+//
+// Each kernel op checks its operands against each other and against its
+// #sse_gpu.plan, so a plan the lowering follows always fits the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Dialect/SSEGPU/IR/SSEGPU.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::sse_gpu;
+
+#define GET_OP_CLASSES
+#include "sse/Dialect/SSEGPU/IR/SSEGPUOps.cpp.inc"
+
+namespace {
+ShapedType shapeOf(Value v) { return cast<ShapedType>(v.getType()); }
+
+/// Sizes equal, or one of them dynamic.
+bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// `v` has rank `rank`, its leading sizes agree with `lead`, and its
+/// element type satisfies `elementOk`; else an error naming `name`.
+LogicalResult expectShape(Operation *op, Value v, StringRef name,
+                          ArrayRef<int64_t> lead, int64_t rank,
+                          function_ref<bool(Type)> elementOk,
+                          StringRef elementWhat, StringRef layout) {
+  ShapedType t = shapeOf(v);
+  bool ok = t.getRank() == rank && elementOk(t.getElementType());
+  for (auto [i, size] : llvm::enumerate(lead))
+    ok = ok && i < static_cast<size_t>(t.getRank()) &&
+         compatible(t.getDimSize(i), size);
+  if (!ok)
+    return op->emitOpError() << name << " must be " << layout << " of "
+                             << elementWhat << ", got " << v.getType();
+  return success();
+}
+
+bool isI32(Type t) { return t.isSignlessInteger(32); }
+bool isInteger(Type t) { return isa<IntegerType>(t); }
+bool isF32(Type t) { return t.isF32(); }
+
+/// Destinations on tensors come back as the results, of the same types;
+/// on memrefs there are no results. Inits must be all one or the other.
+LogicalResult verifyDestinations(Operation *op, ValueRange inits,
+                                 TypeRange results) {
+  bool tensors = llvm::all_of(
+      inits, [](Value v) { return isa<RankedTensorType>(v.getType()); });
+  bool memrefs =
+      llvm::all_of(inits, [](Value v) { return isa<MemRefType>(v.getType()); });
+  if (!tensors && !memrefs)
+    return op->emitOpError("destinations must be all tensors or all memrefs");
+  if (memrefs && !results.empty())
+    return op->emitOpError("has results, but its destinations are memrefs");
+  if (tensors && TypeRange(inits) != results)
+    return op->emitOpError("results must have the types of the "
+                           "destinations (")
+           << TypeRange(inits) << "), got (" << results << ")";
+  return success();
+}
+
+/// Reads of every memref operand, writes of the memref destinations.
+void addEffects(
+    Operation *op, unsigned numInits,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  unsigned firstInit = op->getNumOperands() - numInits;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+    if (operand.getOperandNumber() >= firstInit)
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// sse_gpu.group
+//===----------------------------------------------------------------------===//
+
+LogicalResult GroupOp::verify() {
+  ShapedType indices = shapeOf(getIndices());
+  if ((indices.getRank() != 3 && indices.getRank() != 4) ||
+      !isInteger(indices.getElementType()))
+    return emitOpError("indices must be [B, T, k] or [B, T, H, k] of "
+                       "integers, got ")
+           << indices;
+  bool perHead = indices.getRank() == 4;
+  int64_t batch = indices.getDimSize(0), tokens = indices.getDimSize(1);
+  int64_t sequences = batch;
+  if (Value cu = getCuSeqlens()) {
+    ShapedType t = shapeOf(cu);
+    if (t.getRank() != 1 || !isInteger(t.getElementType()))
+      return emitOpError("cu_seqlens must be a 1-D integer array, got ") << t;
+    if (!compatible(batch, 1))
+      return emitOpError("packed sequences (cu_seqlens) need B = 1, got ")
+             << indices;
+    sequences = t.isDynamicDim(0) ? ShapedType::kDynamic : t.getDimSize(0) - 1;
+  }
+  int64_t partitions = getPartitionsAttr().getInt();
+  if (partitions < 1)
+    return emitOpError("partitions must be >= 1, got ") << partitions;
+  SmallVector<int64_t> lead = {sequences};
+  if (perHead)
+    lead.push_back(indices.getDimSize(2));
+  lead.push_back(partitions);
+  StringRef countsLayout = perHead ? "[S, H, N]" : "[S, N]";
+  StringRef tokensLayout = perHead ? "[S, H, N, T]" : "[S, N, T]";
+  if (failed(expectShape(*this, getCountsInit(), "counts", lead, lead.size(),
+                         isI32, "i32", countsLayout)))
+    return failure();
+  lead.push_back(tokens);
+  if (failed(expectShape(*this, getTokensInit(), "tokens", lead, lead.size(),
+                         isI32, "i32", tokensLayout)))
+    return failure();
+  return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+void GroupOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addEffects(*this, 2, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// sse_gpu.chunk_scan
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The matrix precision a plan must use for inputs of `element`.
+bool precisionFits(MatrixPrecision p, Type element) {
+  if (element.isBF16())
+    return p == MatrixPrecision::bf16;
+  if (element.isF16())
+    return p == MatrixPrecision::f16;
+  return element.isF32() &&
+         (p == MatrixPrecision::tf32 || p == MatrixPrecision::tf32x3);
+}
+
+/// The checks of the plan against the operands' sizes.
+LogicalResult verifyPlanFits(ChunkScanOp op, int64_t keyWidth,
+                             int64_t valueWidth, Type element) {
+  PlanAttr plan = op.getPlan();
+  if (!ShapedType::isDynamic(keyWidth) && plan.getKWidth() != keyWidth)
+    return op.emitOpError("plan holds k_width = ")
+           << plan.getKWidth() << " rows of the state, but K = " << keyWidth;
+  if (!ShapedType::isDynamic(valueWidth) && valueWidth % plan.getVSlice() != 0)
+    return op.emitOpError("plan's v_slice = ")
+           << plan.getVSlice() << " does not divide V = " << valueWidth;
+  if (!precisionFits(plan.getPrecision(), element))
+    return op.emitOpError("plan's precision ")
+           << stringifyMatrixPrecision(plan.getPrecision())
+           << " does not fit inputs of " << element;
+  if (op.isRouted() != (plan.getLoad() == LoadKind::cp_async))
+    return op.emitOpError("routed partitions gather rows with load = "
+                          "cp_async; dense ones load tiles with load = "
+                          "tma (the op is ")
+           << (op.isRouted() ? "routed" : "dense") << ", the plan says "
+           << stringifyLoadKind(plan.getLoad()) << ")";
+  if (op.isRouted() && plan.getCombine() != CombineMode::partials)
+    return op.emitOpError("routed partitions write one partial per visit: "
+                          "the plan must say combine = partials, not ")
+           << stringifyCombineMode(plan.getCombine());
+  return success();
+}
+} // namespace
+
+LogicalResult ChunkScanOp::verify() {
+  auto isFloat = [](Type t) { return isa<FloatType>(t); };
+  ShapedType q = shapeOf(getQ());
+  if (q.getRank() != 4 || !isFloat(q.getElementType()))
+    return emitOpError("q must be [B, T, H, K] of floats, got ") << q;
+  int64_t b = q.getDimSize(0), t = q.getDimSize(1), h = q.getDimSize(2),
+          kw = q.getDimSize(3);
+  Type element = q.getElementType();
+  auto same = [&](Type e) { return e == element; };
+  if (failed(expectShape(*this, getK(), "k", {b, t, h, kw}, 4, same,
+                         "q's element type", "[B, T, H, K]")) ||
+      failed(expectShape(*this, getV(), "v", {b, t, h}, 4, same,
+                         "q's element type", "[B, T, H, V]")))
+    return failure();
+  int64_t vw = shapeOf(getV()).getDimSize(3);
+  if (Value g = getGate()) {
+    int64_t rank = shapeOf(g).getRank();
+    SmallVector<int64_t> lead = {b, t, h};
+    if (rank == 4)
+      lead.push_back(kw);
+    if (failed(expectShape(*this, g, "gate", lead, rank == 4 ? 4 : 3, isFloat,
+                           "floats", "[B, T, H] or [B, T, H, K]")))
+      return failure();
+  }
+  bool delta = getRule() == sse::UpdateRule::delta;
+  if (delta != static_cast<bool>(getBeta()))
+    return emitOpError("beta is needed by, and only by, the delta rule");
+  if (Value beta = getBeta())
+    if (failed(expectShape(*this, beta, "beta", {b, t, h}, 3, isFloat, "floats",
+                           "[B, T, H]")))
+      return failure();
+  int64_t slots = 1;
+  if (Value w = getWeights()) {
+    int64_t rank = shapeOf(w).getRank();
+    SmallVector<int64_t> lead = {b, t};
+    if (rank == 4)
+      lead.push_back(h);
+    if (failed(expectShape(*this, w, "weights", lead, rank == 4 ? 4 : 3, isF32,
+                           "f32", "[B, T, k] or [B, T, H, k]")))
+      return failure();
+    slots = shapeOf(w).getDimSize(rank - 1);
+  }
+  int64_t first = getFirstPartitionAttr().getInt();
+  int64_t count = getPartitionsAttr().getInt();
+  if (first < 0 || count < 1)
+    return emitOpError("first_partition must be >= 0 and partitions >= 1, "
+                       "got ")
+           << first << " and " << count;
+  if (failed(expectShape(*this, getStatesInit(), "states", {b, h}, 5, isF32,
+                         "f32", "[B, H, P, K, V]")))
+    return failure();
+  ShapedType states = shapeOf(getStatesInit());
+  if (!compatible(states.getDimSize(3), kw) ||
+      !compatible(states.getDimSize(4), vw))
+    return emitOpError("states must be [B, H, P, K, V] with K, V of q and "
+                       "v, got ")
+           << states;
+  int64_t p = states.getDimSize(2);
+  if (!ShapedType::isDynamic(p) && first + count > p)
+    return emitOpError("partitions [")
+           << first << ", " << first + count
+           << ") are not all among the states' " << p;
+  if (getPlan().getCombine() == CombineMode::partials) {
+    if (failed(expectShape(*this, getOutInit(), "the output (partials)",
+                           {b, t, h, slots, vw}, 5, isF32, "f32",
+                           "[B, T, H, k, V]")))
+      return failure();
+  } else if (failed(expectShape(*this, getOutInit(), "the output (o)",
+                                {b, t, h, vw}, 4, same, "v's element type",
+                                "[B, T, H, V]"))) {
+    return failure();
+  }
+  if (failed(verifyPlanFits(*this, kw, vw, element)))
+    return failure();
+  return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+void ChunkScanOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addEffects(*this, 2, effects);
+}

@@ -1,0 +1,44 @@
+// The sse_gpu ops and #sse_gpu.plan print and parse back unchanged, on
+// tensors (with results) and on memrefs (without).
+// RUN: sse-opt %s | sse-opt | FileCheck %s
+// RUN: sse-opt %s -mlir-print-op-generic | sse-opt | FileCheck %s
+
+#plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32,
+  segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2,
+  producer_registers = 40, consumer_registers = 232, stages = 2, load = tma,
+  cluster = 1, combine = direct, precision = bf16,
+  smem = {q = array<i64: 0, 4096>, k = array<i64: 4096, 4096>, barriers = array<i64: 8192, 32>},
+  smem_bytes = 8320>
+
+// CHECK-LABEL: func.func @dense
+// CHECK: sse_gpu.chunk_scan ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) gate(%{{.*}} : tensor<2x64x2x16xbf16>) outs(%{{.*}}, %{{.*}} : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>)
+// CHECK-SAME: first_partition = 0 : i64
+// CHECK-SAME: plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {barriers = array<i64: 8192, 32>, k = array<i64: 4096, 4096>, q = array<i64: 0, 4096>}, smem_bytes = 8320>
+// CHECK-SAME: -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+func.func @dense(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o0: tensor<2x64x2x32xbf16>, %s0: tensor<2x2x1x16x32xf32>) -> (tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {
+  %o, %s = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) gate(%q : tensor<2x64x2x16xbf16>) outs(%o0, %s0 : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #plan} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return %o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+}
+
+// CHECK-LABEL: func.func @routed_delta_on_buffers
+// CHECK: sse_gpu.group ins(%{{.*}} : memref<2x64x2xi32>) outs(%{{.*}}, %{{.*}} : memref<2x4xi32>, memref<2x4x64xi32>) {partitions = 4 : i64}
+// CHECK-NOT: ->
+// CHECK: sse_gpu.chunk_scan {{.*}} beta(%{{.*}} : memref<2x64x2xf32>) groups(%{{.*}}, %{{.*}}, %{{.*}} : memref<2x4xi32>, memref<2x4x64xi32>, memref<2x64x2xf32>) outs(%{{.*}}, %{{.*}} : memref<2x64x2x2x16xf32>, memref<2x2x5x16x16xf32>)
+// CHECK-SAME: first_partition = 1 : i64
+// CHECK-SAME: load = cp_async
+// CHECK-SAME: combine = partials, precision = tf32x3
+// CHECK-SAME: rule = #sse.rule<delta>
+// CHECK-NOT: ->
+func.func @routed_delta_on_buffers(%q: memref<2x64x2x16xf32>, %v: memref<2x64x2x16xf32>, %beta: memref<2x64x2xf32>, %i: memref<2x64x2xi32>, %w: memref<2x64x2xf32>, %counts: memref<2x4xi32>, %tokens: memref<2x4x64xi32>, %partials: memref<2x64x2x2x16xf32>, %s: memref<2x2x5x16x16xf32>) {
+  sse_gpu.group ins(%i : memref<2x64x2xi32>) outs(%counts, %tokens : memref<2x4xi32>, memref<2x4x64xi32>) {partitions = 4 : i64}
+  sse_gpu.chunk_scan ins(%q, %q, %v : memref<2x64x2x16xf32>, memref<2x64x2x16xf32>, memref<2x64x2x16xf32>) beta(%beta : memref<2x64x2xf32>) groups(%counts, %tokens, %w : memref<2x4xi32>, memref<2x4x64xi32>, memref<2x64x2xf32>) outs(%partials, %s : memref<2x64x2x2x16xf32>, memref<2x2x5x16x16xf32>) {first_partition = 1 : i64, partitions = 4 : i64, scale = 0.25 : f32, rule = #sse.rule<delta>,
+    plan = #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 16, v_slice = 16, segments = 2, producer_warpgroups = 0, consumer_warpgroups = 1, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 2, combine = partials, precision = tf32x3, smem = {}, smem_bytes = 0>}
+  return
+}
+
+// CHECK-LABEL: func.func @packed_per_head_groups
+// CHECK: sse_gpu.group ins(%{{.*}}, %{{.*}} : tensor<1x100x2x1xi32>, tensor<4xi32>) outs(%{{.*}}, %{{.*}} : tensor<3x2x4xi32>, tensor<3x2x4x100xi32>) {partitions = 4 : i64} -> tensor<3x2x4xi32>, tensor<3x2x4x100xi32>
+func.func @packed_per_head_groups(%i: tensor<1x100x2x1xi32>, %cu: tensor<4xi32>, %c0: tensor<3x2x4xi32>, %t0: tensor<3x2x4x100xi32>) -> (tensor<3x2x4xi32>, tensor<3x2x4x100xi32>) {
+  %c, %t = sse_gpu.group ins(%i, %cu : tensor<1x100x2x1xi32>, tensor<4xi32>) outs(%c0, %t0 : tensor<3x2x4xi32>, tensor<3x2x4x100xi32>) {partitions = 4 : i64} -> tensor<3x2x4xi32>, tensor<3x2x4x100xi32>
+  return %c, %t : tensor<3x2x4xi32>, tensor<3x2x4x100xi32>
+}
