@@ -11,6 +11,7 @@
 #include "sse/Conversion/Bufferization/ScanBufferization.h"
 #include "sse/Conversion/SSEToGPU/SSEToGPU.h"
 #include "sse/Conversion/SSEToSCF/SSEToSCF.h"
+#include "sse/Conversion/SSEToSSEGPU/SSEToSSEGPU.h"
 
 #include "mlir/Pass/Pass.h"
 

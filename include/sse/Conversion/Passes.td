@@ -58,6 +58,44 @@ def ConvertSSEToSCF : Pass<"convert-sse-to-scf"> {
   ];
 }
 
+def ConvertSSEToSSEGPU : Pass<"convert-sse-to-sse-gpu"> {
+  let summary = "Rewrite tiled sse.scan into sse_gpu kernel ops, on tensors";
+  let description = [{
+    The first conversion of the GPU codegen v2 path. A scan with static
+    shapes and a `#sse.schedule` (run `sse-tile` first) becomes the kernel
+    ops that compute it, each with the `#sse_gpu.plan` the kernel-plan
+    analysis makes for it:
+
+    * `sse_gpu.route` for a fused router (`router(z)`);
+    * `sse_gpu.group`: token lists per (sequence, partition) of the routed
+      partitions;
+    * `sse_gpu.chunk_scan` for the shared partition (state partition 0,
+      every token) and one for the routed partitions (the gathered
+      tokens), chained through the states, which start from `init` or
+      zeros;
+    * `sse_gpu.combine_outputs`: the sum of the partial outputs of a
+      token's visits, then the fused norm and output gate.
+
+    An unrouted scan without an epilogue is one `chunk_scan` that writes o
+    directly. All of it stays on tensors: bufferization then handles the
+    ops as destination-passing-style ops, and no lowering runs inside it.
+
+    Scans the new kernels do not cover yet are left as they are, for the
+    kernels of `convert-sse-to-gpu`: dynamic shapes, no schedule, a
+    schedule with `split = chunked` (segments need the state-combine
+    kernel), routed tokens kept dense (`grouping = dense`), and widths
+    that are not multiples of 16 (the column kernel).
+  }];
+  let dependentDialects = ["sse_gpu::SSEGPUDialect", "tensor::TensorDialect",
+                           "linalg::LinalgDialect", "arith::ArithDialect"];
+  let options = [
+    Option<"targetSMs", "target-sms", "int64_t", "132",
+           "Streaming multiprocessors of the target">,
+    Option<"targetSmemKB", "target-smem-kb", "int64_t", "227",
+           "Dynamic shared memory per block (KiB)">,
+  ];
+}
+
 def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
   let summary = "Lower sse.scan to gpu.launch kernels following its schedule";
   let description = [{

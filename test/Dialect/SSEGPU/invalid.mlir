@@ -218,7 +218,7 @@ func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o
 // -----
 
 func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf16>) {
-  // expected-error @below {{states must be [B, H, P, K, V] of f32, got 'tensor<2x2x1x16x32xf16>'}}
+  // expected-error @below {{states must be [S, H, P, K, V] of f32, got 'tensor<2x2x1x16x32xf16>'}}
   %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf16>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf16>
   return
 }
@@ -226,7 +226,7 @@ func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o
 // -----
 
 func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x16xf32>) {
-  // expected-error @below {{states must be [B, H, P, K, V] with K, V of q and v, got 'tensor<2x2x1x16x16xf32>'}}
+  // expected-error @below {{states must be [S, H, P, K, V] with K, V of q and v, got 'tensor<2x2x1x16x16xf32>'}}
   %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x16xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x16xf32>
   return
 }
@@ -396,5 +396,141 @@ func.func @group(%i: tensor<2x64x1xi32>, %c: tensor<2x4xi32>, %t: tensor<2x4x32x
 func.func @group(%i: tensor<2x64x1xi32>, %c: tensor<2x4xi32>, %t: tensor<2x4x64xi32>) {
   // expected-error @below {{results must have the types of the destinations}}
   sse_gpu.group ins(%i : tensor<2x64x1xi32>) outs(%c, %t : tensor<2x4xi32>, tensor<2x4x64xi32>) {partitions = 4 : i64}
+  return
+}
+
+// -----
+
+func.func @route(%z: tensor<2x64xbf16>, %w0: tensor<2x64x2xf32>, %i0: tensor<2x64x2xi32>) {
+  // expected-error @below {{logits must be [B, T, N] or [B, T, H, N] of floats, got 'tensor<2x64xbf16>'}}
+  %w, %i = sse_gpu.route ins(%z : tensor<2x64xbf16>) outs(%w0, %i0 : tensor<2x64x2xf32>, tensor<2x64x2xi32>) {top_k = 2 : i64} -> tensor<2x64x2xf32>, tensor<2x64x2xi32>
+  return
+}
+
+// -----
+
+func.func @route(%z: tensor<2x64x4xbf16>, %w0: tensor<2x64x2xf32>, %i0: tensor<2x64x2xi32>) {
+  // expected-error @below {{top_k must be in [1, N = 4], got 5}}
+  %w, %i = sse_gpu.route ins(%z : tensor<2x64x4xbf16>) outs(%w0, %i0 : tensor<2x64x2xf32>, tensor<2x64x2xi32>) {top_k = 5 : i64} -> tensor<2x64x2xf32>, tensor<2x64x2xi32>
+  return
+}
+
+// -----
+
+func.func @route(%z: tensor<2x64x4xbf16>, %w0: tensor<2x64x2xf32>, %i0: tensor<2x64x2xi32>) {
+  // expected-error @below {{top_k must be in [1, N = 4], got 0}}
+  %w, %i = sse_gpu.route ins(%z : tensor<2x64x4xbf16>) outs(%w0, %i0 : tensor<2x64x2xf32>, tensor<2x64x2xi32>) {top_k = 0 : i64} -> tensor<2x64x2xf32>, tensor<2x64x2xi32>
+  return
+}
+
+// -----
+
+func.func @route(%z: tensor<2x64x4xbf16>, %w0: tensor<2x64x1xf32>, %i0: tensor<2x64x2xi32>) {
+  // expected-error @below {{weights must be [B, T, top_k] of f32, got 'tensor<2x64x1xf32>'}}
+  %w, %i = sse_gpu.route ins(%z : tensor<2x64x4xbf16>) outs(%w0, %i0 : tensor<2x64x1xf32>, tensor<2x64x2xi32>) {top_k = 2 : i64} -> tensor<2x64x1xf32>, tensor<2x64x2xi32>
+  return
+}
+
+// -----
+
+func.func @route(%z: tensor<2x64x4xbf16>, %w0: tensor<2x64x2xf32>, %i0: tensor<2x64x2xi64>) {
+  // expected-error @below {{indices must be [B, T, top_k] of i32, got 'tensor<2x64x2xi64>'}}
+  %w, %i = sse_gpu.route ins(%z : tensor<2x64x4xbf16>) outs(%w0, %i0 : tensor<2x64x2xf32>, tensor<2x64x2xi64>) {top_k = 2 : i64} -> tensor<2x64x2xf32>, tensor<2x64x2xi64>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x32xf32>, %o0: tensor<2x64x2x32xbf16>) {
+  // expected-error @below {{partials must be [B, T, H, k, V] of f32, got 'tensor<2x64x2x32xf32>'}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x32xf32>) outs(%o0 : tensor<2x64x2x32xbf16>) -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>, %s: tensor<2x64x2x2x32xf32>) {
+  // expected-error @below {{shared must be [B, T, H, 1, V] of f32, got 'tensor<2x64x2x2x32xf32>'}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) shared(%s : tensor<2x64x2x2x32xf32>) outs(%o0 : tensor<2x64x2x32xbf16>) -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>, %w: tensor<2x2x32xf32>) {
+  // expected-error @below {{norm must be [V] or [H, V] of floats, got 'tensor<2x2x32xf32>'}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) norm(%w : tensor<2x2x32xf32>) outs(%o0 : tensor<2x64x2x32xbf16>) {eps = 1.0e-05 : f32} -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>, %w: tensor<16xf32>) {
+  // expected-error @below {{norm must be [V] or [H, V] of floats, got 'tensor<16xf32>'}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) norm(%w : tensor<16xf32>) outs(%o0 : tensor<2x64x2x32xbf16>) {eps = 1.0e-05 : f32} -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>, %w: tensor<32xf32>) {
+  // expected-error @below {{the norm needs its eps}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) norm(%w : tensor<32xf32>) outs(%o0 : tensor<2x64x2x32xbf16>) -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>) {
+  // expected-error @below {{eps is an attribute of the norm, which is absent}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) outs(%o0 : tensor<2x64x2x32xbf16>) {eps = 1.0e-05 : f32} -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x16xbf16>) {
+  // expected-error @below {{o must be [B, T, H, V] of floats, got 'tensor<2x64x2x16xbf16>'}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) outs(%o0 : tensor<2x64x2x16xbf16>) -> tensor<2x64x2x16xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>, %g: tensor<2x64x2x32xi32>) {
+  // expected-error @below {{out_gate must be [B, T, H, V] of floats, got 'tensor<2x64x2x32xi32>'}}
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) out_gate(%g : tensor<2x64x2x32xi32>) outs(%o0 : tensor<2x64x2x32xbf16>) -> tensor<2x64x2x32xbf16>
+  return
+}
+
+// -----
+
+func.func @combine(%p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>) {
+  // expected-error @below {{results must have the types of the destinations}}
+  sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) outs(%o0 : tensor<2x64x2x32xbf16>)
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf32>, %cu: tensor<3x1xi32>) {
+  // expected-error @below {{cu_seqlens must be a 1-D integer array, got 'tensor<3x1xi32>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) cu_seqlens(%cu : tensor<3x1xi32>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf32>, %cu: tensor<3xi32>) {
+  // expected-error @below {{packed sequences (cu_seqlens) need B = 1, got 'tensor<2x64x2x16xbf16>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) cu_seqlens(%cu : tensor<3xi32>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x64x2x16xbf16>, %v: tensor<1x64x2x32xbf16>, %o: tensor<1x64x2x32xbf16>, %s: tensor<1x2x1x16x32xf32>, %cu: tensor<3xi32>) {
+  // expected-error @below {{states must be [S, H, P, K, V] of f32, got 'tensor<1x2x1x16x32xf32>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x64x2x16xbf16>, tensor<1x64x2x16xbf16>, tensor<1x64x2x32xbf16>) cu_seqlens(%cu : tensor<3xi32>) outs(%o, %s : tensor<1x64x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x64x2x32xbf16>, tensor<1x2x1x16x32xf32>
   return
 }

@@ -42,3 +42,15 @@ func.func @packed_per_head_groups(%i: tensor<1x100x2x1xi32>, %cu: tensor<4xi32>,
   %c, %t = sse_gpu.group ins(%i, %cu : tensor<1x100x2x1xi32>, tensor<4xi32>) outs(%c0, %t0 : tensor<3x2x4xi32>, tensor<3x2x4x100xi32>) {partitions = 4 : i64} -> tensor<3x2x4xi32>, tensor<3x2x4x100xi32>
   return %c, %t : tensor<3x2x4xi32>, tensor<3x2x4x100xi32>
 }
+
+// CHECK-LABEL: func.func @route_and_combine
+// CHECK: sse_gpu.route ins(%{{.*}} : tensor<2x64x2x4xbf16>) outs(%{{.*}}, %{{.*}} : tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>) {order = #sse.order<topk_then_softmax>, renormalize, top_k = 2 : i64} -> tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>
+// CHECK: sse_gpu.combine_outputs ins(%{{.*}} : tensor<2x64x2x2x32xf32>) shared(%{{.*}} : tensor<2x64x2x1x32xf32>) norm(%{{.*}} : tensor<2x32xf32>) out_gate(%{{.*}} : tensor<2x64x2x32xbf16>) outs(%{{.*}} : tensor<2x64x2x32xbf16>) {eps = 9.99999974E-6 : f32} -> tensor<2x64x2x32xbf16>
+// CHECK: sse_gpu.combine_outputs ins(%{{.*}} : memref<2x64x2x2x32xf32>) outs(%{{.*}} : memref<2x64x2x32xf32>)
+// CHECK-NOT: ->
+func.func @route_and_combine(%z: tensor<2x64x2x4xbf16>, %w0: tensor<2x64x2x2xf32>, %i0: tensor<2x64x2x2xi32>, %p: tensor<2x64x2x2x32xf32>, %p0: tensor<2x64x2x1x32xf32>, %nw: tensor<2x32xf32>, %g: tensor<2x64x2x32xbf16>, %o0: tensor<2x64x2x32xbf16>, %pm: memref<2x64x2x2x32xf32>, %om: memref<2x64x2x32xf32>) -> (tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>, tensor<2x64x2x32xbf16>) {
+  %w, %i = sse_gpu.route ins(%z : tensor<2x64x2x4xbf16>) outs(%w0, %i0 : tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>) {top_k = 2 : i64, order = #sse.order<topk_then_softmax>, renormalize} -> tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>
+  %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x2x32xf32>) shared(%p0 : tensor<2x64x2x1x32xf32>) norm(%nw : tensor<2x32xf32>) out_gate(%g : tensor<2x64x2x32xbf16>) outs(%o0 : tensor<2x64x2x32xbf16>) {eps = 1.0e-05 : f32} -> tensor<2x64x2x32xbf16>
+  sse_gpu.combine_outputs ins(%pm : memref<2x64x2x2x32xf32>) outs(%om : memref<2x64x2x32xf32>)
+  return %w, %i, %o : tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>, tensor<2x64x2x32xbf16>
+}

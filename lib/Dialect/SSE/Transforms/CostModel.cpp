@@ -51,6 +51,7 @@ std::optional<ScanShape> ScanShape::of(ScanOp scan) {
   s.perKeyGate = scan.hasPerKeyGate();
   s.scalarGate = scan.getGate() && !s.perKeyGate;
   s.carriesState = scan.getInit() != nullptr;
+  s.epilogue = scan.getNormWeight() || scan.getOutGate();
   s.elementBytes = qType.getElementTypeBitWidth() / 8;
   return s;
 }

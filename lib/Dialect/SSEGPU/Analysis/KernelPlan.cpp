@@ -195,8 +195,10 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   int64_t consumerRegisters =
       std::min<int64_t>(256, registerBudget / consumers / 8 * 8);
   int64_t segments = segmentsFor(s, part, vSlice, chunk, split, target);
-  CombineMode combine =
-      part == ScanPart::Dense ? CombineMode::direct : CombineMode::partials;
+  // A dense scan writes o itself unless an epilogue (norm, gate) follows.
+  CombineMode combine = part == ScanPart::Dense && !s.epilogue
+                            ? CombineMode::direct
+                            : CombineMode::partials;
   ChunkScanPlan result;
   result.plan = PlanAttr::get(
       ctx, chunk, kSubBlock, s.keyWidth, vSlice, segments,

@@ -222,13 +222,23 @@ LogicalResult ChunkScanOp::verify() {
     return emitOpError("first_partition must be >= 0 and partitions >= 1, "
                        "got ")
            << first << " and " << count;
-  if (failed(expectShape(*this, getStatesInit(), "states", {b, h}, 5, isF32,
-                         "f32", "[B, H, P, K, V]")))
+  // Packed sequences (B = 1) have a state per sequence: S = len - 1.
+  int64_t sequences = b;
+  if (Value cu = getCuSeqlens()) {
+    ShapedType t = shapeOf(cu);
+    if (t.getRank() != 1 || !isInteger(t.getElementType()))
+      return emitOpError("cu_seqlens must be a 1-D integer array, got ") << t;
+    if (!compatible(b, 1))
+      return emitOpError("packed sequences (cu_seqlens) need B = 1, got ") << q;
+    sequences = t.isDynamicDim(0) ? ShapedType::kDynamic : t.getDimSize(0) - 1;
+  }
+  if (failed(expectShape(*this, getStatesInit(), "states", {sequences, h}, 5,
+                         isF32, "f32", "[S, H, P, K, V]")))
     return failure();
   ShapedType states = shapeOf(getStatesInit());
   if (!compatible(states.getDimSize(3), kw) ||
       !compatible(states.getDimSize(4), vw))
-    return emitOpError("states must be [B, H, P, K, V] with K, V of q and "
+    return emitOpError("states must be [S, H, P, K, V] with K, V of q and "
                        "v, got ")
            << states;
   int64_t p = states.getDimSize(2);
@@ -255,4 +265,81 @@ void ChunkScanOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
   addEffects(*this, 2, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// sse_gpu.route
+//===----------------------------------------------------------------------===//
+
+LogicalResult RouteOp::verify() {
+  ShapedType logits = shapeOf(getLogits());
+  if ((logits.getRank() != 3 && logits.getRank() != 4) ||
+      !isa<FloatType>(logits.getElementType()))
+    return emitOpError("logits must be [B, T, N] or [B, T, H, N] of floats, "
+                       "got ")
+           << logits;
+  int64_t rank = logits.getRank();
+  int64_t n = logits.getDimSize(rank - 1);
+  int64_t k = getTopKAttr().getInt();
+  if (k < 1 || (!ShapedType::isDynamic(n) && k > n))
+    return emitOpError("top_k must be in [1, N = ") << n << "], got " << k;
+  SmallVector<int64_t> lead(logits.getShape().drop_back());
+  lead.push_back(k);
+  StringRef layout = rank == 3 ? "[B, T, top_k]" : "[B, T, H, top_k]";
+  if (failed(expectShape(*this, getWeightsInit(), "weights", lead, rank, isF32,
+                         "f32", layout)) ||
+      failed(expectShape(*this, getIndicesInit(), "indices", lead, rank, isI32,
+                         "i32", layout)))
+    return failure();
+  return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+void RouteOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addEffects(*this, 2, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// sse_gpu.combine_outputs
+//===----------------------------------------------------------------------===//
+
+LogicalResult CombineOutputsOp::verify() {
+  auto isFloat = [](Type t) { return isa<FloatType>(t); };
+  ShapedType partials = shapeOf(getPartials());
+  if (partials.getRank() != 5 || !partials.getElementType().isF32())
+    return emitOpError("partials must be [B, T, H, k, V] of f32, got ")
+           << partials;
+  int64_t b = partials.getDimSize(0), t = partials.getDimSize(1),
+          h = partials.getDimSize(2), v = partials.getDimSize(4);
+  if (Value shared = getShared())
+    if (failed(expectShape(*this, shared, "shared", {b, t, h, 1, v}, 5, isF32,
+                           "f32", "[B, T, H, 1, V]")))
+      return failure();
+  if (Value w = getNormWeight()) {
+    bool perHead = shapeOf(w).getRank() == 2;
+    SmallVector<int64_t> lead =
+        perHead ? SmallVector<int64_t>{h, v} : SmallVector<int64_t>{v};
+    if (failed(expectShape(*this, w, "norm", lead, perHead ? 2 : 1, isFloat,
+                           "floats", "[V] or [H, V]")))
+      return failure();
+    if (!getEps())
+      return emitOpError("the norm needs its eps");
+  } else if (getEps()) {
+    return emitOpError("eps is an attribute of the norm, which is absent");
+  }
+  if (failed(expectShape(*this, getOutInit(), "o", {b, t, h, v}, 4, isFloat,
+                         "floats", "[B, T, H, V]")))
+    return failure();
+  if (Value g = getOutGate())
+    if (failed(expectShape(*this, g, "out_gate", {b, t, h, v}, 4, isFloat,
+                           "floats", "[B, T, H, V]")))
+      return failure();
+  return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+void CombineOutputsOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addEffects(*this, 1, effects);
 }

@@ -53,7 +53,10 @@ struct KernelOpInterface
 void mlir::sse_gpu::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SSEGPUDialect *) {
+    RouteOp::attachInterface<KernelOpInterface<RouteOp>>(*ctx);
     GroupOp::attachInterface<KernelOpInterface<GroupOp>>(*ctx);
+    CombineOutputsOp::attachInterface<KernelOpInterface<CombineOutputsOp>>(
+        *ctx);
     ChunkScanOp::attachInterface<KernelOpInterface<ChunkScanOp>>(*ctx);
   });
 }

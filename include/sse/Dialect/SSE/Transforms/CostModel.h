@@ -37,6 +37,7 @@ struct ScanShape {
   int64_t routedPartitions; ///< N (1 when unrouted)
   int64_t slots;            ///< k routed picks per token (1 when unrouted)
   bool routed, shared, delta, perKeyGate, scalarGate, carriesState;
+  bool epilogue; ///< a fused norm or output gate
   int64_t elementBytes;
 
   /// Fails (returns nullopt) when a size the model needs is dynamic.

@@ -19,6 +19,49 @@ class SSEGPU_Op<string mnemonic, list<Trait> traits = []>
 
 def SSEGPU_AnyShaped : AnyTypeOf<[AnyRankedTensor, AnyMemRef]>;
 
+def SSEGPU_RouteOp : SSEGPU_Op<"route", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "the router kernel: top-k partitions and weights per token";
+  let description = [{
+    `sse.classify` as a kernel: for every row of `logits` (`[B, T, N]`, or
+    `[B, T, H, N]` for per-head routing) the `top_k` partitions and their
+    weights, in the order and normalisation of `sse.classify` (SPEC 1.2),
+    into `weights` (f32) and `indices` (i32), both `[..., top_k]`.
+
+    ```mlir
+    func.func @route(%z: tensor<4x4096x4xbf16>) -> (tensor<4x4096x1xf32>, tensor<4x4096x1xi32>) {
+      %w0 = tensor.empty() : tensor<4x4096x1xf32>
+      %i0 = tensor.empty() : tensor<4x4096x1xi32>
+      %w, %i = sse_gpu.route ins(%z : tensor<4x4096x4xbf16>)
+          outs(%w0, %i0 : tensor<4x4096x1xf32>, tensor<4x4096x1xi32>)
+          {top_k = 1 : i64} -> tensor<4x4096x1xf32>, tensor<4x4096x1xi32>
+      return %w, %i : tensor<4x4096x1xf32>, tensor<4x4096x1xi32>
+    }
+    ```
+  }];
+  let arguments = (ins SSEGPU_AnyShaped:$logits,
+                   SSEGPU_AnyShaped:$weights_init,
+                   SSEGPU_AnyShaped:$indices_init,
+                   I64Attr:$top_k,
+                   DefaultValuedAttr<SSE_ClassifyOrderAttr,
+                       "::mlir::sse::ClassifyOrder::softmax_then_topk">:$order,
+                   UnitAttr:$renormalize);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    `ins` `(` $logits `:` type($logits) `)`
+    `outs` `(` $weights_init `,` $indices_init `:` type($weights_init) `,`
+        type($indices_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(), 1, 2);
+    }
+  }];
+}
+
 def SSEGPU_GroupOp : SSEGPU_Op<"group", [
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
@@ -85,8 +128,9 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     from `sse_gpu.group`, and `weights` `[B, T, k]` or `[B, T, H, k]`)
     when the partitions are routed, and `cu_seqlens` for packed
     sequences. Destinations: the output and the states
-    `[B, H, P, K, V]` f32 (P the state partitions of the whole layer; the
-    op updates its own, in place). The output is o `[B, T, H, V]` when
+    `[S, H, P, K, V]` f32 (S = B, or the number of packed sequences; P the
+    state partitions of the whole layer; the op updates its own, in
+    place). The output is o `[B, T, H, V]` when
     `plan.combine` is `direct` or `on_chip`, and one f32 partial per
     visit, `[B, T, H, k, V]`, when it is `partials`.
 
@@ -157,6 +201,56 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     }
     /// True if the op's partitions are routed (it reads token lists).
     bool isRouted() { return getCounts() != nullptr; }
+  }];
+}
+
+def SSEGPU_CombineOutputsOp : SSEGPU_Op<"combine_outputs", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "sum the partial outputs of a token's visits; norm and gate";
+  let description = [{
+    The output kernel of a routed (or epilogue-fused) scan:
+    `o = sum over slots of partials[b, t, h, slot, :]` plus the shared
+    partition's `shared[b, t, h, 0, :]` when given (each partial already
+    carries its read weight and scale), then the per-head RMS norm over V
+    with `norm` weights (`[V]` or `[H, V]`) and `eps`, then the swish
+    output gate `o * (g * sigmoid(g))` with `out_gate` `[B, T, H, V]`.
+    `o` is `[B, T, H, V]` in the type of the layer's `v`.
+
+    ```mlir
+    func.func @combine(%p: tensor<2x64x2x1x32xf32>, %p0: tensor<2x64x2x1x32xf32>,
+                       %w: tensor<32xf32>, %g: tensor<2x64x2x32xbf16>) -> tensor<2x64x2x32xbf16> {
+      %o0 = tensor.empty() : tensor<2x64x2x32xbf16>
+      %o = sse_gpu.combine_outputs ins(%p : tensor<2x64x2x1x32xf32>)
+          shared(%p0 : tensor<2x64x2x1x32xf32>) norm(%w : tensor<32xf32>)
+          out_gate(%g : tensor<2x64x2x32xbf16>)
+          outs(%o0 : tensor<2x64x2x32xbf16>) {eps = 1.0e-05 : f32}
+          -> tensor<2x64x2x32xbf16>
+      return %o : tensor<2x64x2x32xbf16>
+    }
+    ```
+  }];
+  let arguments = (ins SSEGPU_AnyShaped:$partials,
+                   Optional<SSEGPU_AnyShaped>:$shared,
+                   Optional<SSEGPU_AnyShaped>:$norm_weight,
+                   Optional<SSEGPU_AnyShaped>:$out_gate,
+                   SSEGPU_AnyShaped:$out_init,
+                   OptionalAttr<F32Attr>:$eps);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    `ins` `(` $partials `:` type($partials) `)`
+    (`shared` `(` $shared^ `:` type($shared) `)`)?
+    (`norm` `(` $norm_weight^ `:` type($norm_weight) `)`)?
+    (`out_gate` `(` $out_gate^ `:` type($out_gate) `)`)?
+    `outs` `(` $out_init `:` type($out_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(), getNumOperands() - 1, 1);
+    }
   }];
 }
 

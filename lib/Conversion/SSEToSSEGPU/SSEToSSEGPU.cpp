@@ -1,0 +1,253 @@
+//===- SSEToSSEGPU.cpp - convert-sse-to-sse-gpu
+//----------------------------===//
+//
+// Rewrites a tiled sse.scan into the sse_gpu kernel ops that compute it, on
+// tensors: the router, the grouping, one chunk scan per kind of partition
+// (shared, routed) chained through the states, and the output combine. The
+// plans come from the kernel-plan analysis; this file only builds IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Conversion/SSEToSSEGPU/SSEToSSEGPU.h"
+
+#include "sse/Dialect/SSE/IR/SSE.h"
+#include "sse/Dialect/SSEGPU/Analysis/KernelPlan.h"
+#include "sse/Dialect/SSEGPU/IR/SSEGPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace sse {
+#define GEN_PASS_DEF_CONVERTSSETOSSEGPU
+#include "sse/Conversion/Passes.h.inc"
+} // namespace sse
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::sse;
+using sse_gpu::ChunkScanPlan;
+using sse_gpu::ScanPart;
+
+namespace {
+
+/// The plans of a scan's chunk-scan kernels, or nothing when the new
+/// kernels do not cover it (it stays for convert-sse-to-gpu).
+struct ScanPlans {
+  std::optional<ChunkScanPlan> shared, main; ///< main: routed or dense
+};
+
+std::optional<ScanPlans> planScan(ScanOp scan,
+                                  const TargetDescription &target) {
+  std::optional<ScanShape> shape = ScanShape::of(scan);
+  ScheduleAttr schedule = scan.getScheduleAttr();
+  if (!shape || !schedule || schedule.getSplit() != WorkSplit::recurrent)
+    return std::nullopt;
+  Type element = cast<ShapedType>(scan.getQ().getType()).getElementType();
+  auto plan = [&](ScanPart part) -> std::optional<ChunkScanPlan> {
+    std::string why;
+    FailureOr<ChunkScanPlan> p = sse_gpu::planChunkScan(
+        scan.getContext(), *shape, element, part, schedule.getSplit(),
+        schedule.getGrouping(), target, why);
+    if (failed(p) || p->plan.getSegments() != 1)
+      return std::nullopt;
+    return *p;
+  };
+  ScanPlans plans;
+  if (scan.hasShared() && !(plans.shared = plan(ScanPart::Shared)))
+    return std::nullopt;
+  if (!(plans.main =
+            plan(scan.isRouted() ? ScanPart::Routed : ScanPart::Dense)))
+    return std::nullopt;
+  return plans;
+}
+
+RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type element) {
+  return RankedTensorType::get(shape, element);
+}
+
+Value emptyLike(PatternRewriter &rewriter, Location loc,
+                RankedTensorType type) {
+  return tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+/// The initial states: `init`, or zeros.
+Value initialStates(PatternRewriter &rewriter, ScanOp scan) {
+  if (Value init = scan.getInit())
+    return init;
+  Location loc = scan.getLoc();
+  auto type = cast<RankedTensorType>(scan.getFinalStates().getType());
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0.0f));
+  return linalg::FillOp::create(rewriter, loc, zero,
+                                emptyLike(rewriter, loc, type))
+      .getResult(0);
+}
+
+/// The routing of a routed scan: its route(w, i), or a route kernel for
+/// its fused router(z).
+std::pair<Value, Value> routing(PatternRewriter &rewriter, ScanOp scan) {
+  if (!scan.getLogits())
+    return {scan.getWeights(), scan.getIndices()};
+  Location loc = scan.getLoc();
+  auto logits = cast<RankedTensorType>(scan.getLogits().getType());
+  SmallVector<int64_t> shape(logits.getShape().drop_back());
+  shape.push_back(scan.getNumSlots());
+  auto weights = tensorOf(shape, rewriter.getF32Type());
+  auto indices = tensorOf(shape, rewriter.getI32Type());
+  auto route = sse_gpu::RouteOp::create(
+      rewriter, loc, TypeRange{weights, indices}, scan.getLogits(),
+      emptyLike(rewriter, loc, weights), emptyLike(rewriter, loc, indices),
+      rewriter.getI64IntegerAttr(scan.getNumSlots()),
+      scan.getRouterOrderAttr()
+          ? scan.getRouterOrderAttr()
+          : ClassifyOrderAttr::get(rewriter.getContext(),
+                                   ClassifyOrder::softmax_then_topk),
+      scan.getRenormalizeAttr());
+  return {route.getResult(0), route.getResult(1)};
+}
+
+/// Token lists per (sequence[, head], partition) of `indices`.
+std::pair<Value, Value> groups(PatternRewriter &rewriter, ScanOp scan,
+                               Value indices) {
+  Location loc = scan.getLoc();
+  auto idx = cast<RankedTensorType>(indices.getType());
+  auto states = cast<RankedTensorType>(scan.getFinalStates().getType());
+  SmallVector<int64_t> shape = {states.getDimSize(0)};
+  if (idx.getRank() == 4)
+    shape.push_back(idx.getDimSize(2));
+  shape.push_back(scan.getPartitions());
+  auto counts = tensorOf(shape, rewriter.getI32Type());
+  shape.push_back(idx.getDimSize(1));
+  auto tokens = tensorOf(shape, rewriter.getI32Type());
+  auto group = sse_gpu::GroupOp::create(
+      rewriter, loc, TypeRange{counts, tokens}, indices, scan.getCuSeqlens(),
+      emptyLike(rewriter, loc, counts), emptyLike(rewriter, loc, tokens),
+      rewriter.getI64IntegerAttr(scan.getPartitions()));
+  return {group.getResult(0), group.getResult(1)};
+}
+
+/// What one chunk-scan kernel reads besides the states.
+struct ChunkScanInputs {
+  Value q, k, gate, beta;
+  Value counts, tokens, weights; ///< the routed visits (or null)
+  int64_t firstPartition, partitions, slots;
+};
+
+/// Emits one chunk scan; returns (its output, the states after it).
+std::pair<Value, Value> chunkScan(PatternRewriter &rewriter, ScanOp scan,
+                                  const ChunkScanInputs &in,
+                                  const ChunkScanPlan &plan, Value states) {
+  Location loc = scan.getLoc();
+  auto o = cast<RankedTensorType>(scan.getO().getType());
+  RankedTensorType out = o;
+  if (plan.plan.getCombine() == sse_gpu::CombineMode::partials) {
+    SmallVector<int64_t> shape(o.getShape());
+    shape.insert(shape.begin() + 3, in.slots);
+    out = tensorOf(shape, rewriter.getF32Type());
+  }
+  auto op = sse_gpu::ChunkScanOp::create(
+      rewriter, loc, TypeRange{out, states.getType()}, in.q, in.k, scan.getV(),
+      in.gate, in.beta, in.counts, in.tokens, in.weights, scan.getCuSeqlens(),
+      emptyLike(rewriter, loc, out), states,
+      rewriter.getI64IntegerAttr(in.firstPartition),
+      rewriter.getI64IntegerAttr(in.partitions),
+      rewriter.getF32FloatAttr(*scan.getEffectiveScale()), scan.getRuleAttr(),
+      scan.getReadGateAttr(), scan.getWriteGateAttr(), plan.plan);
+  return {op.getResult(0), op.getResult(1)};
+}
+
+struct ScanToKernelOps : public OpRewritePattern<ScanOp> {
+  ScanToKernelOps(MLIRContext *ctx, const TargetDescription &target)
+      : OpRewritePattern<ScanOp>(ctx), target(target) {}
+
+  LogicalResult matchAndRewrite(ScanOp scan,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ScanPlans> plans = planScan(scan, target);
+    if (!plans || !scan.getEffectiveScale())
+      return rewriter.notifyMatchFailure(scan, "not covered by the new "
+                                               "kernels");
+    Value states = initialStates(rewriter, scan);
+    Value sharedOut;
+    if (plans->shared) {
+      ChunkScanInputs in{scan.getSharedQ(),
+                         scan.getSharedK(),
+                         scan.getSharedGate(),
+                         scan.getSharedBeta(),
+                         {},
+                         {},
+                         {},
+                         0,
+                         1,
+                         1};
+      std::tie(sharedOut, states) =
+          chunkScan(rewriter, scan, in, *plans->shared, states);
+    }
+    ChunkScanInputs in{scan.getQ(),
+                       scan.getK(),
+                       scan.getGate(),
+                       scan.getBeta(),
+                       {},
+                       {},
+                       {},
+                       scan.hasShared() ? 1 : 0,
+                       static_cast<int64_t>(scan.getPartitions()),
+                       scan.getNumSlots()};
+    if (scan.isRouted()) {
+      auto [weights, indices] = routing(rewriter, scan);
+      std::tie(in.counts, in.tokens) = groups(rewriter, scan, indices);
+      in.weights = weights;
+    }
+    auto [out, finalStates] =
+        chunkScan(rewriter, scan, in, *plans->main, states);
+    Value o = out;
+    if (plans->main->plan.getCombine() == sse_gpu::CombineMode::partials) {
+      auto oType = cast<RankedTensorType>(scan.getO().getType());
+      FloatAttr eps;
+      if (scan.getNormWeight())
+        eps = scan.getNormEpsAttr() ? scan.getNormEpsAttr()
+                                    : rewriter.getF32FloatAttr(1e-5f);
+      o = sse_gpu::CombineOutputsOp::create(
+              rewriter, scan.getLoc(), TypeRange{oType}, out, sharedOut,
+              scan.getNormWeight(), scan.getOutGate(),
+              emptyLike(rewriter, scan.getLoc(), oType), eps)
+              .getResult(0);
+    }
+    rewriter.replaceOp(scan, {o, finalStates});
+    return success();
+  }
+
+  TargetDescription target;
+};
+
+struct ConvertSSEToSSEGPUPass
+    : public sse::impl::ConvertSSEToSSEGPUBase<ConvertSSEToSSEGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (targetSMs < 1 || targetSMs > 4096 || targetSmemKB < 1 ||
+        targetSmemKB > 1024) {
+      getOperation()->emitError("convert-sse-to-sse-gpu: target-sms must be "
+                                "in [1, 4096] and target-smem-kb in [1, "
+                                "1024]");
+      return signalPassFailure();
+    }
+    TargetDescription target;
+    target.numSMs = targetSMs;
+    target.sharedBytesPerBlock = targetSmemKB * 1024;
+    RewritePatternSet patterns(&getContext());
+    populateSSEToSSEGPUConversionPatterns(patterns, target);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::sse::populateSSEToSSEGPUConversionPatterns(
+    RewritePatternSet &patterns, const TargetDescription &target) {
+  patterns.add<ScanToKernelOps>(patterns.getContext(), target);
+}
