@@ -9,6 +9,7 @@
 #define SSE_CONVERSION_PASSES_H
 
 #include "sse/Conversion/Bufferization/ScanBufferization.h"
+#include "sse/Conversion/SSEGPUToGPU/SSEGPUToGPU.h"
 #include "sse/Conversion/SSEToGPU/SSEToGPU.h"
 #include "sse/Conversion/SSEToSCF/SSEToSCF.h"
 #include "sse/Conversion/SSEToSSEGPU/SSEToSSEGPU.h"

@@ -96,6 +96,33 @@ def ConvertSSEToSSEGPU : Pass<"convert-sse-to-sse-gpu"> {
   ];
 }
 
+def TestSSEGPUWgmmaGemm : Pass<"test-sse-gpu-wgmma-gemm", "ModuleOp"> {
+  let summary = "Test only: a 64 x N x K wgmma GEMM kernel built with the "
+                "warpgroup helper";
+  let description = [{
+    Adds `gpu.module @sse_wgmma_test` with one kernel, `@gemm(%a:
+    memref<64xKxT>, %b: memref<KxNxT>, %c: memref<64xNxf32>)`, run by one
+    warpgroup (128 threads): the threads write A and the transpose of B
+    into shared memory in the core-matrix layout of
+    `sse/Conversion/SSEGPUToGPU/WarpgroupMMA.h`, wgmma multiplies them
+    (K / 16 slices, k8 for f32 as tf32) with descriptors from the same
+    helper, and each thread stores its accumulator elements at the
+    positions of the helper's lane map. Lit checks the PTX and that ptxas
+    accepts it; `scripts/gpu_wgmma_check.py` runs it on a GPU against
+    NumPy, which checks the layout, the descriptors and the lane map
+    together.
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "NVVM::NVVMDialect",
+                           "LLVM::LLVMDialect", "memref::MemRefDialect",
+                           "scf::SCFDialect", "arith::ArithDialect"];
+  let options = [
+    Option<"n", "n", "int64_t", "64", "Columns of B and C (8 to 256, by 8)">,
+    Option<"k", "k", "int64_t", "16", "The shared dimension (by 16)">,
+    Option<"element", "element", "std::string", "\"bf16\"",
+           "Operand type: bf16, f16 or f32 (multiplied as tf32)">,
+  ];
+}
+
 def ConvertSSEToGPU : Pass<"convert-sse-to-gpu", "ModuleOp"> {
   let summary = "Lower sse.scan to gpu.launch kernels following its schedule";
   let description = [{

@@ -1,0 +1,22 @@
+//===- SSEGPUToGPU.h - sse_gpu kernel ops to gpu/nvvm kernels ---*- C++ -*-===//
+//
+// The buffer-level conversion of GPU codegen v2 (in progress): for now the
+// test pass that checks the warpgroup matrix helper on its own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSE_CONVERSION_SSEGPUTOGPU_SSEGPUTOGPU_H
+#define SSE_CONVERSION_SSEGPUTOGPU_SSEGPUTOGPU_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <string>
+
+namespace mlir {
+namespace sse {
+#define GEN_PASS_DECL_TESTSSEGPUWGMMAGEMM
+#include "sse/Conversion/Passes.h.inc"
+} // namespace sse
+} // namespace mlir
+
+#endif // SSE_CONVERSION_SSEGPUTOGPU_SSEGPUTOGPU_H

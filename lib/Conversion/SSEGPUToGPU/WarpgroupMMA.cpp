@@ -1,0 +1,132 @@
+//===- WarpgroupMMA.cpp - Warpgroup matrix products (wgmma) ---------------===//
+//
+// Layouts, descriptors and lane maps of sm_90a's wgmma, from the PTX ISA's
+// "Matrix Descriptor Format" and "Register Fragments" for .m64nNk16 /
+// .m64nNk8 with f32 accumulators.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Conversion/SSEGPUToGPU/WarpgroupMMA.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+using namespace mlir;
+using namespace mlir::sse_gpu;
+
+namespace {
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value i64Const(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
+} // namespace
+
+bool CoreMatrixLayout::isValid() const {
+  return (elementBytes == 2 || elementBytes == 4) && rows > 0 &&
+         rows % 8 == 0 && depth > 0 && depth % wgmmaDepth(elementBytes) == 0;
+}
+
+Value CoreMatrixLayout::byteOffset(OpBuilder &b, Location loc, Value row,
+                                   Value k) const {
+  // ((row / 8) * (depth / e) + k / e) * 128 + (row % 8) * 16 + (k % e) * eb
+  int64_t e = elementsPerCoreRow();
+  Value eight = indexConst(b, loc, 8), perRow = indexConst(b, loc, e);
+  Value rowBlock = arith::DivUIOp::create(b, loc, row, eight);
+  Value kBlock = arith::DivUIOp::create(b, loc, k, perRow);
+  Value core = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, rowBlock, indexConst(b, loc, depth / e)),
+      kBlock);
+  Value inRow = arith::RemUIOp::create(b, loc, row, eight);
+  Value inK = arith::RemUIOp::create(b, loc, k, perRow);
+  Value offset = arith::MulIOp::create(b, loc, core, indexConst(b, loc, 128));
+  offset = arith::AddIOp::create(
+      b, loc, offset,
+      arith::MulIOp::create(b, loc, inRow, indexConst(b, loc, 16)));
+  return arith::AddIOp::create(
+      b, loc, offset,
+      arith::MulIOp::create(b, loc, inK, indexConst(b, loc, elementBytes)));
+}
+
+int64_t mlir::sse_gpu::wgmmaDepth(int64_t elementBytes) {
+  return 32 / elementBytes;
+}
+
+Value mlir::sse_gpu::matrixDescriptor(OpBuilder &b, Location loc, Value address,
+                                      const CoreMatrixLayout &layout,
+                                      int64_t kStep) {
+  // Bits 0-13: start address >> 4; 16-29: LBO >> 4; 32-45: SBO >> 4;
+  // 62-63: swizzle mode (0: none). One wgmma slice of K spans two core
+  // matrices along K.
+  Value start = arith::AddIOp::create(
+      b, loc, address, i64Const(b, loc, kStep * 2 * layout.leadingBytes()));
+  Value field = arith::ShRUIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, start, i64Const(b, loc, 0x3FFFF)),
+      i64Const(b, loc, 4));
+  int64_t fixed = ((layout.leadingBytes() >> 4) << 16) |
+                  ((layout.strideBytes() >> 4) << 32);
+  return arith::OrIOp::create(b, loc, field, i64Const(b, loc, fixed));
+}
+
+LLVM::LLVMStructType mlir::sse_gpu::accumulatorType(MLIRContext *ctx,
+                                                    int64_t n) {
+  SmallVector<Type> fields(n / 2, Float32Type::get(ctx));
+  return LLVM::LLVMStructType::getLiteral(ctx, fields);
+}
+
+std::pair<Value, Value> mlir::sse_gpu::accumulatorPosition(OpBuilder &b,
+                                                           Location loc,
+                                                           Value thread,
+                                                           int64_t i) {
+  // Thread t = 32 w + lane: row 16 w + lane / 4 (+ 8 for elements 2, 3 of a
+  // block), column 8 j + 2 (lane % 4) (+ 1 for odd elements), j = i / 4.
+  Value lane = arith::RemUIOp::create(b, loc, thread, indexConst(b, loc, 32));
+  Value warp = arith::DivUIOp::create(b, loc, thread, indexConst(b, loc, 32));
+  Value row = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, warp, indexConst(b, loc, 16)),
+      arith::DivUIOp::create(b, loc, lane, indexConst(b, loc, 4)));
+  row =
+      arith::AddIOp::create(b, loc, row, indexConst(b, loc, 8 * ((i / 2) % 2)));
+  Value col = arith::MulIOp::create(
+      b, loc, arith::RemUIOp::create(b, loc, lane, indexConst(b, loc, 4)),
+      indexConst(b, loc, 2));
+  col = arith::AddIOp::create(b, loc, col,
+                              indexConst(b, loc, 8 * (i / 4) + i % 2));
+  return {row, col};
+}
+
+Value mlir::sse_gpu::warpgroupMMA(OpBuilder &b, Location loc, Value descA,
+                                  Value descB, Value acc, int64_t n,
+                                  NVVM::WGMMATypes operandType,
+                                  bool accumulate) {
+  MLIRContext *ctx = b.getContext();
+  int64_t depth = operandType == NVVM::WGMMATypes::tf32 ? 8 : 16;
+  auto shape = NVVM::MMAShapeAttr::get(ctx, 64, n, depth);
+  auto type = NVVM::WGMMATypesAttr::get(ctx, operandType);
+  auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
+  return NVVM::WgmmaMmaAsyncOp::create(
+      b, loc, acc.getType(), acc, descA, descB, shape, type, type,
+      NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+      NVVM::WGMMAScaleOutAttr::get(ctx, accumulate ? NVVM::WGMMAScaleOut::one
+                                                   : NVVM::WGMMAScaleOut::zero),
+      one, one, NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+      NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+      /*satfinite=*/NVVM::MMAIntOverflowAttr());
+}
+
+void mlir::sse_gpu::wgmmaFence(OpBuilder &b, Location loc) {
+  // Shared-memory writes of the generic proxy (threads) become visible to
+  // the async proxy (wgmma) first.
+  NVVM::FenceProxyOp::create(
+      b, loc, NVVM::ProxyKind::async_shared,
+      NVVM::SharedSpaceAttr::get(b.getContext(),
+                                 NVVM::SharedSpace::shared_cta));
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+}
+
+void mlir::sse_gpu::wgmmaCommitAndWait(OpBuilder &b, Location loc) {
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+}
