@@ -12,8 +12,12 @@ CUDA and the driver: it loads each PTX through the CUDA driver API
 the kernel on one warpgroup and compares C with the float64 product of the
 inputs as the kernel sees them (rounded to the operand type; to tf32 for
 f32). The shared-memory layout, the descriptors and the lane map are all
-checked at once: any of them wrong puts values in the wrong places. Prints
-one line per case and "N passed, M failed".
+checked at once: any of them wrong puts values in the wrong places. It
+also encodes a TMA descriptor through the runtime's
+mgpuTensorMapEncodeTiledMemref (DIR/libsse_cuda_runtime.so, copied by
+`build`) for a bf16 tensor, which the driver accepts only with a
+well-formed argument list. Prints one line per case and "N passed, M
+failed".
 """
 
 import ctypes
@@ -51,6 +55,8 @@ def build(out):
         os.replace(os.path.join(tmp, "kernel0.ptx"), tmp + ".ptx")
         os.rmdir(tmp)
         cases.append({"name": name, "n": n, "k": k, "element": element})
+    runtime = os.path.join(tools, "..", "lib", "libsse_cuda_runtime.so")
+    subprocess.run(["cp", runtime, os.path.join(out, "libsse_cuda_runtime.so")], check=True)
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
     print(f"built {len(cases)} cases into {out}")
@@ -94,8 +100,29 @@ def run(out):
         print(f"{'PASS' if ok else 'FAIL'} {case['name']}: rel err {err:.2e}, nan {nan} "
               f"(tol {TOLERANCE[element]:.0e})")
         cuda.cuModuleUnload(module)
+    ok = check_tensor_map(out, torch)
+    passed += ok
+    failed += not ok
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def check_tensor_map(out, torch):
+    """A TMA descriptor of a 4096 x 128 bf16 tensor, 64 x 64 boxes, 128-byte
+    swizzle, through the runtime (a ranked memref descriptor as the MLIR
+    lowering passes it)."""
+    rt = ctypes.CDLL(os.path.join(out, "libsse_cuda_runtime.so"))
+    rt.mgpuTensorMapEncodeTiledMemref.restype = ctypes.c_void_p
+    t = torch.zeros((4096, 128), dtype=torch.bfloat16, device="cuda")
+    desc = (ctypes.c_int64 * 7)(t.data_ptr(), t.data_ptr(), 0, 4096, 128, 128, 1)
+    box = (ctypes.c_int64 * 2)(64, 64)
+    i64 = ctypes.c_int64
+    ptr = rt.mgpuTensorMapEncodeTiledMemref(i64(2), desc, i64(9), i64(0), i64(3), i64(0),
+                                            i64(0), box)
+    ok = bool(ptr)
+    print(f"{'PASS' if ok else 'FAIL'} tensor map: mgpuTensorMapEncodeTiledMemref returned "
+          f"{ptr:#x}" if ptr else "FAIL tensor map: null")
+    return ok
 
 
 if __name__ == "__main__":

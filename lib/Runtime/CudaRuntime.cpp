@@ -101,6 +101,11 @@ struct Driver {
   CUresult (*cuMemHostRegister)(void *, size_t, unsigned);
   CUresult (*cuMemHostUnregister)(void *);
   CUresult (*cuGetErrorName)(CUresult, const char **);
+  /// Optional (CUDA 12+ drivers): only TMA descriptors need it.
+  CUresult (*cuTensorMapEncodeTiled)(void *, int, unsigned, void *,
+                                     const uint64_t *, const uint64_t *,
+                                     const unsigned *, const unsigned *, int,
+                                     int, int, int);
 };
 
 Driver driver;
@@ -192,6 +197,9 @@ void initialize() {
   resolve(driver.cuMemHostUnregister, "cuMemHostUnregister");
   if (!complete)
     return;
+  driver.cuTensorMapEncodeTiled =
+      reinterpret_cast<decltype(driver.cuTensorMapEncodeTiled)>(
+          dlsym(lib, "cuTensorMapEncodeTiled"));
   if (!check(driver.cuInit(0), "cuInit") ||
       !check(driver.cuDeviceGet(&device, defaultDevice), "cuDeviceGet") ||
       !check(driver.cuDevicePrimaryCtxRetain(&context, device),
@@ -237,6 +245,66 @@ void require(bool ok) {
 }
 
 void requireInit() { require(ensureInit() == 0); }
+
+/// Bytes per element of each CUtensorMapDataType (UINT8 .. TFLOAT32_FTZ).
+constexpr int64_t kTensorMapElementBytes[] = {1, 2, 4, 4, 8, 8, 2,
+                                              4, 8, 2, 4, 4, 4};
+
+/// Fills `tensorMap` for the memref behind `rankedDescriptor` (a
+/// StridedMemRefType of `rank`: allocated, aligned, offset, sizes,
+/// strides); checks what the driver would reject with a less precise
+/// error: the rank, the enums, the box, 16-byte alignment of the start
+/// and of every stride but the innermost, which must be 1.
+bool encodeTensorMap(void *tensorMap, int64_t rank, void *rankedDescriptor,
+                     int64_t dataType, int64_t interleave, int64_t swizzle,
+                     int64_t l2Promotion, int64_t oobFill,
+                     const int64_t *boxDims) {
+  if (!driver.cuTensorMapEncodeTiled) {
+    setError("the CUDA driver lacks cuTensorMapEncodeTiled (TMA needs a "
+             "CUDA 12 driver)");
+    return false;
+  }
+  if (rank < 1 || rank > 5 || dataType < 0 || dataType > 12 ||
+      !rankedDescriptor || !boxDims) {
+    setError("mgpuTensorMapEncodeTiledMemref: rank %lld (1 to 5) or data "
+             "type %lld (0 to 12) out of range",
+             static_cast<long long>(rank), static_cast<long long>(dataType));
+    return false;
+  }
+  auto *fields = static_cast<int64_t *>(rankedDescriptor);
+  const int64_t *sizes = fields + 3, *strides = fields + 3 + rank;
+  int64_t elementBytes = kTensorMapElementBytes[dataType];
+  char *address =
+      reinterpret_cast<char *>(fields[1]) + fields[2] * elementBytes;
+  uint64_t globalDim[5] = {1, 1, 1, 1, 1}, globalStrides[5] = {0};
+  unsigned box[5] = {1, 1, 1, 1, 1}, elementStrides[5] = {1, 1, 1, 1, 1};
+  bool ok =
+      strides[rank - 1] == 1 && reinterpret_cast<uintptr_t>(address) % 16 == 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    // The driver counts dimensions innermost first.
+    globalDim[i] = static_cast<uint64_t>(sizes[rank - 1 - i]);
+    ok = ok && boxDims[rank - 1 - i] >= 1 && boxDims[rank - 1 - i] <= 256;
+    box[i] = static_cast<unsigned>(boxDims[rank - 1 - i]);
+    if (i + 1 < rank) {
+      globalStrides[i] =
+          static_cast<uint64_t>(strides[rank - 2 - i] * elementBytes);
+      ok = ok && globalStrides[i] % 16 == 0;
+    }
+  }
+  if (!ok) {
+    setError("mgpuTensorMapEncodeTiledMemref: a TMA tile needs a 16-byte "
+             "aligned start, unit innermost stride, 16-byte multiples for "
+             "the other strides and box sizes in [1, 256]");
+    return false;
+  }
+  return check(driver.cuTensorMapEncodeTiled(
+                   tensorMap, static_cast<int>(dataType),
+                   static_cast<unsigned>(rank), address, globalDim,
+                   globalStrides, box, elementStrides,
+                   static_cast<int>(interleave), static_cast<int>(swizzle),
+                   static_cast<int>(l2Promotion), static_cast<int>(oobFill)),
+               "cuTensorMapEncodeTiled");
+}
 
 CUevent timerStart = nullptr, timerStop = nullptr;
 
@@ -506,6 +574,28 @@ void mgpuMemHostUnregister(void *ptr) {
 
 void mgpuSetDefaultDevice(int32_t index) { defaultDevice = index; }
 
+// TMA: the GPU-to-LLVM lowering of nvgpu.tma.create.descriptor calls this
+// with a ranked memref descriptor, the CUtensorMapDataType, interleave,
+// swizzle, L2 promotion and out-of-bounds fill enums, and the box sizes
+// (outermost first). It returns a device copy of the 128-byte CUtensorMap
+// (kept for the life of the process, as upstream's wrapper does).
+void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *rankedDescriptor,
+                                     int64_t dataType, int64_t interleave,
+                                     int64_t swizzle, int64_t l2Promotion,
+                                     int64_t oobFill, int64_t *boxDims) {
+  requireInit();
+  alignas(64) unsigned char tensorMap[128] = {0};
+  if (!encodeTensorMap(tensorMap, rank, rankedDescriptor, dataType, interleave,
+                       swizzle, l2Promotion, oobFill, boxDims))
+    fatal();
+  CUdeviceptr copy = 0;
+  require(check(driver.cuMemAlloc(&copy, sizeof(tensorMap)), "cuMemAlloc"));
+  require(check(driver.cuMemcpy(copy, reinterpret_cast<CUdeviceptr>(tensorMap),
+                                sizeof(tensorMap)),
+                "cuMemcpy(tensor map)"));
+  return reinterpret_cast<void *>(copy);
+}
+
 //===----------------------------------------------------------------------===//
 // The C API
 //===----------------------------------------------------------------------===//
@@ -600,7 +690,8 @@ int sseRuntimeCallEntry(void *model, const char *entry, void **d, int count) {
     return -3;
   }
   std::string countName = std::string("_sse_aot_descriptors_") + entry;
-  auto *expected = static_cast<const int64_t *>(dlsym(model, countName.c_str()));
+  auto *expected =
+      static_cast<const int64_t *>(dlsym(model, countName.c_str()));
   if (!expected) {
     setError("no %s in the model (build it with this sse-runner --emit-aot)",
              countName.c_str());

@@ -23,6 +23,7 @@
 // CHECK-DAG: T mgpuStreamDestroy
 // CHECK-DAG: T mgpuStreamSynchronize
 // CHECK-DAG: T mgpuStreamWaitEvent
+// CHECK-DAG: T mgpuTensorMapEncodeTiledMemref
 // CHECK-DAG: T sseRuntimeCallEntry
 // CHECK-DAG: T sseRuntimeLoadModel
 // CHECK-DAG: T sseRuntimeTimerStopMs
