@@ -420,7 +420,7 @@ def test_wrong_mlir_lib_dir_is_an_error(tmp_path):
     module = tmp_path / "module.mlir"
     module.write_text(ADD.format())
     env = dict(os.environ, SSE_MLIR_LIB_DIR=str(tmp_path / "nolibs"))
-    proc = subprocess.run([runner, str(module), "--entry=f", "--seed=1",
+    proc = subprocess.run([find_tool("sse-runner"), str(module), "--entry=f", "--seed=1",
                            f"--output-dir={tmp_path / 'out'}"], capture_output=True,
                           text=True, timeout=120, env=env)
     assert_clean_error(proc, "libmlir_c_runner_utils.so", "SSE_MLIR_LIB_DIR")

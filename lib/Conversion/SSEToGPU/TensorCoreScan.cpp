@@ -170,9 +170,14 @@ TensorCorePlan planTensorCoreScan(ScanOp op,
   // fits 64 f32 registers per thread of at most 8 warps.
   int64_t wanted = schedule ? schedule->getVTile() : p.values;
   p.cols = kTile;
-  for (int64_t c = kTile; c <= p.values; c += kTile)
-    if (p.values % c == 0 && c <= std::max(wanted, kTile) &&
-        p.keys * c <= 16384)
+  // At most 256 columns: the kernel unrolls its column tiles, and K = 16
+  // with V = 1024 took 17 s to compile (2.5 s at 256; a V of 2^31 once
+  // also made this loop run 2^27 times).
+  constexpr int64_t kMaxColumns = 256;
+  int64_t widest = std::min({p.values, std::max(wanted, kTile), kMaxColumns,
+                             std::max<int64_t>(kTile, 16384 / p.keys)});
+  for (int64_t c = kTile; c <= widest; c += kTile)
+    if (p.values % c == 0)
       p.cols = c;
   p.warps = std::clamp<int64_t>(p.keys * p.cols / 2048, 1, 8);
   while (p.nTiles() % p.warps || (p.keys / kTile) % p.warps)

@@ -148,3 +148,31 @@ module attributes {sse.results_in_args = {f = array<i64: 0, -2>}} {
 // expected-error @+1 {{unknown discardable attribute 'sse.bogus' of the sse dialect}}
 module attributes {sse.bogus = 1 : i64} {
 }
+
+// -----
+
+// Tensors too large to address (2^72 elements here) are rejected: the cost
+// model's and the lowerings' size arithmetic overflowed on them (a SIGFPE
+// in the cost model, found by the fuzzer through transform.sse.tile).
+func.func @unaddressable_scan(%q: tensor<2147483648x64x2147483648x16xf32>) {
+  // expected-error @+1 {{'sse.scan' op operand #0 has type 'tensor<2147483648x64x2147483648x16xf32>', more bytes than can be addressed (2^63)}}
+  %o, %s = sse.scan %q, %q, %q : (tensor<2147483648x64x2147483648x16xf32>, tensor<2147483648x64x2147483648x16xf32>, tensor<2147483648x64x2147483648x16xf32>) -> (tensor<2147483648x64x2147483648x16xf32>, tensor<2147483648x2147483648x1x16x16xf32>)
+  return
+}
+
+// -----
+
+func.func @unaddressable_classify(%z: tensor<4294967296x4294967296x4xf32>) {
+  // expected-error @+1 {{'sse.classify' op operand #0 has type 'tensor<4294967296x4294967296x4xf32>', more bytes than can be addressed (2^63)}}
+  %w, %i = sse.classify %z {k = 1 : i64} : tensor<4294967296x4294967296x4xf32> -> (tensor<4294967296x4294967296x1xf32>, tensor<4294967296x4294967296x1xi32>)
+  return
+}
+
+// -----
+
+// One operand alone is enough: v of 2^31 heads with 2^31 columns.
+func.func @unaddressable_states(%q: tensor<1x4x2147483648x16xf32>, %v: tensor<1x4x2147483648x2147483648xf32>) {
+  // expected-error @+1 {{'sse.scan' op operand #2 has type 'tensor<1x4x2147483648x2147483648xf32>', more bytes than can be addressed (2^63)}}
+  %o, %s = sse.scan %q, %q, %v : (tensor<1x4x2147483648x16xf32>, tensor<1x4x2147483648x16xf32>, tensor<1x4x2147483648x2147483648xf32>) -> (tensor<1x4x2147483648x2147483648xf32>, tensor<1x2147483648x1x16x2147483648xf32>)
+  return
+}

@@ -7,6 +7,8 @@
 
 #include "sse/Dialect/SSE/IR/SSE.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -54,6 +56,33 @@ std::string formatShape(ArrayRef<int64_t> shape) {
 RankedTensorType rankedType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
+
+/// Every tensor of `op` must fit in memory that can be addressed: its static
+/// sizes times the element size below 2^63 bytes. (Larger ones overflowed
+/// the cost model's and the lowerings' size arithmetic.)
+LogicalResult verifyAddressable(Operation *op) {
+  auto check = [&](Type type, StringRef what, unsigned i) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      return success();
+    std::optional<int64_t> bytes =
+        std::max<int64_t>(1, tensor.getElementTypeBitWidth() / 8);
+    for (int64_t size : tensor.getShape())
+      if (bytes && !ShapedType::isDynamic(size))
+        bytes = llvm::checkedMul(*bytes, size);
+    if (bytes)
+      return success();
+    return op->emitOpError() << what << " #" << i << " has type " << type
+                             << ", more bytes than can be addressed (2^63)";
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (failed(check(v.getType(), "operand", i)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (failed(check(v.getType(), "result", i)))
+      return failure();
+  return success();
+}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -61,6 +90,8 @@ RankedTensorType rankedType(Value v) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ClassifyOp::verify() {
+  if (failed(verifyAddressable(*this)))
+    return failure();
   RankedTensorType logits = rankedType(getLogits());
   if (logits.getRank() < 1)
     return emitOpError("logits must have rank >= 1 ([..., N]), got ") << logits;
@@ -153,6 +184,8 @@ bool ScanOp::hasPerKeySharedGate() {
 }
 
 LogicalResult ScanOp::verify() {
+  if (failed(verifyAddressable(*this)))
+    return failure();
   RankedTensorType qT = rankedType(getQ()), kT = rankedType(getK()),
                    vT = rankedType(getV());
   if (qT.getRank() != 4)
