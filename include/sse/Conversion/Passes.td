@@ -96,6 +96,28 @@ def ConvertSSEToSSEGPU : Pass<"convert-sse-to-sse-gpu"> {
   ];
 }
 
+def ConvertSSEGPUToGPU : Pass<"convert-sse-gpu-to-gpu", "ModuleOp"> {
+  let summary = "Lower sse_gpu kernel ops on buffers to gpu.func kernels and launches";
+  let description = [{
+    The buffer-level conversion of GPU codegen v2 (in progress). Each
+    sse_gpu op on memrefs becomes a `gpu.launch_func` of a kernel emitted
+    directly as a `gpu.func` into `gpu.module @sse_kernels` (no outlining),
+    one emitter file per kernel kind. Kernels so far:
+
+    * `sse_gpu.route` -> `@sse_route_<i>`: one thread per row of logits
+      (128 per block), SPEC 1.2 in f32: max and softmax denominator over
+      N, then k selections in (logit descending, index ascending) order,
+      weights over all N or over the picks (renormalised, or top-k then
+      softmax).
+
+    Ops without a kernel yet (group, chunk_scan, combine_outputs) are left
+    as they are; ops on tensors are an error (bufferize first).
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
+                           "math::MathDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect"];
+}
+
 def TestSSEGPUWgmmaGemm : Pass<"test-sse-gpu-wgmma-gemm", "ModuleOp"> {
   let summary = "Test only: a 64 x N x K wgmma GEMM kernel built with the "
                 "warpgroup helper";

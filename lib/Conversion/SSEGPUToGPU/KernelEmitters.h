@@ -1,0 +1,28 @@
+//===- KernelEmitters.h - One gpu.func per sse_gpu kernel op ----*- C++ -*-===//
+//
+// The per-kernel emitters of convert-sse-gpu-to-gpu (one file each); the
+// pass turns each op on buffers into a launch of the kernel emitted here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LIB_CONVERSION_SSEGPUTOGPU_KERNELEMITTERS_H
+#define LIB_CONVERSION_SSEGPUTOGPU_KERNELEMITTERS_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir {
+namespace sse_gpu {
+class RouteOp;
+
+/// The router kernel of `op` (on buffers), named `name`, appended to
+/// `module`; it takes the op's operands in order.
+gpu::GPUFuncOp emitRouteKernel(RouteOp op, gpu::GPUModuleOp module,
+                               StringRef name);
+/// Rows of logits `op` routes, and the blocks of its launch.
+int64_t routeRows(RouteOp op);
+int64_t routeBlocks(RouteOp op);
+
+} // namespace sse_gpu
+} // namespace mlir
+
+#endif // LIB_CONVERSION_SSEGPUTOGPU_KERNELEMITTERS_H

@@ -1,0 +1,113 @@
+//===- SSEGPUToGPU.cpp - convert-sse-gpu-to-gpu
+//----------------------------===//
+//
+// The pass shell: each sse_gpu op on buffers is replaced by a launch of its
+// kernel, which the kernel's emitter adds to gpu.module @sse_kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sse/Conversion/SSEGPUToGPU/SSEGPUToGPU.h"
+
+#include "KernelEmitters.h"
+#include "sse/Dialect/SSEGPU/IR/SSEGPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace sse {
+#define GEN_PASS_DEF_CONVERTSSEGPUTOGPU
+#include "sse/Conversion/Passes.h.inc"
+} // namespace sse
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::sse_gpu;
+
+namespace {
+constexpr StringLiteral kKernelModule = "sse_kernels";
+
+/// The module's gpu.module for sse kernels, created on first use.
+gpu::GPUModuleOp kernelModule(PatternRewriter &rewriter, Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (auto existing = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModule))
+    return existing;
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  rewriter.getUnitAttr());
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToEnd(module.getBody());
+  return gpu::GPUModuleOp::create(rewriter, module.getLoc(), kKernelModule);
+}
+
+/// A name not yet used in `module`: `base_0`, `base_1`, ...
+std::string uniqueName(gpu::GPUModuleOp module, StringRef base) {
+  for (int i = 0;; ++i) {
+    std::string name = (base + "_" + Twine(i)).str();
+    if (!module.lookupSymbol(name))
+      return name;
+  }
+}
+
+struct RouteToKernel : public OpRewritePattern<RouteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RouteOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getResults().empty())
+      return rewriter.notifyMatchFailure(op, "on tensors");
+    gpu::GPUModuleOp module = kernelModule(rewriter, op);
+    gpu::GPUFuncOp fn =
+        emitRouteKernel(op, module, uniqueName(module, "sse_route"));
+    auto idx = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, op.getLoc(), v);
+    };
+    gpu::LaunchFuncOp::create(
+        rewriter, op.getLoc(), fn,
+        gpu::KernelDim3{idx(routeBlocks(op)), idx(1), idx(1)},
+        gpu::KernelDim3{idx(128), idx(1), idx(1)},
+        /*dynamicSharedMemorySize=*/Value(), op->getOperands());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct ConvertSSEGPUToGPUPass
+    : public sse::impl::ConvertSSEGPUToGPUBase<ConvertSSEGPUToGPUPass> {
+  void runOnOperation() override {
+    bool unlowerable = false;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<SSEGPUDialect>(op->getDialect()) && op->getNumResults() > 0) {
+        op->emitError("convert-sse-gpu-to-gpu works on buffers: bufferize "
+                      "the sse_gpu ops first (one-shot-bufferize)");
+        unlowerable = true;
+      } else if (isa<RouteOp>(op) &&
+                 !llvm::all_of(op->getOperandTypes(), [](Type t) {
+                   return cast<MemRefType>(t).hasStaticShape();
+                 })) {
+        op->emitError("convert-sse-gpu-to-gpu: the router kernel needs "
+                      "buffers of static shape");
+        unlowerable = true;
+      }
+    });
+    if (unlowerable)
+      return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    sse::populateSSEGPUToGPUConversionPatterns(patterns);
+    // Top-down, so kernels are numbered in program order.
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig().setUseTopDownTraversal(true))))
+      return signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::sse::populateSSEGPUToGPUConversionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<RouteToKernel>(patterns.getContext());
+}
