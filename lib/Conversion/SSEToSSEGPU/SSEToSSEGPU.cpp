@@ -229,18 +229,12 @@ struct ConvertSSEToSSEGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (targetSMs < 1 || targetSMs > 4096 || targetSmemKB < 1 ||
-        targetSmemKB > 1024) {
-      getOperation()->emitError("convert-sse-to-sse-gpu: target-sms must be "
-                                "in [1, 4096] and target-smem-kb in [1, "
-                                "1024]");
+    FailureOr<TargetDescription> target = sse_gpu::planTarget(
+        getOperation(), "convert-sse-to-sse-gpu", targetSMs, targetSmemKB);
+    if (failed(target))
       return signalPassFailure();
-    }
-    TargetDescription target;
-    target.numSMs = targetSMs;
-    target.sharedBytesPerBlock = targetSmemKB * 1024;
     RewritePatternSet patterns(&getContext());
-    populateSSEToSSEGPUConversionPatterns(patterns, target);
+    populateSSEToSSEGPUConversionPatterns(patterns, *target);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -209,3 +209,17 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   result.blocks = itemsFor(s, part, vSlice) * segments;
   return result;
 }
+
+FailureOr<sse::TargetDescription> mlir::sse_gpu::planTarget(Operation *op,
+                                                            StringRef pass,
+                                                            int64_t sms,
+                                                            int64_t smemKB) {
+  if (sms < 1 || sms > 4096 || smemKB < 1 || smemKB > 1024)
+    return op->emitError(pass)
+           << ": target-sms must be in [1, 4096] and target-smem-kb in [1, "
+              "1024]";
+  sse::TargetDescription target;
+  target.numSMs = sms;
+  target.sharedBytesPerBlock = smemKB * 1024;
+  return target;
+}

@@ -26,16 +26,11 @@ struct TestSSEGPUPlanPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (targetSMs < 1 || targetSMs > 4096 || targetSmemKB < 1 ||
-        targetSmemKB > 1024) {
-      getOperation()->emitError("test-sse-gpu-plan: target-sms must be in "
-                                "[1, 4096] and target-smem-kb in [1, 1024]");
+    FailureOr<sse::TargetDescription> target = planTarget(
+        getOperation(), "test-sse-gpu-plan", targetSMs, targetSmemKB);
+    if (failed(target))
       return signalPassFailure();
-    }
-    sse::TargetDescription target;
-    target.numSMs = targetSMs;
-    target.sharedBytesPerBlock = targetSmemKB * 1024;
-    getOperation()->walk([&](sse::ScanOp scan) { report(scan, target); });
+    getOperation()->walk([&](sse::ScanOp scan) { report(scan, *target); });
   }
 
   void report(sse::ScanOp scan, const sse::TargetDescription &target) {

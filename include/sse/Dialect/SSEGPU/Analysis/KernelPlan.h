@@ -44,6 +44,12 @@ planChunkScan(MLIRContext *ctx, const sse::ScanShape &shape, Type element,
               ScanPart part, sse::WorkSplit split, sse::Grouping grouping,
               const sse::TargetDescription &target, std::string &why);
 
+/// The machine description of a pass's target-sms and target-smem-kb
+/// options, or an error on `op` naming `pass` when they are out of range
+/// (SMs in [1, 4096], shared memory in [1, 1024] KiB).
+FailureOr<sse::TargetDescription> planTarget(Operation *op, StringRef pass,
+                                             int64_t sms, int64_t smemKB);
+
 } // namespace sse_gpu
 } // namespace mlir
 
