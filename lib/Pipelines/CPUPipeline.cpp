@@ -42,6 +42,8 @@ void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
     tile.grouping = options.grouping;
     pm.addPass(createSSETile(tile));
   }
+  // Aggregate linalg ops (softmax) have no lowering of their own.
+  pm.addPass(createSSEDecomposeAggregates());
   // Scans are lowered by one-shot bufferization, in place on their states.
   ConvertSSEToSCFOptions toSCF;
   toSCF.lowerScans = false;

@@ -34,6 +34,8 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   }
   if (options.tile)
     pm.addPass(createSSETile());
+  // Aggregate linalg ops (softmax) have no lowering of their own.
+  pm.addPass(createSSEDecomposeAggregates());
   // Scans are lowered by one-shot bufferization, in place on their states.
   ConvertSSEToGPUOptions toGPU;
   toGPU.lowerScans = false;

@@ -28,6 +28,22 @@ def SSECheckPipelineInput : Pass<"sse-check-pipeline-input", "ModuleOp"> {
   }];
 }
 
+def SSEDecomposeAggregates : Pass<"sse-decompose-aggregates"> {
+  let summary = "Decompose aggregate linalg ops (linalg.softmax) into ones the pipelines lower";
+  let description = [{
+    `linalg.softmax` is an aggregate op: no conversion lowers it, and the
+    pipelines used to leave it in their output (the runner then failed
+    late on an unrealized cast). This pass replaces every op with
+    `linalg::AggregatedOpInterface` by its decomposition (for softmax: a
+    max reduction, `exp(x - max)`, a sum reduction and a division, as
+    `linalg.generic`/`linalg.fill`), which both pipelines then lower. It
+    runs in both pipelines after fusion and tiling. An op whose
+    decomposition fails is an error naming it.
+  }];
+  let dependentDialects = ["linalg::LinalgDialect", "arith::ArithDialect",
+                           "math::MathDialect", "tensor::TensorDialect"];
+}
+
 def SSEFuseSharedRouted : Pass<"sse-fuse-shared-routed"> {
   let summary = "Fuse a shared scan added to a routed scan into one expanded scan";
   let description = [{
