@@ -86,6 +86,9 @@ void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  SSECheckLoweredOptions check;
+  check.pipeline = "sse-to-llvm-cpu";
+  pm.addPass(createSSECheckLowered(check));
 }
 
 void sse::registerSSEPipelines() {

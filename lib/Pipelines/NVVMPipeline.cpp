@@ -78,4 +78,7 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   nvvm.cubinFormat = options.format;
   nvvm.optLevel = options.optLevel;
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  SSECheckLoweredOptions check;
+  check.pipeline = "sse-to-nvvm";
+  pm.addPass(createSSECheckLowered(check));
 }

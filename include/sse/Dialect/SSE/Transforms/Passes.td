@@ -44,6 +44,23 @@ def SSEDecomposeAggregates : Pass<"sse-decompose-aggregates"> {
                            "math::MathDialect", "tensor::TensorDialect"];
 }
 
+def SSECheckLowered : Pass<"sse-check-lowered", "ModuleOp"> {
+  let summary = "Fail, naming the op, when a pipeline left something unlowered";
+  let description = [{
+    The last pass of `sse-to-llvm-cpu` and `sse-to-nvvm`. Their output may
+    hold only the LLVM dialect (and `gpu.binary` and `gpu.launch_func` for
+    the kernels): any
+    other op is one no pass of the pipeline handled, and used to surface
+    only later, in the runner's translation, at an unrelated line (or as
+    an unrealized cast). Each distinct leftover op is an error that names
+    it and the pipeline.
+  }];
+  let options = [
+    Option<"pipeline", "pipeline", "std::string", "\"the pipeline\"",
+           "The pipeline's name, for the message">,
+  ];
+}
+
 def SSEFuseSharedRouted : Pass<"sse-fuse-shared-routed"> {
   let summary = "Fuse a shared scan added to a routed scan into one expanded scan";
   let description = [{
