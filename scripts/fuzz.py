@@ -254,7 +254,9 @@ def run_line_args(text):
     out = []
     joined = re.sub(r"\\\n//\s*RUN:", " ", text)
     for m in re.finditer(r"^//\s*RUN:\s*(?:not\s+)?sse-opt\s+(.*)$", joined, re.M):
-        line = re.split(r"\s(?:\||2>&1|>)", m.group(1))[0]
+        # Everything from the first pipe or redirection (`|`, `2>&1`, `2>file`,
+        # `>file`) on is the shell's, not sse-opt's.
+        line = re.split(r"\s(?:\||2>|>)", m.group(1))[0]
         try:
             words = shlex.split(line)
         except ValueError:

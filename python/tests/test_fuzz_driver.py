@@ -275,3 +275,15 @@ def test_manifest_mutations_both_formats():
         j, _ = fuzz.mutate_manifest_json(random.Random(seed), js)
         assert isinstance(t, str) and isinstance(j, str)
     assert any(fuzz.mutate_manifest_json(random.Random(s), js)[0] != js for s in range(5))
+
+
+def test_run_lines_stop_at_pipes_and_redirections():
+    """The RUN-line mode passes sse-opt only its own arguments: `2>/dev/null`
+    was once passed as an input file name, a false "crash" (exit 1 without
+    a diagnostic) in the CI smoke."""
+    text = ("// RUN: not sse-opt %s -a 2>/dev/null | FileCheck %s\n"
+            "// RUN: sse-opt %s -b 2>&1 | FileCheck %s\n"
+            "// RUN: sse-opt %s -c > %t\n"
+            "// RUN: sse-opt %s -split-input-file \\\n"
+            "// RUN:   -d | FileCheck %s\n")
+    assert fuzz.run_line_args(text) == [["-a"], ["-b"], ["-c"], ["-split-input-file", "-d"]]

@@ -6,7 +6,7 @@
 // RUN: sse-opt %s -split-input-file --sse-to-llvm-cpu | FileCheck %s --check-prefix=CPU
 // The GPU pipeline does not lower host-side linalg yet: @fill_twice is an
 // error there (test/Pipelines/unlowered.mlir); the other cases must pass.
-// RUN: not sse-opt %s -split-input-file --sse-to-nvvm=format=isa 2>/dev/null | FileCheck %s --check-prefix=NVVM
+// RUN: not sse-opt %s -split-input-file --sse-to-nvvm=format=isa 2>&1 | FileCheck %s --check-prefix=NVVM
 
 // CHECK-LABEL: func.func @twice
 // CHECK-SAME: (%[[M:.*]]: memref<4xf32>)
