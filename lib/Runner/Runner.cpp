@@ -121,23 +121,17 @@ int64_t usableMemory() {
 
 /// Refuses a signature whose buffers cannot be held (inputs twice: as read
 /// and as passed), before anything is allocated: an allocation that fails
-/// later aborts the process instead of reporting.
-llvm::Error checkFootprint(FunctionType fnType, StringRef entry) {
+/// later aborts the process instead of reporting. `args` and `results` are
+/// the layouts layoutOf checked (their sizes are addressable).
+llvm::Error checkFootprint(ArrayRef<NpyArray> args, ArrayRef<NpyArray> results,
+                           StringRef entry) {
   std::optional<int64_t> total = 0;
-  auto add = [&](Type type, int64_t copies) {
-    std::optional<int64_t> bytes;
-    if (auto a = layoutOf(type, "")) // errors are reported by the callers
-      bytes = a->numBytes();
-    else
-      llvm::consumeError(a.takeError());
-    if (!bytes || !total)
-      return;
-    total = llvm::checkedMulAdd(*bytes, copies, *total);
-  };
-  for (Type t : fnType.getInputs())
-    add(t, 2);
-  for (Type t : fnType.getResults())
-    add(t, 1);
+  for (const NpyArray &a : args)
+    if (total)
+      total = llvm::checkedMulAdd(*a.numBytes(), int64_t(2), *total);
+  for (const NpyArray &r : results)
+    if (total)
+      total = llvm::checkedAdd(*r.numBytes(), *total);
   int64_t memory = usableMemory();
   if (memory > 0 && (!total || *total > memory))
     return runError("the arguments and results of @" + entry + " need " +
@@ -563,43 +557,55 @@ llvm::Expected<RunResult> mlir::sse::compileAndRun(ModuleOp module,
     return runError("@" + options.entry + " takes " + llvm::Twine(numArgs) +
                     " arguments: give one .npy file per argument, or --seed");
 
-  if (llvm::Error err = checkFootprint(fnType, options.entry))
+  // Every layout first, so the footprint is checked before any buffer is
+  // allocated.
+  std::vector<NpyArray> argLayouts, resultLayouts;
+  for (unsigned i = 0; i < numArgs; ++i) {
+    llvm::Expected<NpyArray> a =
+        layoutOf(fnType.getInput(i),
+                 "argument " + llvm::Twine(i) + " of @" + options.entry);
+    if (!a)
+      return a.takeError();
+    argLayouts.push_back(std::move(*a));
+  }
+  for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
+    llvm::Expected<NpyArray> r =
+        layoutOf(fnType.getResult(i),
+                 "result " + llvm::Twine(i) + " of @" + options.entry);
+    if (!r)
+      return r.takeError();
+    resultLayouts.push_back(std::move(*r));
+  }
+  if (llvm::Error err =
+          checkFootprint(argLayouts, resultLayouts, options.entry))
     return std::move(err);
+
   std::mt19937_64 rng(options.seed.value_or(0));
   for (unsigned i = 0; i < numArgs; ++i) {
-    std::string what =
-        "argument " + std::to_string(i) + " of @" + options.entry;
-    llvm::Expected<NpyArray> expected = layoutOf(fnType.getInput(i), what);
-    if (!expected)
-      return expected.takeError();
+    NpyArray &expected = argLayouts[i];
     if (options.inputFiles.empty()) {
       int64_t numPartitions = 1;
       Role role = roleOf(func.getArgument(i), numPartitions);
-      fillSeeded(*expected, role, numPartitions, rng);
-      result.inputs.push_back(std::move(*expected));
+      fillSeeded(expected, role, numPartitions, rng);
+      result.inputs.push_back(std::move(expected));
       continue;
     }
     const std::string &file = options.inputFiles[i];
     llvm::Expected<NpyArray> loaded = readNpy(file);
     if (!loaded)
       return loaded.takeError();
-    if (loaded->dtype != expected->dtype || loaded->shape != expected->shape)
+    if (loaded->dtype != expected.dtype || loaded->shape != expected.shape)
       return runError("argument " + llvm::Twine(i) + " of @" + options.entry +
                       " has type " + typeString(fnType.getInput(i)) + " (" +
-                      npyName(expected->dtype) + ", shape " +
-                      expected->shapeString() + "), but " + file + " holds " +
+                      npyName(expected.dtype) + ", shape " +
+                      expected.shapeString() + "), but " + file + " holds " +
                       npyName(loaded->dtype) + " of shape " +
                       loaded->shapeString());
     result.inputs.push_back(std::move(*loaded));
   }
-  for (unsigned i = 0; i < fnType.getNumResults(); ++i) {
-    llvm::Expected<NpyArray> out =
-        layoutOf(fnType.getResult(i),
-                 "result " + llvm::Twine(i) + " of @" + options.entry);
-    if (!out)
-      return out.takeError();
-    poison(*out);
-    result.outputs.push_back(std::move(*out));
+  for (NpyArray &out : resultLayouts) {
+    poison(out);
+    result.outputs.push_back(std::move(out));
   }
 
   // Lower to the LLVM dialect with a C interface on the entry.

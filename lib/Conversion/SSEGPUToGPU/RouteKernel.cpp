@@ -1,5 +1,4 @@
-//===- RouteKernel.cpp - sse_gpu.route as a gpu.func
-//-----------------------===//
+//===- RouteKernel.cpp - sse_gpu.route as a gpu.func ----------------------===//
 //
 // The router kernel: one thread per row of logits (a token, or a token and
 // head), SPEC 1.2 in f32: the row's max and softmax denominator, then k

@@ -1,5 +1,4 @@
-//===- SSEGPUToGPU.cpp - convert-sse-gpu-to-gpu
-//----------------------------===//
+//===- SSEGPUToGPU.cpp - convert-sse-gpu-to-gpu ---------------------------===//
 //
 // The pass shell: each sse_gpu op on buffers is replaced by a launch of its
 // kernel, which the kernel's emitter adds to gpu.module @sse_kernels.

@@ -1,5 +1,4 @@
-//===- TestWgmmaGemm.cpp - test-sse-gpu-wgmma-gemm
-//-------------------------===//
+//===- TestWgmmaGemm.cpp - test-sse-gpu-wgmma-gemm ------------------------===//
 //
 // A one-warpgroup GEMM kernel built only from the WarpgroupMMA helper, so a
 // GPU run against NumPy checks the helper's layout, descriptors and lane

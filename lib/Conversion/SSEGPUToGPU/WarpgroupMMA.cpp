@@ -102,7 +102,7 @@ Value mlir::sse_gpu::warpgroupMMA(OpBuilder &b, Location loc, Value descA,
                                   NVVM::WGMMATypes operandType,
                                   bool accumulate) {
   MLIRContext *ctx = b.getContext();
-  int64_t depth = operandType == NVVM::WGMMATypes::tf32 ? 8 : 16;
+  int64_t depth = wgmmaDepth(operandType == NVVM::WGMMATypes::tf32 ? 4 : 2);
   auto shape = NVVM::MMAShapeAttr::get(ctx, 64, n, depth);
   auto type = NVVM::WGMMATypesAttr::get(ctx, operandType);
   auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);

@@ -1,5 +1,4 @@
-//===- SSEToSSEGPU.cpp - convert-sse-to-sse-gpu
-//----------------------------===//
+//===- SSEToSSEGPU.cpp - convert-sse-to-sse-gpu ---------------------------===//
 //
 // Rewrites a tiled sse.scan into the sse_gpu kernel ops that compute it, on
 // tensors: the router, the grouping, one chunk scan per kind of partition

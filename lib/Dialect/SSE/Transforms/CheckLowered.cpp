@@ -1,5 +1,4 @@
-//===- CheckLowered.cpp - sse-check-lowered
-//--------------------------------===//
+//===- CheckLowered.cpp - sse-check-lowered -------------------------------===//
 //
 // The pipelines' last pass: what is not the LLVM dialect (or a gpu.binary
 // and its gpu.launch_func) was not handled by any pass, and is reported here,

@@ -33,6 +33,9 @@ void SSEGPUDialect::initialize() {
 }
 
 namespace {
+/// The dynamic shared memory one block may use on sm_90.
+constexpr int64_t kMaxSharedBytesPerBlock = 227 * 1024;
+
 /// Registers per thread that setmaxnreg accepts: a multiple of 8 in
 /// [24, 256].
 bool isRegisterCount(int64_t n) { return n >= 24 && n <= 256 && n % 8 == 0; }
@@ -112,8 +115,10 @@ LogicalResult PlanAttr::verify(
   if (!llvm::is_contained({1, 2, 4, 8}, cluster))
     return emitError() << "cluster must be 1, 2, 4 or 8 blocks, got "
                        << cluster;
-  if (smemBytes < 0 || smemBytes > 232448)
-    return emitError() << "smem_bytes must be in [0, 232448] (227 KiB per "
+  if (smemBytes < 0 || smemBytes > kMaxSharedBytesPerBlock)
+    return emitError() << "smem_bytes must be in [0, "
+                       << kMaxSharedBytesPerBlock
+                       << "] (227 KiB per "
                           "block on sm_90), got "
                        << smemBytes;
   (void)load;

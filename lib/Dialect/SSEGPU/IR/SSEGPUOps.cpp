@@ -46,6 +46,22 @@ bool isI32(Type t) { return t.isSignlessInteger(32); }
 bool isInteger(Type t) { return isa<IntegerType>(t); }
 bool isF32(Type t) { return t.isF32(); }
 
+/// S, the sequences of a batch of `batch` rows: B, or one less than the
+/// length of `cuSeqlens` (packed sequences, which need B = 1). An error on
+/// `op` names a malformed `cuSeqlens` and `batchOwner`, the type with B.
+FailureOr<int64_t> sequencesOf(Operation *op, Value cuSeqlens, int64_t batch,
+                               Type batchOwner) {
+  if (!cuSeqlens)
+    return batch;
+  ShapedType t = shapeOf(cuSeqlens);
+  if (t.getRank() != 1 || !isInteger(t.getElementType()))
+    return op->emitOpError("cu_seqlens must be a 1-D integer array, got ") << t;
+  if (!compatible(batch, 1))
+    return op->emitOpError("packed sequences (cu_seqlens) need B = 1, got ")
+           << batchOwner;
+  return t.isDynamicDim(0) ? ShapedType::kDynamic : t.getDimSize(0) - 1;
+}
+
 /// Destinations on tensors come back as the results, of the same types;
 /// on memrefs there are no results. Inits must be all one or the other.
 LogicalResult verifyDestinations(Operation *op, ValueRange inits,
@@ -96,20 +112,14 @@ LogicalResult GroupOp::verify() {
            << indices;
   bool perHead = indices.getRank() == 4;
   int64_t batch = indices.getDimSize(0), tokens = indices.getDimSize(1);
-  int64_t sequences = batch;
-  if (Value cu = getCuSeqlens()) {
-    ShapedType t = shapeOf(cu);
-    if (t.getRank() != 1 || !isInteger(t.getElementType()))
-      return emitOpError("cu_seqlens must be a 1-D integer array, got ") << t;
-    if (!compatible(batch, 1))
-      return emitOpError("packed sequences (cu_seqlens) need B = 1, got ")
-             << indices;
-    sequences = t.isDynamicDim(0) ? ShapedType::kDynamic : t.getDimSize(0) - 1;
-  }
+  FailureOr<int64_t> sequences =
+      sequencesOf(*this, getCuSeqlens(), batch, indices);
+  if (failed(sequences))
+    return failure();
   int64_t partitions = getPartitionsAttr().getInt();
   if (partitions < 1)
     return emitOpError("partitions must be >= 1, got ") << partitions;
-  SmallVector<int64_t> lead = {sequences};
+  SmallVector<int64_t> lead = {*sequences};
   if (perHead)
     lead.push_back(indices.getDimSize(2));
   lead.push_back(partitions);
@@ -223,16 +233,10 @@ LogicalResult ChunkScanOp::verify() {
                        "got ")
            << first << " and " << count;
   // Packed sequences (B = 1) have a state per sequence: S = len - 1.
-  int64_t sequences = b;
-  if (Value cu = getCuSeqlens()) {
-    ShapedType t = shapeOf(cu);
-    if (t.getRank() != 1 || !isInteger(t.getElementType()))
-      return emitOpError("cu_seqlens must be a 1-D integer array, got ") << t;
-    if (!compatible(b, 1))
-      return emitOpError("packed sequences (cu_seqlens) need B = 1, got ") << q;
-    sequences = t.isDynamicDim(0) ? ShapedType::kDynamic : t.getDimSize(0) - 1;
-  }
-  if (failed(expectShape(*this, getStatesInit(), "states", {sequences, h}, 5,
+  FailureOr<int64_t> sequences = sequencesOf(*this, getCuSeqlens(), b, q);
+  if (failed(sequences))
+    return failure();
+  if (failed(expectShape(*this, getStatesInit(), "states", {*sequences, h}, 5,
                          isF32, "f32", "[S, H, P, K, V]")))
     return failure();
   ShapedType states = shapeOf(getStatesInit());

@@ -1,5 +1,4 @@
-//===- TestKernelPlan.cpp - test-sse-gpu-plan
-//------------------------------===//
+//===- TestKernelPlan.cpp - test-sse-gpu-plan -----------------------------===//
 //
 // Prints, as a remark on every static sse.scan, the plans of its
 // chunk-scan kernels, so lit tests can pin what the analysis decides for

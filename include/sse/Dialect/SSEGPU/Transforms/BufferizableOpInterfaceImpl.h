@@ -1,5 +1,4 @@
-//===- BufferizableOpInterfaceImpl.h - sse_gpu ops in bufferization -*- C++
-//-*-===//
+//===- BufferizableOpInterfaceImpl.h - sse_gpu in bufferization -*- C++ -*-===//
 //
 // Registers the destination-passing-style bufferization of the sse_gpu ops:
 // one-shot bufferization turns each op on tensors into the same op on the
