@@ -15,7 +15,8 @@ larger of bytes / bandwidth and tensor-core FLOPs / matrix rate, bytes as
 SPEC 6 counts them) and the percentage of the floor reached, with the card.
 `build DIR --sweep` adds the shapes of SWEEP with forced schedules
 (name@cCHUNKvVTILE), the measurements behind the cost model's GPU choices.
-SSE_BENCH_SHAPES=core-4k,decode limits `run` to those shapes; with
+SSE_BENCH_SHAPES=core-4k,decode limits `run` to those shapes, and
+SSE_PIPELINE_OPTIONS (e.g. kernels=v2) is passed to sse-to-nvvm by `build`; with
 SSE_RUNTIME_PROFILE=1 the runtime also prints each kernel's time.
 """
 
@@ -117,7 +118,8 @@ def build(out, sweep=False):
     for name in names(sweep):
         case = case_of(name)
         module = case.module()
-        Model.build(module.text, module.entry, os.path.join(out, name))
+        Model.build(module.text, module.entry, os.path.join(out, name),
+                    pipeline_options=os.environ.get("SSE_PIPELINE_OPTIONS", ""))
         with open(os.path.join(out, name, "case.py"), "w") as f:
             f.write(repr(case))
     import shutil

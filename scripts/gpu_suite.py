@@ -15,6 +15,7 @@ relative error per input dtype, and "N passed, M failed".
 """
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -31,6 +32,9 @@ from sse_mlir.cases import (GlaCoreCase, ScanCase,  # noqa: E402
                             reference_scan, rel_err)
 from sse_mlir.mlirgen import Schedule  # noqa: E402
 from sse_mlir.npyio import bf16_bits_to_f32, f32_to_bf16_bits  # noqa: E402
+
+# SSE_PIPELINE_OPTIONS (e.g. kernels=v2) goes to sse-to-nvvm in `build`.
+PIPELINE_OPTIONS = os.environ.get("SSE_PIPELINE_OPTIONS", "")
 
 # Accuracy on the GPU (SPEC.md section 5).
 TOLERANCE = {"f32": 1e-3, "f16": 1e-2, "bf16": 1e-2}
@@ -211,6 +215,39 @@ def gpu_cases():
     c.append(GlaCoreCase(B=2, T=64, H=2, K=16, V=32, N=4, k=1))
     c.append(GlaCoreCase(B=1, T=130, H=2, K=64, V=64, N=4, k=2, dtype="bf16",
                          init=True))
+    return c + v2_cases()
+
+
+def v2_cases():
+    """Dense scans for the sse_gpu chunk-scan kernel (built with
+    SSE_PIPELINE_OPTIONS=kernels=v2, `build` checks that each one runs it):
+    SPEC 5's lengths, widths with V != K, every gate kind, both 16-bit
+    types, initial states, packed sequences, strong gates and resets, and
+    a one-token step."""
+    def sched(K, V):
+        return Schedule(chunk=64, k_tile=K, v_tile=min(V, 64),
+                        grouping="dense")
+    c = []
+    for T in (1, 7, 63, 64, 65, 1000):
+        c.append(ScanCase(T=T, B=2, K=64, V=64, H=2, dtype="bf16",
+                          gate="per_key", schedule=sched(64, 64)))
+    for K, V in ((128, 128), (64, 128), (128, 64), (128, 256)):
+        c.append(ScanCase(T=200, K=K, V=V, H=2, dtype="bf16", gate="per_key",
+                          init=True, schedule=sched(K, V)))
+    for gate in (None, "scalar"):
+        c.append(ScanCase(T=130, B=2, K=128, V=128, H=2, dtype="f16",
+                          gate=gate, schedule=sched(128, 128)))
+    c.append(ScanCase(T=205, K=64, V=64, H=2, dtype="bf16", gate="per_key",
+                      seq_lens=(5, 64, 130), tail=6, init=True,
+                      schedule=sched(64, 64)))
+    c.append(ScanCase(T=300, K=64, V=64, H=2, dtype="bf16", gate="per_key",
+                      gate_mix="strong", schedule=sched(64, 64)))
+    c.append(ScanCase(T=300, K=128, V=128, H=2, dtype="f16", gate="scalar",
+                      gate_mix="strong", init=True, schedule=sched(128, 128)))
+    c.append(ScanCase(T=200, K=128, V=128, H=1, dtype="bf16", gate="per_key",
+                      gate_mix="strong", init=True, schedule=sched(128, 128)))
+    c.append(ScanCase(T=1, B=8, K=128, V=128, H=2, dtype="bf16",
+                      gate="per_key", init=True, schedule=sched(128, 128)))
     return c
 
 
@@ -237,22 +274,35 @@ def build(out):
     lib_dir = os.path.join(tools_dir(), "..", "lib")
     shutil.copy(os.path.join(tools_dir(), "sse-aot-run"), out)
     shutil.copy(os.path.join(lib_dir, "libsse_cuda_runtime.so"), out)
+    v2 = v2_cases()
     for n, case in enumerate(gpu_cases()):
         d = os.path.join(out, f"case{n:03d}")
         os.makedirs(d, exist_ok=True)
         module = case.module()
         with open(os.path.join(d, "model.mlir"), "w") as f:
             f.write(module.text)
+        extra = [f"--pipeline-options={PIPELINE_OPTIONS}"] if PIPELINE_OPTIONS else []
         subprocess.run([runner, os.path.join(d, "model.mlir"),
                         f"--entry={module.entry}", "--target=cuda",
-                        f"--emit-aot={d}"], check=True,
+                        f"--emit-aot={d}", *extra], check=True,
                        stdout=subprocess.DEVNULL)
         subprocess.run(["c++", "-shared", "-o", os.path.join(d, "model.so"),
                         os.path.join(d, "model.o")], check=True)
         os.remove(os.path.join(d, "model.o"))
+        # Which scan kernels the case runs (v2 cases must reach the new one).
+        with open(os.path.join(d, "model.so"), "rb") as f:
+            blob = f.read()
+        kernels = sorted({m.decode() for m in re.findall(
+            rb"\.entry (sse_\w+)", blob)})
+        with open(os.path.join(d, "kernels.txt"), "w") as f:
+            f.write(" ".join(kernels))
+        if case in v2 and "sse_chunk_scan_0" not in kernels and PIPELINE_OPTIONS:
+            sys.exit(f"case{n:03d} {case.id} was meant for the sse_gpu "
+                     f"chunk-scan kernel but runs {kernels}")
         with open(os.path.join(d, "case.py"), "w") as f:
             f.write(repr(case))
-    print(f"built {len(gpu_cases())} cases into {out}")
+    print(f"built {len(gpu_cases())} cases into {out} "
+          f"(pipeline options: {PIPELINE_OPTIONS or 'none'})")
 
 
 def to_npy(x, dtype):
@@ -306,6 +356,11 @@ def run(out):
         worst[case.dtype] = max(worst.get(case.dtype, 0.0), *errs)
         passed += ok
         failed += not ok
+        kernels_txt = os.path.join(path, "kernels.txt")
+        if os.path.exists(kernels_txt):
+            with open(kernels_txt) as f:
+                if "sse_chunk_scan" in f.read():
+                    d += " [sse_gpu kernel]"
         print(f"{'PASS' if ok else 'FAIL'} {d} {case.id}: o {errs[0]:.1e}, "
               f"states {errs[1]:.1e}, nan {nan} (tol {tol:g}); "
               f"{device.split(';')[-1].strip()}")

@@ -36,7 +36,15 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
     pm.addPass(createSSETile());
   // Aggregate linalg ops (softmax) have no lowering of their own.
   pm.addPass(createSSEDecomposeAggregates());
-  // Scans are lowered by one-shot bufferization, in place on their states.
+  // v2: the scans the sse_gpu kernels cover become kernel ops on tensors.
+  bool v2 = options.kernels == "v2";
+  if (v2) {
+    ConvertSSEToSSEGPUOptions toKernels;
+    toKernels.builtOnly = true;
+    pm.addPass(createConvertSSEToSSEGPU(toKernels));
+  }
+  // The other scans are lowered by one-shot bufferization, in place on
+  // their states.
   ConvertSSEToGPUOptions toGPU;
   toGPU.lowerScans = false;
   pm.addPass(createConvertSSEToGPU(toGPU));
@@ -52,6 +60,9 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   // gpu.alloc stays dynamic, and the kernels would index it through
   // run-time strides).
   pm.addPass(createCanonicalizerPass());
+  // The kernel ops on buffers become gpu.func kernels and their launches.
+  if (v2)
+    pm.addPass(createConvertSSEGPUToGPU());
   // No two results share a buffer (upstream's out-params pass crashes on
   // a repeated result); states updated in place stay in their argument
   // (no copy to an out parameter); the module records where they are.

@@ -226,16 +226,20 @@ class Model:
                            f"model is {embedded}, the manifest {manifest.signature()}")
 
     @staticmethod
-    def build(module_text: str, entry: str, model_dir: str, runner: str = None):
-        """Compiles an entry for CUDA into model_dir (no GPU needed)."""
+    def build(module_text: str, entry: str, model_dir: str, runner: str = None,
+              pipeline_options: str = ""):
+        """Compiles an entry for CUDA into model_dir (no GPU needed).
+
+        pipeline_options go to sse-to-nvvm (e.g. "kernels=v2")."""
         from .runner import find_tool
         os.makedirs(model_dir, exist_ok=True)
         src = os.path.join(model_dir, "model.mlir")
         with open(src, "w") as f:
             f.write(module_text)
+        extra = [f"--pipeline-options={pipeline_options}"] if pipeline_options else []
         subprocess.run([runner or find_tool("sse-runner"), src, f"--entry={entry}",
-                        "--target=cuda", f"--emit-aot={model_dir}"], check=True,
-                       stdout=subprocess.DEVNULL)
+                        "--target=cuda", f"--emit-aot={model_dir}", *extra],
+                       check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["c++", "-shared", "-o", os.path.join(model_dir, "model.so"),
                         os.path.join(model_dir, "model.o")], check=True)
 

@@ -93,6 +93,10 @@ def ConvertSSEToSSEGPU : Pass<"convert-sse-to-sse-gpu"> {
            "Streaming multiprocessors of the target">,
     Option<"targetSmemKB", "target-smem-kb", "int64_t", "227",
            "Dynamic shared memory per block (KiB)">,
+    Option<"builtOnly", "built-only", "bool", "false",
+           "Convert only the scans whose kernels convert-sse-gpu-to-gpu "
+           "builds today (one dense partition, the additive rule, 16-bit "
+           "inputs); the others stay for convert-sse-to-gpu">,
   ];
 }
 
@@ -115,7 +119,9 @@ def ConvertSSEGPUToGPU : Pass<"convert-sse-gpu-to-gpu", "ModuleOp"> {
   }];
   let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
                            "math::MathDialect", "memref::MemRefDialect",
-                           "arith::ArithDialect"];
+                           "arith::ArithDialect", "LLVM::LLVMDialect",
+                           "NVVM::NVVMDialect", "nvgpu::NVGPUDialect",
+                           "vector::VectorDialect"];
 }
 
 def TestSSEGPUWgmmaGemm : Pass<"test-sse-gpu-wgmma-gemm", "ModuleOp"> {

@@ -58,6 +58,12 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<bool> tile{
       *this, "tile", llvm::cl::desc("Run sse-tile (cost model) first"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Scan kernels: v1 (convert-sse-to-gpu for every scan) "
+                     "or v2 (the sse_gpu kernels where they are built, v1 "
+                     "for the rest)"),
+      llvm::cl::init("v1")};
 };
 
 /// Builds sse-to-nvvm: fusion and tiling, convert-sse-to-gpu,

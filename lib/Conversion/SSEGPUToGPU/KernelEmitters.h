@@ -10,9 +10,14 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
+#include <array>
+#include <optional>
+#include <string>
+
 namespace mlir {
 namespace sse_gpu {
 class RouteOp;
+class ChunkScanOp;
 
 /// The router kernel of `op` (on buffers), named `name`, appended to
 /// `module`; it takes the op's operands in order.
@@ -21,6 +26,17 @@ gpu::GPUFuncOp emitRouteKernel(RouteOp op, gpu::GPUModuleOp module,
 /// Rows of logits `op` routes, and the blocks of its launch.
 int64_t routeRows(RouteOp op);
 int64_t routeBlocks(RouteOp op);
+
+/// Why the chunk-scan kernel cannot compute `op` (on buffers), or nothing.
+std::optional<std::string> chunkScanUnsupported(ChunkScanOp op);
+/// The chunk-scan kernel of `op`, named `name`, appended to `module`; it
+/// takes the op's operands in order and plan.smem_bytes of dynamic shared
+/// memory.
+gpu::GPUFuncOp emitChunkScanKernel(ChunkScanOp op, gpu::GPUModuleOp module,
+                                   StringRef name);
+/// Its grid (V slices, heads, sequences) and threads per block.
+std::array<int64_t, 3> chunkScanGrid(ChunkScanOp op);
+int64_t chunkScanThreads();
 
 } // namespace sse_gpu
 } // namespace mlir

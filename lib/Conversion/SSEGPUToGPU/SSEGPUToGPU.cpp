@@ -12,9 +12,13 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -75,6 +79,32 @@ struct RouteToKernel : public OpRewritePattern<RouteOp> {
   }
 };
 
+struct ChunkScanToKernel : public OpRewritePattern<ChunkScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ChunkScanOp op,
+                                PatternRewriter &rewriter) const override {
+    if (chunkScanUnsupported(op))
+      return rewriter.notifyMatchFailure(op, "not covered by the kernel");
+    gpu::GPUModuleOp module = kernelModule(rewriter, op);
+    gpu::GPUFuncOp fn =
+        emitChunkScanKernel(op, module, uniqueName(module, "sse_chunk_scan"));
+    auto idx = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, op.getLoc(), v);
+    };
+    std::array<int64_t, 3> grid = chunkScanGrid(op);
+    Value smem = arith::ConstantIntOp::create(rewriter, op.getLoc(),
+                                              rewriter.getI32Type(),
+                                              op.getPlan().getSmemBytes());
+    gpu::LaunchFuncOp::create(
+        rewriter, op.getLoc(), fn,
+        gpu::KernelDim3{idx(grid[0]), idx(grid[1]), idx(grid[2])},
+        gpu::KernelDim3{idx(chunkScanThreads()), idx(1), idx(1)}, smem,
+        op->getOperands());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertSSEGPUToGPUPass
     : public sse::impl::ConvertSSEGPUToGPUBase<ConvertSSEGPUToGPUPass> {
   void runOnOperation() override {
@@ -84,6 +114,13 @@ struct ConvertSSEGPUToGPUPass
         op->emitError("convert-sse-gpu-to-gpu works on buffers: bufferize "
                       "the sse_gpu ops first (one-shot-bufferize)");
         unlowerable = true;
+      } else if (auto scan = dyn_cast<ChunkScanOp>(op)) {
+        if (std::optional<std::string> why = chunkScanUnsupported(scan)) {
+          op->emitError("convert-sse-gpu-to-gpu: the chunk-scan kernel "
+                        "cannot compute this op: ")
+              << *why;
+          unlowerable = true;
+        }
       } else if (isa<RouteOp>(op) &&
                  !llvm::all_of(op->getOperandTypes(), [](Type t) {
                    return cast<MemRefType>(t).hasStaticShape();
@@ -108,5 +145,5 @@ struct ConvertSSEGPUToGPUPass
 
 void mlir::sse::populateSSEGPUToGPUConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<RouteToKernel>(patterns.getContext());
+  patterns.add<RouteToKernel, ChunkScanToKernel>(patterns.getContext());
 }

@@ -39,6 +39,24 @@ struct ScanPlans {
   std::optional<ChunkScanPlan> shared, main; ///< main: routed or dense
 };
 
+/// Whether convert-sse-gpu-to-gpu builds every kernel of `scan` with
+/// `plans`: one dense partition on the additive rule, q, k, v and the
+/// gates of one 16-bit type, and a plan the chunk-scan kernel implements.
+bool isBuilt(ScanOp scan, const ScanShape &shape, const ScanPlans &plans) {
+  Type element = cast<ShapedType>(scan.getQ().getType()).getElementType();
+  auto sameType = [&](Value v) {
+    return !v || cast<ShapedType>(v.getType()).getElementType() == element;
+  };
+  if (scan.isRouted() || scan.hasShared() || shape.delta ||
+      scan.getPartitions() != 1 || !(element.isBF16() || element.isF16()) ||
+      !sameType(scan.getK()) || !sameType(scan.getV()) ||
+      !sameType(scan.getGate()) || plans.shared || !plans.main)
+    return false;
+  return !sse_gpu::checkImplementedPlan(plans.main->plan, shape.keyWidth,
+                                        shape.valueWidth, shape.elementBytes,
+                                        shape.perKeyGate, shape.scalarGate);
+}
+
 std::optional<ScanPlans> planScan(ScanOp scan,
                                   const TargetDescription &target) {
   std::optional<ScanShape> shape = ScanShape::of(scan);
@@ -74,17 +92,13 @@ Value emptyLike(PatternRewriter &rewriter, Location loc,
                                  type.getElementType());
 }
 
-/// The initial states: `init`, or zeros.
+/// The initial states: `init`, or an empty tensor that the chunk scans
+/// start from zero (`zero_init`): no fill kernel, no host-side fill.
 Value initialStates(PatternRewriter &rewriter, ScanOp scan) {
   if (Value init = scan.getInit())
     return init;
-  Location loc = scan.getLoc();
-  auto type = cast<RankedTensorType>(scan.getFinalStates().getType());
-  Value zero =
-      arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0.0f));
-  return linalg::FillOp::create(rewriter, loc, zero,
-                                emptyLike(rewriter, loc, type))
-      .getResult(0);
+  return emptyLike(rewriter, scan.getLoc(),
+                   cast<RankedTensorType>(scan.getFinalStates().getType()));
 }
 
 /// The routing of a routed scan: its route(w, i), or a route kernel for
@@ -156,13 +170,15 @@ std::pair<Value, Value> chunkScan(PatternRewriter &rewriter, ScanOp scan,
       rewriter.getI64IntegerAttr(in.firstPartition),
       rewriter.getI64IntegerAttr(in.partitions),
       rewriter.getF32FloatAttr(*scan.getEffectiveScale()), scan.getRuleAttr(),
-      scan.getReadGateAttr(), scan.getWriteGateAttr(), plan.plan);
+      scan.getReadGateAttr(), scan.getWriteGateAttr(),
+      scan.getInit() ? UnitAttr() : rewriter.getUnitAttr(), plan.plan);
   return {op.getResult(0), op.getResult(1)};
 }
 
 struct ScanToKernelOps : public OpRewritePattern<ScanOp> {
-  ScanToKernelOps(MLIRContext *ctx, const TargetDescription &target)
-      : OpRewritePattern<ScanOp>(ctx), target(target) {}
+  ScanToKernelOps(MLIRContext *ctx, const TargetDescription &target,
+                  bool builtOnly)
+      : OpRewritePattern<ScanOp>(ctx), target(target), builtOnly(builtOnly) {}
 
   LogicalResult matchAndRewrite(ScanOp scan,
                                 PatternRewriter &rewriter) const override {
@@ -170,6 +186,9 @@ struct ScanToKernelOps : public OpRewritePattern<ScanOp> {
     if (!plans || !scan.getEffectiveScale())
       return rewriter.notifyMatchFailure(scan, "not covered by the new "
                                                "kernels");
+    if (builtOnly && !isBuilt(scan, *ScanShape::of(scan), *plans))
+      return rewriter.notifyMatchFailure(scan, "a kernel it needs is not "
+                                               "built yet");
     Value states = initialStates(rewriter, scan);
     Value sharedOut;
     if (plans->shared) {
@@ -221,6 +240,7 @@ struct ScanToKernelOps : public OpRewritePattern<ScanOp> {
   }
 
   TargetDescription target;
+  bool builtOnly;
 };
 
 struct ConvertSSEToSSEGPUPass
@@ -233,7 +253,7 @@ struct ConvertSSEToSSEGPUPass
     if (failed(target))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateSSEToSSEGPUConversionPatterns(patterns, *target);
+    populateSSEToSSEGPUConversionPatterns(patterns, *target, builtOnly);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -241,6 +261,7 @@ struct ConvertSSEToSSEGPUPass
 } // namespace
 
 void mlir::sse::populateSSEToSSEGPUConversionPatterns(
-    RewritePatternSet &patterns, const TargetDescription &target) {
-  patterns.add<ScanToKernelOps>(patterns.getContext(), target);
+    RewritePatternSet &patterns, const TargetDescription &target,
+    bool builtOnly) {
+  patterns.add<ScanToKernelOps>(patterns.getContext(), target, builtOnly);
 }

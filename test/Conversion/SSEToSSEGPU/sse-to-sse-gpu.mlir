@@ -7,23 +7,26 @@
 
 #rec = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = sorted>
 
-// The SSE-GLA core with a fused router and epilogue: states start at zero;
-// the shared partition (state 0) and the routed ones (states 1..4) each
+// The SSE-GLA core with a fused router and epilogue: states start at zero
+// (zero_init on each chunk scan, no fill); the shared partition (state 0)
+// and the routed ones (states 1..4) each
 // write f32 partials, chained through the states; the router is a kernel;
 // the combine sums the partials and applies the norm and the gate.
 // CHECK-LABEL: func.func @core
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x64x2x64xbf16>, %[[V:.*]]: tensor<2x64x2x64xbf16>, %[[Z:.*]]: tensor<2x64x4xbf16>, %[[NW:.*]]: tensor<2x64xf32>, %[[OG:.*]]: tensor<2x64x2x64xbf16>)
-// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<2x2x5x64x64xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZERO:.*]] = tensor.empty() : tensor<2x2x5x64x64xf32>
 // CHECK: %[[SH:.*]]:2 = sse_gpu.chunk_scan ins(%[[Q]], %[[Q]], %[[V]] : {{.*}}) gate(%[[Q]] : tensor<2x64x2x64xbf16>) outs(%{{.*}}, %[[ZERO]] : tensor<2x64x2x1x64xf32>, tensor<2x2x5x64x64xf32>)
 // CHECK-SAME: first_partition = 0 : i64, partitions = 1 : i64
-// CHECK-SAME: load = tma
+// CHECK-SAME: load = cp_async
 // CHECK-SAME: combine = partials
-// CHECK-SAME: scale = 1.250000e-01 : f32
+// CHECK-SAME: scale = 1.250000e-01 : f32, zero_init
 // CHECK: %[[R:.*]]:2 = sse_gpu.route ins(%[[Z]] : tensor<2x64x4xbf16>) outs({{.*}} : tensor<2x64x1xf32>, tensor<2x64x1xi32>) {top_k = 1 : i64}
 // CHECK: %[[G:.*]]:2 = sse_gpu.group ins(%[[R]]#1 : tensor<2x64x1xi32>) outs({{.*}} : tensor<2x4xi32>, tensor<2x4x64xi32>) {partitions = 4 : i64}
 // CHECK: %[[RT:.*]]:2 = sse_gpu.chunk_scan ins(%[[Q]], %[[Q]], %[[V]] : {{.*}}) gate(%[[Q]] : {{.*}}) groups(%[[G]]#0, %[[G]]#1, %[[R]]#0 : tensor<2x4xi32>, tensor<2x4x64xi32>, tensor<2x64x1xf32>) outs(%{{.*}}, %[[SH]]#1 : tensor<2x64x2x1x64xf32>, tensor<2x2x5x64x64xf32>)
 // CHECK-SAME: first_partition = 1 : i64, partitions = 4 : i64
 // CHECK-SAME: load = cp_async
+// CHECK-SAME: zero_init
 // CHECK: %[[O:.*]] = sse_gpu.combine_outputs ins(%[[RT]]#0 : tensor<2x64x2x1x64xf32>) shared(%[[SH]]#0 : tensor<2x64x2x1x64xf32>) norm(%[[NW]] : tensor<2x64xf32>) out_gate(%[[OG]] : tensor<2x64x2x64xbf16>) outs(%{{.*}} : tensor<2x64x2x64xbf16>) {eps = 9.99999974E-6 : f32}
 // CHECK: return %[[O]], %[[RT]]#1
 // CHECK-NOT: sse.scan
@@ -43,6 +46,7 @@ func.func @core(%q: tensor<2x64x2x64xbf16>, %v: tensor<2x64x2x64xbf16>, %z: tens
 // CHECK: %[[R:.*]]:2 = sse_gpu.chunk_scan ins({{.*}}) gate({{.*}} : tensor<2x64x2x64xf32>) outs(%{{.*}}, %arg2 : tensor<2x64x2x64xf32>, tensor<2x2x1x64x64xf32>)
 // CHECK-SAME: combine = direct, precision = tf32x3
 // CHECK-SAME: scale = 5.000000e-01 : f32
+// CHECK-NOT: zero_init
 // CHECK-NOT: sse_gpu.combine_outputs
 // CHECK: return %[[R]]#0, %[[R]]#1
 // BUF-LABEL: func.func @dense
@@ -98,4 +102,24 @@ func.func @not_covered(%q: tensor<1x64x2x16xf32>, %v: tensor<1x64x2x16xf32>, %z:
 // BADTARGET: error: convert-sse-to-sse-gpu: target-sms must be in [1, 4096] and target-smem-kb in [1, 1024]
 func.func @empty() {
   return
+}
+
+// -----
+
+// built-only (sse-to-nvvm kernels=v2): only the scans whose kernels
+// convert-sse-gpu-to-gpu builds today become kernel ops: one dense bf16
+// partition does; an f32 one (3xTF32) and a routed one stay.
+// RUN: sse-opt %s -split-input-file --convert-sse-to-sse-gpu=built-only | FileCheck %s --check-prefix=BUILT
+// CHECK-LABEL: func.func @built_only
+// BUILT-LABEL: func.func @built_only
+// BUILT: sse_gpu.chunk_scan {{.*}} gate(%arg0 : tensor<1x100x2x64xbf16>)
+// BUILT-SAME: zero_init
+// BUILT: sse.scan %arg2
+// BUILT: sse.scan %arg0, %arg0, %arg0 router
+// BUILT-NOT: sse_gpu.
+func.func @built_only(%q: tensor<1x100x2x64xbf16>, %z: tensor<1x100x4xbf16>, %f: tensor<1x100x2x64xf32>) -> (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xbf16>) {
+  %o1, %s1 = sse.scan %q, %q, %q gate(%q) {schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = dense>} : (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>) -> (tensor<1x100x2x64xbf16>, tensor<1x2x1x64x64xf32>)
+  %o2, %s2 = sse.scan %f, %f, %f gate(%f) {schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = dense>} : (tensor<1x100x2x64xf32>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xf32>) -> (tensor<1x100x2x64xf32>, tensor<1x2x1x64x64xf32>)
+  %o3, %s3 = sse.scan %q, %q, %q router(%z) {partitions = 4 : i64, top_k = 1 : i64, schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = sorted>} : (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x4xbf16>) -> (tensor<1x100x2x64xbf16>, tensor<1x2x4x64x64xf32>)
+  return %o1, %o2, %o3 : tensor<1x100x2x64xbf16>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xbf16>
 }

@@ -281,16 +281,8 @@ func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o
 
 // -----
 
-func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf32>) {
-  // expected-error @below {{routed partitions gather rows with load = cp_async; dense ones load tiles with load = tma (the op is dense, the plan says cp_async)}}
-  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
-  return
-}
-
-// -----
-
 func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x1x32xf32>, %s: tensor<2x2x1x16x32xf32>, %c: tensor<2x4xi32>, %t: tensor<2x4x64xi32>, %w: tensor<2x64x1xf32>) {
-  // expected-error @below {{routed partitions gather rows with load = cp_async; dense ones load tiles with load = tma (the op is routed, the plan says tma)}}
+  // expected-error @below {{routed partitions gather rows with load = cp_async (the plan says tma)}}
   %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) groups(%c, %t, %w : tensor<2x4xi32>, tensor<2x4x64xi32>, tensor<2x64x1xf32>) outs(%o, %s : tensor<2x64x2x1x32xf32>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = partials, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x1x32xf32>, tensor<2x2x1x16x32xf32>
   return
 }

@@ -14,37 +14,39 @@
 // SMALL: remark: kernel plan (split = recurrent, grouping = sorted): shared #sse_gpu.plan<chunk = 32,
 //
 // core-4k: 64-token chunks; the shared partition in two 64-column V slices
-// (B*H = 64 blocks would leave half the SMs idle), the routed ones at 64
-// columns too (128 columns and two stages exceed 227 KiB); both write one
-// f32 partial per visit for the output combine; routed rows come by cp.async.
+// (B*H = 64 blocks would leave half the SMs idle), the routed ones at 128
+// columns (4 x 64 blocks fill the SMs); both write one f32 partial per
+// visit for the output combine. Every plan is the kernel built today: two
+// warpgroups that load with 16-byte cp.async into one stage of tiles
+// (refilled during the products), no producer warpgroup, no setmaxnreg.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 205824> x 128 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 206848> x 512 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 175104> x 128 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 128, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 208896> x 256 blocks;
 //
-// core-32k: the cost model splits each sequence (chunked): 5 segments of
-// the shared partition, 2 of each routed one, fill the 132 SMs.
+// core-32k: the cost model splits each sequence (chunked): 9 segments of
+// the shared partition, 3 of each routed one, fill the 132 SMs.
 // CHECK: remark: kernel plan (split = chunked, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 5, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 205824> x 160 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 2, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 206848> x 256 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 128, segments = 9, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 207872> x 144 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 128, segments = 3, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 208896> x 192 blocks;
 //
-// core-d256: K = V = 256: 32-token chunks, 64-column slices, two stages.
+// core-d256: K = V = 256: 32-token chunks, 64-column slices.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 207872> x 192 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 208896> x 768 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 166912> x 192 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 167936> x 768 blocks;
 //
 // core-n8k2: N = 8, k = 2.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 205824> x 128 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 206848> x 1024 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 175104> x 128 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 128, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 208896> x 512 blocks;
 //
 // dense-gla: one state, no routing: o written directly.
 // CHECK: remark: kernel plan (split = recurrent, grouping = dense):
-// CHECK-SAME: dense #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 205824> x 128 blocks;
+// CHECK-SAME: dense #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 175104> x 128 blocks;
 //
 // decode: one token per sequence (the decode kernel will replace this).
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 205824> x 2048 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 206848> x 8192 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 128, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 207872> x 1024 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 128, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 208896> x 4096 blocks;
 //
 
 func.func @core_4k(%q: tensor<4x4096x16x128xbf16>, %v: tensor<4x4096x16x128xbf16>, %z: tensor<4x4096x4xbf16>) {
@@ -79,8 +81,9 @@ func.func @narrow(%q: tensor<1x64x2x24xf32>, %v: tensor<1x64x2x24xf32>) {
   return
 }
 // A routed scan whose schedule keeps dense masks: the routed part has no
-// plan, the shared one does (3xTF32 for f32 inputs).
-// CHECK: remark: kernel plan (split = recurrent, grouping = dense): shared #sse_gpu.plan<{{.*}}precision = tf32x3{{.*}}; routed none (the chunk-scan kernel gathers routed tokens: it needs grouping = sorted);
+// plan; nor has the 16-column shared one (the kernel's slices are 64 and
+// 128 columns wide).
+// CHECK: remark: kernel plan (split = recurrent, grouping = dense): shared none (no V slice of 64 or 128 columns divides V with the f32 state within 128 registers per thread); routed none (the chunk-scan kernel gathers routed tokens: it needs grouping = sorted);
 func.func @masked(%q: tensor<1x64x2x16xf32>, %v: tensor<1x64x2x16xf32>, %z: tensor<1x64x4xf32>) {
   %o, %s = sse.scan %q, %q, %v shared(%q, %q) router(%z) {partitions = 4 : i64, top_k = 1 : i64, schedule = #sse.schedule<chunk = 16, k_tile = 16, v_tile = 16, split = recurrent, grouping = dense>} : (tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>, tensor<1x64x4xf32>) -> (tensor<1x64x2x16xf32>, tensor<1x2x5x16x16xf32>)
   return

@@ -20,9 +20,11 @@ namespace sse {
 #include "sse/Conversion/Passes.h.inc"
 
 /// Adds the pattern that rewrites a tiled sse.scan the new kernels cover
-/// into sse_gpu ops, planned for `target`.
+/// into sse_gpu ops, planned for `target`; with `builtOnly`, only the scans
+/// whose kernels convert-sse-gpu-to-gpu builds.
 void populateSSEToSSEGPUConversionPatterns(RewritePatternSet &patterns,
-                                           const TargetDescription &target);
+                                           const TargetDescription &target,
+                                           bool builtOnly = false);
 } // namespace sse
 } // namespace mlir
 

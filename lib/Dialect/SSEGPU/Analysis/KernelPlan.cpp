@@ -4,18 +4,20 @@
 //
 // 1. precision from the input type (bf16, f16; 3xTF32 for f32, which must
 //    meet the f32 tolerance);
-// 2. V slice: the widest of {128, 64, 32, 16} dividing V whose blocks
+// 2. V slice: the wider of {128, 64} dividing V whose blocks
 //    still fill ~0.7 of the SMs (FlashQLA's rule) and whose f32 state fits
-//    in at most 128 registers per consumer thread; with the schedule's
-//    `chunked` split, the widest, and segments per sequence fill the SMs;
-// 3. warp roles: one producer warpgroup (loads only, 40 registers) and two
-//    consumer warpgroups (one when the slice is narrow) with the rest of
-//    the SM's registers;
-// 4. chunk and stages: 64-token chunks with three, else two stages of
-//    input tiles, narrowing the V slice before the chunk; then 32-token
-//    chunks (K = 256); a single stage only where no ring fits at all;
-// 5. the shared-memory layout of that choice, each buffer aligned to
-//    1024 bytes (what 128-byte-swizzled wgmma/TMA tiles need).
+//    in at most 128 registers per thread of the one warpgroup holding it;
+//    with the schedule's `chunked` split, the widest, and segments per
+//    sequence fill the SMs;
+// 3. warp roles, those of the kernel built today: two warpgroups that
+//    both load (16-byte cp.async) and prepare operands, warpgroup 0 then
+//    forming the outputs and warpgroup 1 updating the state; no producer
+//    warpgroup and no setmaxnreg split yet;
+// 4. chunk and stages: one stage of input tiles, refilled for the next
+//    chunk while the products run; 64-token chunks, narrowing the V slice
+//    before the chunk, then 32-token chunks (K = 256);
+// 5. the shared-memory layout of that choice (chunkScanBuffers), each
+//    buffer aligned to 1024 bytes (what 128-byte-swizzled tiles need).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,12 +31,12 @@ using namespace mlir::sse_gpu;
 
 namespace {
 constexpr int64_t kSubBlock = 16;
-constexpr int64_t kProducerRegisters = 40;
 constexpr int64_t kMaxStateRegisters = 128;
 constexpr int64_t kAlign = 1024;
 
-/// Consumer warpgroups of a V slice: two for 64 columns and more.
-int64_t consumersFor(int64_t vSlice) { return vSlice >= 64 ? 2 : 1; }
+/// Warpgroups of the kernel: one forms outputs, one updates the state.
+constexpr int64_t kWarpgroups = 2;
+constexpr int64_t kStages = 1;
 
 /// The buffers of one (chunk, stages) choice, laid out in order.
 class SmemLayout {
@@ -55,33 +57,21 @@ private:
 };
 
 /// Lays out the buffers of a chunk step: the ring of input tiles (per
-/// stage), the operands the consumers prepare, and the mbarriers.
+/// stage), the operands the consumers prepare, and the kernel's scratch
+/// (chunkScanBuffers, the list the emitter checks against).
 SmemLayout layoutFor(Builder &b, const sse::ScanShape &s, ScanPart part,
                      int64_t chunk, int64_t vSlice, int64_t stages) {
-  int64_t eb = s.elementBytes, kw = s.keyWidth;
   SmemLayout layout(b);
-  // Input tiles, one per stage.
-  layout.add("q", stages * chunk * kw * eb);
-  layout.add("k", stages * chunk * kw * eb);
-  layout.add("v", stages * chunk * vSlice * eb);
-  bool hasGate = s.perKeyGate || s.scalarGate;
-  if (hasGate)
-    layout.add("g", stages * chunk * (s.perKeyGate ? kw : 1) * eb);
+  for (const SmemBuffer &buffer :
+       chunkScanBuffers(s.keyWidth, vSlice, chunk, stages, s.elementBytes,
+                        s.perKeyGate, s.scalarGate))
+    layout.add(buffer.name, buffer.bytes);
   if (s.delta)
-    layout.add("beta", stages * chunk * eb);
+    layout.add("beta", stages * chunk * s.elementBytes);
   if (part == ScanPart::Routed)
     layout.add("visits", stages * chunk * (4 + 4)); // token index, weight
-  // Operands prepared by the consumers for the products.
-  layout.add("qd", chunk * kw * eb);
-  layout.add("kd", chunk * kw * eb);
-  layout.add("state", kw * vSlice * eb);
-  layout.add("scores", chunk * chunk * eb);
-  if (hasGate)
-    layout.add("decay", chunk * (s.perKeyGate ? kw : 1) * 4);
   if (s.delta)
-    layout.add("wy", chunk * chunk * 4 + chunk * vSlice * eb);
-  // A full and an empty mbarrier per stage.
-  layout.add("barriers", 2 * stages * 8);
+    layout.add("wy", chunk * chunk * 4 + chunk * vSlice * s.elementBytes);
   return layout;
 }
 
@@ -95,9 +85,10 @@ int64_t itemsFor(const sse::ScanShape &s, ScanPart part, int64_t vSlice) {
 /// first, starting at `widest`.
 SmallVector<int64_t> vSlicesFrom(const sse::ScanShape &s, int64_t widest) {
   SmallVector<int64_t> slices;
-  for (int64_t w : {128, 64, 32, 16})
+  // The widths the kernel's wgmma tiles are built for.
+  for (int64_t w : {128, 64})
     if (w <= widest && w <= s.valueWidth && s.valueWidth % w == 0 &&
-        s.keyWidth * w / (128 * consumersFor(w)) <= kMaxStateRegisters)
+        s.keyWidth * w / 128 <= kMaxStateRegisters)
       slices.push_back(w);
   return slices;
 }
@@ -157,43 +148,32 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   }
   int64_t widest = preferredVSlice(s, part, split, target);
   if (widest == 0) {
-    why = "no V slice keeps the f32 state within 128 registers per thread";
+    why = "no V slice of 64 or 128 columns divides V with the f32 state "
+          "within 128 registers per thread";
     return failure();
   }
-  // Step 4: 64-token chunks first, then the widest slice and deepest ring
-  // that fit.
+  // Step 4: 64-token chunks first, then the widest slice that fits.
   Builder b(ctx);
   std::optional<SmemLayout> layout;
-  int64_t chunk = 0, vSlice = 0, stages = 0;
-  // A single stage overlaps nothing: it is the last resort, after 32-token
-  // chunks with a ring.
-  for (auto [c, minStages] :
-       {std::pair<int64_t, int64_t>{64, 2}, {32, 2}, {32, 1}}) {
+  int64_t chunk = 0, vSlice = 0, stages = kStages;
+  for (int64_t c : {64, 32}) {
     for (int64_t w : vSlicesFrom(s, widest)) {
-      for (int64_t st = 3; st >= minStages; --st) {
-        SmemLayout candidate = layoutFor(b, s, part, c, w, st);
-        if (candidate.bytes() > target.sharedBytesPerBlock)
-          continue;
-        layout = candidate;
-        chunk = c, vSlice = w, stages = st;
-        break;
-      }
-      if (layout)
-        break;
+      SmemLayout candidate = layoutFor(b, s, part, c, w, stages);
+      if (candidate.bytes() > target.sharedBytesPerBlock)
+        continue;
+      layout = candidate;
+      chunk = c, vSlice = w;
+      break;
     }
     if (layout)
       break;
   }
   if (!layout) {
-    why = "even 32-token chunks with one stage need more than " +
+    why = "even 32-token chunks need more than " +
           std::to_string(target.sharedBytesPerBlock) +
           " bytes of shared memory";
     return failure();
   }
-  int64_t consumers = consumersFor(vSlice);
-  int64_t registerBudget = target.registersPerSM / 128 - kProducerRegisters;
-  int64_t consumerRegisters =
-      std::min<int64_t>(256, registerBudget / consumers / 8 * 8);
   int64_t segments = segmentsFor(s, part, vSlice, chunk, split, target);
   // A dense scan writes o itself unless an epilogue (norm, gate) follows.
   CombineMode combine = part == ScanPart::Dense && !s.epilogue
@@ -202,8 +182,8 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   ChunkScanPlan result;
   result.plan = PlanAttr::get(
       ctx, chunk, kSubBlock, s.keyWidth, vSlice, segments,
-      /*producerWarpgroups=*/1, consumers, kProducerRegisters,
-      consumerRegisters, stages, routed ? LoadKind::cp_async : LoadKind::tma,
+      /*producerWarpgroups=*/0, kWarpgroups, /*producerRegisters=*/0,
+      /*consumerRegisters=*/0, stages, LoadKind::cp_async,
       /*cluster=*/1, combine, precisionFor(element), layout->attr(),
       layout->bytes());
   result.blocks = itemsFor(s, part, vSlice) * segments;
@@ -222,4 +202,66 @@ FailureOr<sse::TargetDescription> mlir::sse_gpu::planTarget(Operation *op,
   target.numSMs = sms;
   target.sharedBytesPerBlock = smemKB * 1024;
   return target;
+}
+
+SmallVector<SmemBuffer>
+mlir::sse_gpu::chunkScanBuffers(int64_t keys, int64_t vSlice, int64_t chunk,
+                                int64_t stages, int64_t elementBytes,
+                                bool perKeyGate, bool scalarGate) {
+  int64_t eb = elementBytes;
+  bool gated = perKeyGate || scalarGate;
+  SmallVector<SmemBuffer> buffers = {// Input tiles as loaded, per stage.
+                                     {"q", stages * chunk * keys * eb},
+                                     {"k", stages * chunk * keys * eb},
+                                     {"v", stages * chunk * vSlice * eb}};
+  if (gated)
+    buffers.push_back({"g", stages * chunk * (perKeyGate ? keys : 1) * eb});
+  // The wgmma operands, in core-matrix layouts.
+  for (StringRef name : {"qd", "qs", "ks", "kd"})
+    buffers.push_back({name, chunk * keys * eb});
+  buffers.push_back({"vt", vSlice * chunk * eb});
+  buffers.push_back({"state", keys * vSlice * eb});
+  buffers.push_back({"scores", chunk * chunk * eb});
+  if (gated) {
+    // Elementwise scores of strong-gate chunks; the gate sums of the
+    // (key, part) threads; the state's decay per key.
+    buffers.push_back({"slow", chunk * chunk * 4});
+    buffers.push_back({"sums", 4 * keys * 4});
+    buffers.push_back({"decay", keys * 4});
+  }
+  return buffers;
+}
+
+std::optional<std::string>
+mlir::sse_gpu::checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
+                                    int64_t elementBytes, bool perKeyGate,
+                                    bool scalarGate) {
+  if (plan.getChunk() != 64 || (keys != 64 && keys != 128))
+    return std::string("the kernel is built for 64-token chunks and K of "
+                       "64 or 128");
+  if ((plan.getVSlice() != 64 && plan.getVSlice() != 128) ||
+      values % plan.getVSlice() != 0)
+    return std::string("the kernel is built for V slices of 64 or 128 "
+                       "columns that divide V");
+  if (plan.getSegments() != 1 || plan.getProducerWarpgroups() != 0 ||
+      plan.getConsumerWarpgroups() != kWarpgroups ||
+      plan.getConsumerRegisters() != 0 || plan.getStages() != kStages ||
+      plan.getLoad() != LoadKind::cp_async || plan.getCluster() != 1 ||
+      plan.getCombine() != CombineMode::direct)
+    return std::string("the kernel is built for one segment, two "
+                       "warpgroups without setmaxnreg, one cp.async stage, "
+                       "no cluster and direct outputs");
+  if (plan.getPrecision() != MatrixPrecision::bf16 &&
+      plan.getPrecision() != MatrixPrecision::f16)
+    return std::string("the kernel is built for bf16 and f16 operands");
+  for (const SmemBuffer &buffer : chunkScanBuffers(
+           keys, plan.getVSlice(), plan.getChunk(), plan.getStages(),
+           elementBytes, perKeyGate, scalarGate)) {
+    auto range = plan.getBuffer(buffer.name);
+    if (!range || range->second < buffer.bytes)
+      return ("the plan's shared memory has no buffer '" + buffer.name +
+              "' of " + std::to_string(buffer.bytes) + " bytes")
+          .str();
+  }
+  return std::nullopt;
 }

@@ -47,6 +47,26 @@ planChunkScan(MLIRContext *ctx, const sse::ScanShape &shape, Type element,
 /// The machine description of a pass's target-sms and target-smem-kb
 /// options, or an error on `op` naming `pass` when they are out of range
 /// (SMs in [1, 4096], shared memory in [1, 1024] KiB).
+/// A shared-memory buffer the chunk-scan kernel needs: its name in the
+/// plan's `smem` and its size.
+struct SmemBuffer {
+  StringRef name;
+  int64_t bytes;
+};
+
+/// The buffers of the chunk-scan kernel for these sizes, in layout order:
+/// the one list the planner lays out and the emitter checks.
+SmallVector<SmemBuffer> chunkScanBuffers(int64_t keys, int64_t vSlice,
+                                         int64_t chunk, int64_t stages,
+                                         int64_t elementBytes, bool perKeyGate,
+                                         bool scalarGate);
+
+/// Why the chunk-scan kernel built today cannot run `plan` (K = `keys`,
+/// V = `values`), or nothing when it can.
+std::optional<std::string>
+checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
+                     int64_t elementBytes, bool perKeyGate, bool scalarGate);
+
 FailureOr<sse::TargetDescription> planTarget(Operation *op, StringRef pass,
                                              int64_t sms, int64_t smemKB);
 

@@ -115,6 +115,15 @@ def SSEGPU_PlanAttr : AttrDef<SSEGPU_Dialect, "Plan"> {
     int64_t getColumnsPerConsumer() const {
       return getVSlice() / getConsumerWarpgroups();
     }
+    /// The (offset, bytes) of shared-memory buffer `name`, if laid out.
+    std::optional<std::pair<int64_t, int64_t>>
+    getBuffer(::llvm::StringRef name) const {
+      auto range = ::llvm::dyn_cast_if_present<::mlir::DenseI64ArrayAttr>(
+          getSmem().get(name));
+      if (!range || range.size() != 2)
+        return std::nullopt;
+      return std::make_pair(range[0], range[1]);
+    }
   }];
 }
 

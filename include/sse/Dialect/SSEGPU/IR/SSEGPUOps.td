@@ -130,7 +130,8 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     sequences. Destinations: the output and the states
     `[S, H, P, K, V]` f32 (S = B, or the number of packed sequences; P the
     state partitions of the whole layer; the op updates its own, in
-    place). The output is o `[B, T, H, V]` when
+    place; with `zero_init` they start from zero and their values in
+    the destination are not read). The output is o `[B, T, H, V]` when
     `plan.combine` is `direct` or `on_chip`, and one f32 partial per
     visit, `[B, T, H, k, V]`, when it is `partials`.
 
@@ -180,6 +181,7 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
                        "::mlir::sse::UpdateRule::additive">:$rule,
                    DefaultValuedAttr<BoolAttr, "true">:$read_gate,
                    DefaultValuedAttr<BoolAttr, "true">:$write_gate,
+                   UnitAttr:$zero_init,
                    SSEGPU_PlanAttr:$plan);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{

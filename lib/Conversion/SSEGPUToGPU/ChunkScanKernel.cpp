@@ -1,0 +1,848 @@
+//===- ChunkScanKernel.cpp - sse_gpu.chunk_scan as a gpu.func -------------===//
+//
+// The chunk-scan kernel of one dense state partition on sm_90a: a block of
+// two warpgroups per (sequence, head, V slice) walks the sequence in
+// 64-token chunks with the f32 state in the registers of warpgroup 1:
+//
+//   O  = Qd S + mask(Qs Ks^T) V     Qd = scale q exp(P)      (warpgroup 0)
+//   S <- exp(P_last) S + Kd^T V     Kd = k exp(R)            (warpgroup 1)
+//
+// P is the inclusive prefix of the log-gates from the chunk's start, R the
+// exclusive suffix to its end, both sums taken directly (never a
+// difference), so every factor of the state products lies in [0, 1] and a
+// -inf gate (a reset) makes it 0. The scores use one reference r = P_31:
+// Qs = q exp(P - r), Ks = k exp(r - P), factors within e^(+-kFastBound)
+// while the chunk's log-decay stays above -kFastBound for every key (a
+// vote over the block); any other chunk forms its masked scores
+// elementwise with a running sum of the gates per key.
+//
+// Per chunk: cp.async loads of q, k, g, v (issued one chunk ahead, during
+// the products), the gate prefix, the operands in core-matrix layouts
+// (WarpgroupMMA.h), the vote, then wgmma. Every buffer is the plan's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmitters.h"
+
+#include "sse/Conversion/SSEGPUToGPU/WarpgroupMMA.h"
+#include "sse/Dialect/SSEGPU/Analysis/KernelPlan.h"
+#include "sse/Dialect/SSEGPU/IR/SSEGPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::sse_gpu;
+
+namespace {
+constexpr int64_t kWarpgroup = 128;
+constexpr int64_t kThreads = 2 * kWarpgroup;
+constexpr int64_t kChunk = 64;
+/// Rows of one wgmma tile (M).
+constexpr int64_t kTileRows = 64;
+/// The scores of a chunk go on tensor cores with the reference r = P_31
+/// when, for every key, the log-decay over each half of the chunk is at
+/// least -kFastBound: the factors exp(P - r), exp(r - P) are then within
+/// e^(+-kFastBound), far inside f32 (and bf16) range, so each product keeps
+/// its relative precision (masked entries may overflow; they are selected
+/// away, never multiplied).
+constexpr double kFastBound = 60.0;
+/// Named barriers (0 is the block barrier): warpgroup 0 has read the state
+/// copy; warpgroup 0 has written the masked scores.
+constexpr int64_t kStateReadBarrier = 1;
+constexpr int64_t kScoresBarrier = 2;
+
+/// What the kernel is built for, from the op's types and plan.
+struct KernelShape {
+  int64_t keys, values, vSlice, parts, span;
+  Type element, gateElement;
+  bool gated, perKey, packed, zeroInit;
+  double scale;
+};
+
+class ChunkScanEmitter {
+public:
+  ChunkScanEmitter(ChunkScanOp op, gpu::GPUFuncOp fn, ImplicitLocOpBuilder &b)
+      : op(op), fn(fn), b(b), plan(op.getPlan()) {}
+  void emit();
+
+private:
+  // Small builders.
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                          APFloat(static_cast<float>(v)));
+  }
+  Value toF32(Value v) {
+    return v.getType().isF32() ? v
+                               : arith::ExtFOp::create(b, b.getF32Type(), v);
+  }
+  Value exp(Value v) {
+    return math::ExpOp::create(b, v,
+                               arith::FastMathFlagsAttr::get(
+                                   b.getContext(), arith::FastMathFlags::afn));
+  }
+  Value arg(Value operand);
+  Value view(StringRef name, ArrayRef<int64_t> shape, Type element);
+  Value address(Value view1D);
+  void storeAt(Value view1D, const CoreMatrixLayout &layout, Value row, Value k,
+               Value value);
+  void proxyFence();
+
+  // Stages.
+  void setUp();
+  void issueLoads(Value chunk);
+  SmallVector<Value> gatePrefix();
+  Value prepareOperands(ArrayRef<Value> local);
+  void transposeValues();
+  void slowScores();
+  void outputProducts(Value chunk, Value fast);
+  SmallVector<Value> stateUpdate(ValueRange state);
+  SmallVector<Value> loadState();
+  void storeState(ValueRange state);
+  void writeStateCopy(ArrayRef<Value> acc);
+  void zeroOutputs(Value lo, Value hi);
+  void zeroUncoveredOutputs();
+  SmallVector<Value> stateIndices(int64_t m, int64_t i);
+  Value idx32(int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
+  }
+  Value token(Value chunk, Value row) {
+    return arith::AddIOp::create(
+        b, start,
+        arith::AddIOp::create(b, arith::MulIOp::create(b, chunk, idx(kChunk)),
+                              row));
+  }
+  CoreMatrixLayout layout(int64_t rows, int64_t depth) const {
+    return {rows, depth, shape.element.getIntOrFloatBitWidth() / 8};
+  }
+
+  ChunkScanOp op;
+  gpu::GPUFuncOp fn;
+  ImplicitLocOpBuilder &b;
+  PlanAttr plan;
+  KernelShape shape;
+  Value tid, inGroup, head, seq, batch, start, end, v0;
+  // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
+  Value qRaw, kRaw, vRaw, gRaw, qd, qs, ks, kd, vt, st, scores;
+  Value slow, sums, decay;
+};
+
+Value ChunkScanEmitter::arg(Value operand) {
+  for (OpOperand &o : op->getOpOperands())
+    if (o.get() == operand)
+      return fn.getArgument(o.getOperandNumber());
+  llvm_unreachable("not an operand of the op");
+}
+
+Value ChunkScanEmitter::view(StringRef name, ArrayRef<int64_t> dims,
+                             Type element) {
+  auto [offset, bytes] = *plan.getBuffer(name);
+  (void)bytes;
+  auto wg = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  Value base = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface(), wg));
+  return memref::ViewOp::create(
+      b, MemRefType::get(dims, element, MemRefLayoutAttrInterface(), wg), base,
+      idx(offset), ValueRange());
+}
+
+Value ChunkScanEmitter::address(Value view1D) {
+  Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, view1D);
+  return arith::IndexCastOp::create(b, b.getI64Type(), p);
+}
+
+void ChunkScanEmitter::storeAt(Value view1D, const CoreMatrixLayout &l,
+                               Value row, Value k, Value value) {
+  Value offset = arith::DivUIOp::create(b, l.byteOffset(b, b.getLoc(), row, k),
+                                        idx(l.elementBytes));
+  if (auto vec = dyn_cast<VectorType>(value.getType())) {
+    vector::StoreOp::create(b, value, view1D, ValueRange{offset},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+    return;
+  }
+  memref::StoreOp::create(b, value, view1D, ValueRange{offset});
+}
+
+void ChunkScanEmitter::proxyFence() {
+  NVVM::FenceProxyOp::create(
+      b, NVVM::ProxyKind::async_shared,
+      NVVM::SharedSpaceAttr::get(b.getContext(),
+                                 NVVM::SharedSpace::shared_cta));
+}
+
+/// Thread and block indices, the sequence's token range, the buffers.
+void ChunkScanEmitter::setUp() {
+  auto qType = cast<MemRefType>(op.getQ().getType());
+  auto vType = cast<MemRefType>(op.getV().getType());
+  shape.keys = qType.getDimSize(3);
+  shape.values = vType.getDimSize(3);
+  shape.vSlice = plan.getVSlice();
+  shape.parts = kThreads / shape.keys;
+  shape.span = kChunk / shape.parts;
+  shape.element = qType.getElementType();
+  shape.gated = op.getGate() != nullptr;
+  shape.perKey =
+      shape.gated && cast<MemRefType>(op.getGate().getType()).getRank() == 4;
+  shape.gateElement =
+      shape.gated ? cast<MemRefType>(op.getGate().getType()).getElementType()
+                  : shape.element;
+  shape.packed = op.getCuSeqlens() != nullptr;
+  shape.zeroInit = op.getZeroInit();
+  shape.scale = op.getScale().convertToFloat();
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  inGroup = arith::RemUIOp::create(b, tid, idx(kWarpgroup));
+  v0 = arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                             idx(shape.vSlice));
+  head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  seq = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  if (shape.packed) {
+    Value cu = arg(op.getCuSeqlens());
+    auto bound = [&](Value i) {
+      Value v = memref::LoadOp::create(b, cu, ValueRange{i});
+      return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
+    };
+    // Clamped into [0, T] and ordered, so a bad cu_seqlens cannot index
+    // outside the buffers.
+    Value tokens = idx(qType.getDimSize(1));
+    batch = idx(0);
+    start = arith::MinSIOp::create(
+        b, arith::MaxSIOp::create(b, bound(seq), idx(0)), tokens);
+    end = arith::MinSIOp::create(
+        b,
+        arith::MaxSIOp::create(b, bound(arith::AddIOp::create(b, seq, idx(1))),
+                               start),
+        tokens);
+  } else {
+    batch = seq;
+    start = idx(0);
+    end = idx(qType.getDimSize(1));
+  }
+
+  Type e = shape.element, f = b.getF32Type();
+  int64_t K = shape.keys, BV = shape.vSlice;
+  qRaw = view("q", {kChunk, K}, e);
+  kRaw = view("k", {kChunk, K}, e);
+  vRaw = view("v", {kChunk, BV}, e);
+  qd = view("qd", {kChunk * K}, e);
+  qs = view("qs", {kChunk * K}, e);
+  ks = view("ks", {kChunk * K}, e);
+  kd = view("kd", {K * kChunk}, e);
+  vt = view("vt", {BV * kChunk}, e);
+  st = view("state", {BV * K}, e);
+  scores = view("scores", {kChunk * kChunk}, e);
+  if (shape.gated) {
+    gRaw = shape.perKey ? view("g", {kChunk, K}, shape.gateElement)
+                        : view("g", {kChunk}, shape.gateElement);
+    slow = view("slow", {kChunk, kChunk}, f);
+    sums = view("sums", {shape.parts, K}, f);
+    decay = view("decay", {K}, f);
+  }
+}
+
+/// Starts the cp.async copies of chunk `chunk`'s q, k, g, v rows (16 bytes
+/// each, zero-filled past the sequence's end) and commits them as a group.
+void ChunkScanEmitter::issueLoads(Value chunk) {
+  auto copyRows = [&](Value src, Value dst, int64_t cols, Value col0) {
+    int64_t perVec =
+        16 * 8 / cast<MemRefType>(src.getType()).getElementTypeBitWidth();
+    int64_t vecsPerRow = cols / perVec;
+    for (int64_t i = 0; i < kChunk * vecsPerRow / kThreads; ++i) {
+      Value linear = arith::AddIOp::create(b, tid, idx(kThreads * i));
+      Value row = arith::DivUIOp::create(b, linear, idx(vecsPerRow));
+      Value col = arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, linear, idx(vecsPerRow)), idx(perVec));
+      Value tok = token(chunk, row);
+      Value valid =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end);
+      Value safe = arith::SelectOp::create(b, valid, tok, start);
+      Value srcCol = col0 ? arith::AddIOp::create(b, col0, col) : col;
+      Value n = arith::SelectOp::create(b, valid, idx(perVec), idx(0));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
+          ValueRange{row, col}, src, ValueRange{batch, safe, head, srcCol},
+          b.getIndexAttr(perVec), n, b.getUnitAttr());
+    }
+  };
+  copyRows(arg(op.getQ()), qRaw, shape.keys, Value());
+  copyRows(arg(op.getK()), kRaw, shape.keys, Value());
+  copyRows(arg(op.getV()), vRaw, shape.vSlice, v0);
+  if (shape.perKey)
+    copyRows(arg(op.getGate()), gRaw, shape.keys, Value());
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  if (shape.gated && !shape.perKey) {
+    // Scalar gates: one element per token, strided; plain loads.
+    auto first = scf::IfOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&first.getThenRegion().front());
+    Value tok = token(chunk, tid);
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end);
+    Value safe = arith::SelectOp::create(b, valid, tok, start);
+    Value g = memref::LoadOp::create(b, arg(op.getGate()),
+                                     ValueRange{batch, safe, head});
+    Value zero =
+        arith::ConstantOp::create(b, b.getFloatAttr(shape.gateElement, 0.0));
+    memref::StoreOp::create(b, arith::SelectOp::create(b, valid, g, zero), gRaw,
+                            ValueRange{tid});
+  }
+}
+
+/// Thread (key, part) sums its `span` gates: returns the prefixes within
+/// the part and leaves the part's total in `sums`.
+SmallVector<Value> ChunkScanEmitter::gatePrefix() {
+  Value key = arith::RemUIOp::create(b, tid, idx(shape.keys));
+  Value part = arith::DivUIOp::create(b, tid, idx(shape.keys));
+  Value first = arith::MulIOp::create(b, part, idx(shape.span));
+  SmallVector<Value> local;
+  Value run = f32(0.0);
+  for (int64_t j = 0; j < shape.span; ++j) {
+    Value t = arith::AddIOp::create(b, first, idx(j));
+    Value g = shape.perKey ? memref::LoadOp::create(b, gRaw, ValueRange{t, key})
+                           : memref::LoadOp::create(b, gRaw, ValueRange{t});
+    run = arith::AddFOp::create(b, run, toF32(g));
+    local.push_back(run);
+  }
+  memref::StoreOp::create(b, run, sums, ValueRange{part, key});
+  gpu::BarrierOp::create(b);
+  return local;
+}
+
+/// Thread (key, part) writes its tokens' Qd, Qs, Ks (row = token) and
+/// Kd^T (row = key, 8 tokens per 16-byte store); returns whether this key
+/// allows the tensor-core scores.
+Value ChunkScanEmitter::prepareOperands(ArrayRef<Value> local) {
+  Value key = arith::RemUIOp::create(b, tid, idx(shape.keys));
+  Value part = arith::DivUIOp::create(b, tid, idx(shape.keys));
+  Value first = arith::MulIOp::create(b, part, idx(shape.span));
+  Value zero = f32(0.0);
+  // Sums of the parts before, after and over the whole chunk; the
+  // reference P_31 is the sum of the first half of the parts.
+  Value before = zero, after = zero, total = zero, reference = zero;
+  if (shape.gated) {
+    for (int64_t p = 0; p < shape.parts; ++p) {
+      Value s = memref::LoadOp::create(b, sums, ValueRange{idx(p), key});
+      Value pIdx = idx(p);
+      before = arith::AddFOp::create(
+          b, before,
+          arith::SelectOp::create(
+              b,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pIdx, part),
+              s, zero));
+      after = arith::AddFOp::create(
+          b, after,
+          arith::SelectOp::create(
+              b,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, pIdx, part),
+              s, zero));
+      total = arith::AddFOp::create(b, total, s);
+      if (p < shape.parts / 2)
+        reference = arith::AddFOp::create(b, reference, s);
+    }
+    auto firstPart = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, part, idx(0)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&firstPart.getThenRegion().front());
+    memref::StoreOp::create(b, exp(total), decay, ValueRange{key});
+  }
+  CoreMatrixLayout rowsByToken = layout(kChunk, shape.keys);
+  CoreMatrixLayout rowsByKey = layout(shape.keys, kChunk);
+  Value suffix = after;
+  SmallVector<Value> octet(8);
+  Value scale = f32(shape.scale);
+  for (int64_t j = shape.span - 1; j >= 0; --j) {
+    Value t = arith::AddIOp::create(b, first, idx(j));
+    Value q = toF32(memref::LoadOp::create(b, qRaw, ValueRange{t, key}));
+    Value k = toF32(memref::LoadOp::create(b, kRaw, ValueRange{t, key}));
+    Value qdv = arith::MulFOp::create(b, q, scale), qsv = q, ksv = k, kdv = k;
+    if (shape.gated) {
+      Value prefix = arith::AddFOp::create(b, before, local[j]);
+      Value g = shape.perKey
+                    ? memref::LoadOp::create(b, gRaw, ValueRange{t, key})
+                    : memref::LoadOp::create(b, gRaw, ValueRange{t});
+      qdv = arith::MulFOp::create(b, qdv, exp(prefix));
+      Value rel = arith::SubFOp::create(b, prefix, reference);
+      qsv = arith::MulFOp::create(b, q, exp(rel));
+      ksv = arith::MulFOp::create(b, k, exp(arith::NegFOp::create(b, rel)));
+      kdv = arith::MulFOp::create(b, k, exp(suffix));
+      suffix = arith::AddFOp::create(b, suffix, toF32(g));
+    }
+    auto trunc = [&](Value v) {
+      return arith::TruncFOp::create(b, shape.element, v).getResult();
+    };
+    storeAt(qd, rowsByToken, t, key, trunc(qdv));
+    storeAt(qs, rowsByToken, t, key, trunc(qsv));
+    storeAt(ks, rowsByToken, t, key, trunc(ksv));
+    octet[j % 8] = trunc(kdv);
+    if (j % 8 == 0)
+      storeAt(kd, rowsByKey, key, t,
+              vector::FromElementsOp::create(
+                  b, VectorType::get({8}, shape.element), octet));
+  }
+  if (!shape.gated)
+    return arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+  // -r and r - P_63 within the bound (false for -inf and NaN sums).
+  Value bound = f32(kFastBound);
+  return arith::AndIOp::create(
+      b,
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OLE,
+                            arith::NegFOp::create(b, reference), bound),
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OLE,
+                            arith::SubFOp::create(b, reference, total), bound));
+}
+
+/// V^T (row = column of the slice, depth = token), 8 tokens per store.
+void ChunkScanEmitter::transposeValues() {
+  int64_t BV = shape.vSlice;
+  CoreMatrixLayout l = layout(BV, kChunk);
+  for (int64_t i = 0; i < BV * (kChunk / 8) / kThreads; ++i) {
+    Value unit = arith::AddIOp::create(b, tid, idx(kThreads * i));
+    Value col = arith::RemUIOp::create(b, unit, idx(BV));
+    Value t0 = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, unit, idx(BV)), idx(8));
+    SmallVector<Value> vals;
+    for (int64_t j = 0; j < 8; ++j)
+      vals.push_back(memref::LoadOp::create(
+          b, vRaw, ValueRange{arith::AddIOp::create(b, t0, idx(j)), col}));
+    storeAt(vt, l, col, t0,
+            vector::FromElementsOp::create(
+                b, VectorType::get({8}, shape.element), vals));
+  }
+}
+
+/// The masked scores of a chunk with a strong gate, elementwise: thread
+/// (row t, quarter of the keys) keeps the running log-decay of each key
+/// over (s, t], summed directly, for s from 63 down to 0.
+void ChunkScanEmitter::slowScores() {
+  int64_t quarter = shape.keys / 4;
+  Value t = arith::DivUIOp::create(b, tid, idx(4));
+  Value firstKey = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, tid, idx(4)), idx(quarter));
+  SmallVector<Value> keys, qv;
+  for (int64_t i = 0; i < quarter; ++i) {
+    keys.push_back(arith::AddIOp::create(b, firstKey, idx(i)));
+    qv.push_back(
+        toF32(memref::LoadOp::create(b, qRaw, ValueRange{t, keys.back()})));
+  }
+  int64_t decays = shape.perKey ? quarter : 1;
+  SmallVector<Value> init(decays, f32(0.0));
+  auto loop = scf::ForOp::create(b, idx(0), idx(kChunk), idx(1), init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value s = arith::SubIOp::create(b, idx(kChunk - 1), loop.getInductionVar());
+  Value next = arith::MinUIOp::create(b, arith::AddIOp::create(b, s, idx(1)),
+                                      idx(kChunk - 1));
+  Value grows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, s, t);
+  SmallVector<Value> run;
+  for (int64_t i = 0; i < decays; ++i) {
+    Value g = shape.perKey
+                  ? memref::LoadOp::create(b, gRaw, ValueRange{next, keys[i]})
+                  : memref::LoadOp::create(b, gRaw, ValueRange{next});
+    run.push_back(arith::AddFOp::create(
+        b, loop.getRegionIterArgs()[i],
+        arith::SelectOp::create(b, grows, toF32(g), f32(0.0))));
+  }
+  Value acc = f32(0.0);
+  Value shared = shape.perKey ? Value() : exp(run[0]);
+  for (int64_t i = 0; i < quarter; ++i) {
+    Value k = toF32(memref::LoadOp::create(b, kRaw, ValueRange{s, keys[i]}));
+    Value w = shape.perKey ? exp(run[i]) : shared;
+    acc = math::FmaOp::create(b, arith::MulFOp::create(b, qv[i], k), w, acc);
+  }
+  for (int64_t offset : {1, 2}) {
+    auto shuffle =
+        gpu::ShuffleOp::create(b, acc, offset, 32, gpu::ShuffleMode::XOR);
+    acc = arith::AddFOp::create(b, acc, shuffle.getShuffleResult());
+  }
+  auto writer = scf::IfOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                            arith::RemUIOp::create(b, tid, idx(4)), idx(0)),
+      /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&writer.getThenRegion().front());
+    memref::StoreOp::create(b, acc, slow, ValueRange{t, s});
+  }
+  scf::YieldOp::create(b, run);
+}
+
+/// Warpgroup 0: the scores and Qd S, the mask (or the elementwise scores
+/// of a slow chunk), then + scores V, and o of the chunk's tokens.
+void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
+  MLIRContext *ctx = b.getContext();
+  int64_t K = shape.keys, BV = shape.vSlice;
+  NVVM::WGMMATypes type =
+      shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  CoreMatrixLayout tokensByKey = layout(kChunk, K), state = layout(BV, K);
+  CoreMatrixLayout scoresL = layout(kChunk, kChunk), vtL = layout(BV, kChunk);
+  Value qsA = address(qs), ksA = address(ks), qdA = address(qd),
+        stA = address(st), scA = address(scores), vtA = address(vt);
+  int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
+  int64_t depthT = kChunk / wgmmaDepth(tokensByKey.elementBytes);
+  Value sAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, kChunk));
+  Value oAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, BV));
+  wgmmaFence(b, b.getLoc());
+  for (int64_t step = 0; step < depthK; ++step) {
+    sAcc = warpgroupMMA(b, b.getLoc(),
+                        matrixDescriptor(b, b.getLoc(), qsA, tokensByKey, step),
+                        matrixDescriptor(b, b.getLoc(), ksA, tokensByKey, step),
+                        sAcc, kChunk, type, step > 0);
+    oAcc = warpgroupMMA(b, b.getLoc(),
+                        matrixDescriptor(b, b.getLoc(), qdA, tokensByKey, step),
+                        matrixDescriptor(b, b.getLoc(), stA, state, step), oAcc,
+                        BV, type, step > 0);
+  }
+  wgmmaCommitAndWait(b, b.getLoc());
+  // The state copy is read: warpgroup 1 may overwrite it.
+  NVVM::BarrierArriveOp::create(b, idx32(kStateReadBarrier), idx32(kThreads));
+
+  Value scale = f32(shape.scale), zero = f32(0.0);
+  auto writeScores = [&](bool fromTensorCores) {
+    for (int64_t i = 0; i < kChunk / 2; ++i) {
+      auto [t, s] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+      Value v =
+          fromTensorCores
+              ? LLVM::ExtractValueOp::create(b, sAcc, i).getResult()
+              : memref::LoadOp::create(b, slow, ValueRange{t, s}).getResult();
+      Value causal = arith::CmpIOp::create(b, arith::CmpIPredicate::ule, s, t);
+      v = arith::SelectOp::create(b, causal, arith::MulFOp::create(b, v, scale),
+                                  zero);
+      storeAt(scores, scoresL, t, s,
+              arith::TruncFOp::create(b, shape.element, v));
+    }
+  };
+  if (shape.gated) {
+    auto branch = scf::IfOp::create(b, fast, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    writeScores(true);
+    b.setInsertionPointToStart(&branch.getElseRegion().front());
+    writeScores(false);
+  } else {
+    writeScores(true);
+  }
+  proxyFence();
+  NVVM::BarrierOp::create(b, Type(), idx32(kScoresBarrier), idx32(kWarpgroup),
+                          NVVM::BarrierReductionAttr(), Value());
+  wgmmaFence(b, b.getLoc());
+  for (int64_t step = 0; step < depthT; ++step)
+    oAcc = warpgroupMMA(b, b.getLoc(),
+                        matrixDescriptor(b, b.getLoc(), scA, scoresL, step),
+                        matrixDescriptor(b, b.getLoc(), vtA, vtL, step), oAcc,
+                        BV, type, /*accumulate=*/true);
+  wgmmaCommitAndWait(b, b.getLoc());
+
+  Value out = arg(op.getOutInit());
+  Type outElement = cast<MemRefType>(out.getType()).getElementType();
+  for (int64_t i = 0; i < BV / 2; ++i) {
+    auto [t, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+    Value tok = token(chunk, t);
+    auto inside = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&inside.getThenRegion().front());
+    Value v = LLVM::ExtractValueOp::create(b, oAcc, i);
+    if (!outElement.isF32())
+      v = arith::TruncFOp::create(b, outElement, v);
+    memref::StoreOp::create(
+        b, v, out,
+        ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)});
+  }
+}
+
+/// Warpgroup 1: S <- exp(P_last) S + Kd^T V on its accumulators (one per
+/// 64 keys), then, once warpgroup 0 has read the old copy, the new bf16
+/// copy S^T (row = column, depth = key) for the next chunk's Qd S.
+SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state) {
+  int64_t K = shape.keys, BV = shape.vSlice;
+  NVVM::WGMMATypes type =
+      shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  CoreMatrixLayout kdL = layout(K, kChunk), vtL = layout(BV, kChunk);
+  SmallVector<Value> acc(state.begin(), state.end());
+  if (shape.gated)
+    for (int64_t m = 0; m < K / kTileRows; ++m)
+      for (int64_t i = 0; i < BV / 2; ++i) {
+        Value row = accumulatorPosition(b, b.getLoc(), inGroup, i).first;
+        Value d = memref::LoadOp::create(
+            b, decay,
+            ValueRange{arith::AddIOp::create(b, row, idx(m * kTileRows))});
+        Value v = LLVM::ExtractValueOp::create(b, acc[m], i);
+        acc[m] = LLVM::InsertValueOp::create(b, acc[m],
+                                             arith::MulFOp::create(b, v, d), i);
+      }
+  Value kdA = address(kd), vtA = address(vt);
+  int64_t depthT = kChunk / wgmmaDepth(kdL.elementBytes);
+  wgmmaFence(b, b.getLoc());
+  for (int64_t m = 0; m < K / kTileRows; ++m) {
+    // Tile m starts at key row 64 m: whole core matrices, SBO apart.
+    Value tileA = arith::AddIOp::create(
+        b, kdA,
+        arith::ConstantIntOp::create(b, b.getI64Type(),
+                                     m * (kTileRows / 8) * kdL.strideBytes()));
+    for (int64_t step = 0; step < depthT; ++step)
+      acc[m] = warpgroupMMA(b, b.getLoc(),
+                            matrixDescriptor(b, b.getLoc(), tileA, kdL, step),
+                            matrixDescriptor(b, b.getLoc(), vtA, vtL, step),
+                            acc[m], BV, type, /*accumulate=*/true);
+  }
+  wgmmaCommitAndWait(b, b.getLoc());
+  NVVM::BarrierOp::create(b, Type(), idx32(kStateReadBarrier), idx32(kThreads),
+                          NVVM::BarrierReductionAttr(), Value());
+  writeStateCopy(acc);
+  return acc;
+}
+
+void ChunkScanEmitter::writeStateCopy(ArrayRef<Value> acc) {
+  CoreMatrixLayout l = layout(shape.vSlice, shape.keys);
+  for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
+    for (int64_t i = 0; i < shape.vSlice / 2; ++i) {
+      auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+      Value key = arith::AddIOp::create(b, row, idx(m * kTileRows));
+      Value v = LLVM::ExtractValueOp::create(b, acc[m], i);
+      storeAt(st, l, col, key, arith::TruncFOp::create(b, shape.element, v));
+    }
+  proxyFence();
+}
+
+/// Indices of element i of tile m's accumulator in the states buffer.
+SmallVector<Value> ChunkScanEmitter::stateIndices(int64_t m, int64_t i) {
+  auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+  return {seq, head, idx(op.getFirstPartition()),
+          arith::AddIOp::create(b, row, idx(m * kTileRows)),
+          arith::AddIOp::create(b, v0, col)};
+}
+
+SmallVector<Value> ChunkScanEmitter::loadState() {
+  Value states = arg(op.getStatesInit());
+  SmallVector<Value> acc;
+  for (int64_t m = 0; m < shape.keys / kTileRows; ++m) {
+    Value a =
+        LLVM::UndefOp::create(b, accumulatorType(b.getContext(), shape.vSlice));
+    for (int64_t i = 0; i < shape.vSlice / 2; ++i) {
+      Value v = shape.zeroInit
+                    ? f32(0.0)
+                    : memref::LoadOp::create(b, states, stateIndices(m, i))
+                          .getResult();
+      a = LLVM::InsertValueOp::create(b, a, v, i);
+    }
+    acc.push_back(a);
+  }
+  return acc;
+}
+
+void ChunkScanEmitter::storeState(ValueRange acc) {
+  Value states = arg(op.getStatesInit());
+  for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
+    for (int64_t i = 0; i < shape.vSlice / 2; ++i)
+      memref::StoreOp::create(b, LLVM::ExtractValueOp::create(b, acc[m], i),
+                              states, stateIndices(m, i));
+}
+
+/// o = 0 for the tokens of [lo, hi) in this block's head and V slice.
+void ChunkScanEmitter::zeroOutputs(Value lo, Value hi) {
+  Value out = arg(op.getOutInit());
+  Type element = cast<MemRefType>(out.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, b.getFloatAttr(element, 0.0));
+  Value count = arith::MulIOp::create(
+      b, arith::MaxSIOp::create(b, arith::SubIOp::create(b, hi, lo), idx(0)),
+      idx(shape.vSlice));
+  auto loop = scf::ForOp::create(b, tid, count, idx(kThreads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value i = loop.getInductionVar();
+  Value tok = arith::AddIOp::create(
+      b, lo, arith::DivUIOp::create(b, i, idx(shape.vSlice)));
+  Value col = arith::AddIOp::create(
+      b, v0, arith::RemUIOp::create(b, i, idx(shape.vSlice)));
+  memref::StoreOp::create(b, zero, out, ValueRange{batch, tok, head, col});
+}
+
+/// Packed sequences: tokens outside every sequence get o = 0, those
+/// before the first by sequence 0's blocks, those after the last by the
+/// last sequence's.
+void ChunkScanEmitter::zeroUncoveredOutputs() {
+  int64_t sequences =
+      cast<MemRefType>(op.getStatesInit().getType()).getDimSize(0);
+  auto when = [&](int64_t s, Value lo, Value hi) {
+    auto branch = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, seq, idx(s)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    zeroOutputs(lo, hi);
+  };
+  when(0, idx(0), start);
+  when(sequences - 1, end,
+       idx(cast<MemRefType>(op.getQ().getType()).getDimSize(1)));
+}
+
+/// The kernel: set-up, the state in, the chunk loop, the state out.
+void ChunkScanEmitter::emit() {
+  setUp();
+  if (shape.packed)
+    zeroUncoveredOutputs();
+  Value chunks = arith::DivUIOp::create(
+      b,
+      arith::AddIOp::create(b, arith::SubIOp::create(b, end, start),
+                            idx(kChunk - 1)),
+      idx(kChunk));
+  Value stateGroup =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, tid, idx(kWarpgroup));
+  Value any =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, chunks, idx(0));
+  auto prologue = scf::IfOp::create(b, any, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&prologue.getThenRegion().front());
+    issueLoads(idx(0));
+  }
+  // Warpgroup 1 holds the state; warpgroup 0 carries placeholders.
+  SmallVector<Type> accTypes(shape.keys / kTileRows,
+                             accumulatorType(b.getContext(), shape.vSlice));
+  auto stateIn = scf::IfOp::create(b, accTypes, stateGroup,
+                                   /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&stateIn.getThenRegion().front());
+    SmallVector<Value> acc = loadState();
+    writeStateCopy(acc);
+    scf::YieldOp::create(b, acc);
+    b.setInsertionPointToStart(&stateIn.getElseRegion().front());
+    SmallVector<Value> undef;
+    for (Type t : accTypes)
+      undef.push_back(LLVM::UndefOp::create(b, t));
+    scf::YieldOp::create(b, undef);
+  }
+  auto loop =
+      scf::ForOp::create(b, idx(0), chunks, idx(1), stateIn.getResults());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value chunk = loop.getInductionVar();
+    NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    gpu::BarrierOp::create(b);
+    SmallVector<Value> local;
+    if (shape.gated)
+      local = gatePrefix();
+    Value fastHere = prepareOperands(local);
+    transposeValues();
+    proxyFence();
+    Value votes = NVVM::BarrierOp::create(
+                      b, b.getI32Type(), Value(), Value(),
+                      NVVM::BarrierReductionAttr::get(
+                          b.getContext(), NVVM::BarrierReduction::AND),
+                      arith::ExtUIOp::create(b, b.getI32Type(), fastHere))
+                      .getRes();
+    Value fast = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::ne, votes,
+        arith::ConstantIntOp::create(b, b.getI32Type(), 0));
+    if (shape.gated) {
+      auto slowChunk = scf::IfOp::create(
+          b,
+          arith::XOrIOp::create(
+              b, fast, arith::ConstantIntOp::create(b, b.getI1Type(), 1)),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&slowChunk.getThenRegion().front());
+      slowScores();
+      gpu::BarrierOp::create(b);
+    }
+    // The raw tiles are consumed: fetch the next chunk during the products.
+    Value nextChunk = arith::AddIOp::create(b, chunk, idx(1));
+    auto more = scf::IfOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, nextChunk, chunks),
+        /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&more.getThenRegion().front());
+      issueLoads(nextChunk);
+    }
+    auto roles = scf::IfOp::create(b, accTypes, stateGroup,
+                                   /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&roles.getThenRegion().front());
+      scf::YieldOp::create(b, stateUpdate(loop.getRegionIterArgs()));
+      b.setInsertionPointToStart(&roles.getElseRegion().front());
+      outputProducts(chunk, fast);
+      scf::YieldOp::create(b, loop.getRegionIterArgs());
+    }
+    scf::YieldOp::create(b, roles.getResults());
+  }
+  auto stateOut = scf::IfOp::create(b, stateGroup, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&stateOut.getThenRegion().front());
+  storeState(loop.getResults());
+}
+} // namespace
+
+std::optional<std::string> mlir::sse_gpu::chunkScanUnsupported(ChunkScanOp op) {
+  PlanAttr plan = op.getPlan();
+  auto q = dyn_cast<MemRefType>(op.getQ().getType());
+  auto v = dyn_cast<MemRefType>(op.getV().getType());
+  if (!q || !v)
+    return std::string("the op is on tensors");
+  for (Value operand : op->getOperands())
+    if (!cast<MemRefType>(operand.getType()).hasStaticShape() ||
+        !cast<MemRefType>(operand.getType()).getLayout().isIdentity())
+      return std::string("every buffer must have a static shape and the "
+                         "identity layout");
+  if (op.isRouted() || op.getBeta() || op.getPartitions() != 1)
+    return std::string("only one dense partition with the additive rule "
+                       "(routed and delta-rule scans are not built yet)");
+  Type e = q.getElementType();
+  if (!(e.isBF16() || e.isF16()) || op.getK().getType() != q ||
+      v.getElementType() != e)
+    return std::string("q, k, v must share one 16-bit type (bf16 or f16)");
+  if (op.getGate() &&
+      cast<MemRefType>(op.getGate().getType()).getElementType() != e)
+    return std::string("the gates must have the type of q");
+  bool perKey =
+      op.getGate() && cast<MemRefType>(op.getGate().getType()).getRank() == 4;
+  if (auto why = checkImplementedPlan(plan, q.getDimSize(3), v.getDimSize(3),
+                                      e.getIntOrFloatBitWidth() / 8, perKey,
+                                      op.getGate() && !perKey))
+    return why;
+  return std::nullopt;
+}
+
+gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
+                                                  gpu::GPUModuleOp module,
+                                                  StringRef name) {
+  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  auto fnType = b.getFunctionType(op->getOperandTypes(), {});
+  auto fn = gpu::GPUFuncOp::create(b, name, fnType);
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({kThreads, 1, 1}));
+  b.setInsertionPointToStart(&fn.getBody().front());
+  ChunkScanEmitter(op, fn, b).emit();
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
+std::array<int64_t, 3> mlir::sse_gpu::chunkScanGrid(ChunkScanOp op) {
+  auto v = cast<MemRefType>(op.getV().getType());
+  auto states = cast<MemRefType>(op.getStatesInit().getType());
+  return {v.getDimSize(3) / op.getPlan().getVSlice(), v.getDimSize(2),
+          states.getDimSize(0)};
+}
+
+int64_t mlir::sse_gpu::chunkScanThreads() { return kThreads; }

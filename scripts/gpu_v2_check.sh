@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# On the GPU machine (one device call): the GPU suite built with the
+# sse_gpu kernels (kernels=v2), the benchmark of the v2 build, and an ncu
+# profile of the chunk-scan kernel on dense-gla. Build both here first:
+#   SSE_PIPELINE_OPTIONS=kernels=v2 python3 scripts/gpu_suite.py build .gpu_suite_v2
+#   SSE_PIPELINE_OPTIONS=kernels=v2 python3 bench/gpu_bench.py build .gpu_bench_v2
+# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [ncu]
+set -u
+out=$1; shift
+mkdir -p "$out"
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/card.txt"
+git log -1 --format=%H 2>/dev/null | tee -a "$out/card.txt"
+for step in "$@"; do
+  case $step in
+  suite)
+    python3 scripts/gpu_suite.py run .gpu_suite_v2 >"$out/suite.log" 2>&1
+    grep -E "FAIL|sse_gpu kernel|passed|worst" "$out/suite.log" | tail -n 60 ;;
+  bench)
+    SSE_BENCH_SHAPES=${SSE_BENCH_SHAPES:-dense-gla,core-4k} SSE_RUNTIME_PROFILE=1 \
+      python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/bench.log" 2>&1
+    tail -n 40 "$out/bench.log" ;;
+  ncu)
+    SSE_BENCH_SHAPES=dense-gla timeout 300 ncu --kernel-name regex:sse_chunk_scan \
+      --launch-count 1 --section SpeedOfLight --section LaunchStats \
+      --section Occupancy --section MemoryWorkloadAnalysis \
+      --section ComputeWorkloadAnalysis --section WarpStateStats \
+      python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/ncu.log" 2>&1
+    grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 120 ;;
+  esac
+done
