@@ -145,8 +145,7 @@ Value ChunkScanEmitter::arg(Value operand) {
 
 Value ChunkScanEmitter::view(StringRef name, ArrayRef<int64_t> dims,
                              Type element) {
-  auto [offset, bytes] = *plan.getBuffer(name);
-  (void)bytes;
+  int64_t offset = plan.getBuffer(name)->first;
   auto wg = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
   Value base = gpu::DynamicSharedMemoryOp::create(
@@ -166,7 +165,7 @@ void ChunkScanEmitter::storeAt(Value view1D, const CoreMatrixLayout &l,
                                Value row, Value k, Value value) {
   Value offset = arith::DivUIOp::create(b, l.byteOffset(b, b.getLoc(), row, k),
                                         idx(l.elementBytes));
-  if (auto vec = dyn_cast<VectorType>(value.getType())) {
+  if (isa<VectorType>(value.getType())) {
     vector::StoreOp::create(b, value, view1D, ValueRange{offset},
                             /*nontemporal=*/false, llvm::MaybeAlign(16));
     return;
@@ -827,12 +826,7 @@ gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
                                                   gpu::GPUModuleOp module,
                                                   StringRef name) {
   ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
-  b.setInsertionPointToEnd(module.getBody());
-  auto fnType = b.getFunctionType(op->getOperandTypes(), {});
-  auto fn = gpu::GPUFuncOp::create(b, name, fnType);
-  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({kThreads, 1, 1}));
-  b.setInsertionPointToStart(&fn.getBody().front());
+  gpu::GPUFuncOp fn = createKernelFunc(b, op, module, name, kThreads);
   ChunkScanEmitter(op, fn, b).emit();
   gpu::ReturnOp::create(b);
   return fn;

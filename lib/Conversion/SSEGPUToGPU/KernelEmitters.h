@@ -9,6 +9,7 @@
 #define LIB_CONVERSION_SSEGPUTOGPU_KERNELEMITTERS_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <array>
 #include <optional>
@@ -18,6 +19,21 @@ namespace mlir {
 namespace sse_gpu {
 class RouteOp;
 class ChunkScanOp;
+
+/// An empty kernel `name` in `module` that takes `op`'s operands, with
+/// `threads` x 1 x 1 threads per block; `b` is left at the start of its
+/// body.
+inline gpu::GPUFuncOp createKernelFunc(ImplicitLocOpBuilder &b, Operation *op,
+                                       gpu::GPUModuleOp module, StringRef name,
+                                       int32_t threads) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = gpu::GPUFuncOp::create(
+      b, name, b.getFunctionType(op->getOperandTypes(), {}));
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+  b.setInsertionPointToStart(&fn.getBody().front());
+  return fn;
+}
 
 /// The router kernel of `op` (on buffers), named `name`, appended to
 /// `module`; it takes the op's operands in order.

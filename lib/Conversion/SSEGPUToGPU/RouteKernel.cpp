@@ -146,12 +146,7 @@ gpu::GPUFuncOp mlir::sse_gpu::emitRouteKernel(RouteOp op,
                                               gpu::GPUModuleOp module,
                                               StringRef name) {
   ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
-  b.setInsertionPointToEnd(module.getBody());
-  auto fnType = b.getFunctionType(op->getOperandTypes(), {});
-  auto fn = gpu::GPUFuncOp::create(b, name, fnType);
-  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({kThreads, 1, 1}));
-  b.setInsertionPointToStart(&fn.getBody().front());
+  gpu::GPUFuncOp fn = createKernelFunc(b, op, module, name, kThreads);
   Value row = arith::AddIOp::create(
       b,
       arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
