@@ -4,7 +4,7 @@
 # profile of the chunk-scan kernel on dense-gla. Build both here first:
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 scripts/gpu_suite.py build .gpu_suite_v2
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 bench/gpu_bench.py build .gpu_bench_v2
-# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [ncu]
+# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [kernels] [ncu]
 set -u
 out=$1; shift
 mkdir -p "$out"
@@ -16,15 +16,27 @@ for step in "$@"; do
     python3 scripts/gpu_suite.py run .gpu_suite_v2 >"$out/suite.log" 2>&1
     grep -E "FAIL|sse_gpu kernel|passed|worst" "$out/suite.log" | tail -n 60 ;;
   bench)
+    # The table: every built shape, no per-kernel timing in the way.
+    python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/bench.log" 2>&1
+    tail -n 12 "$out/bench.log" ;;
+  kernels)
+    # Per-kernel times (events around each launch) on the v2 shapes.
     SSE_BENCH_SHAPES=${SSE_BENCH_SHAPES:-dense-gla,core-4k} SSE_RUNTIME_PROFILE=1 \
-      python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/bench.log" 2>&1
-    tail -n 40 "$out/bench.log" ;;
+      python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/kernels.log" 2>&1
+    grep "sse-runtime: kernel" "$out/kernels.log" | sort | uniq -c | head -n 20 ;;
   ncu)
+    # One profiled launch on dense-gla: the report, its text, and the
+    # per-instruction counters of the SASS (source page) for the hot spots.
     SSE_BENCH_SHAPES=dense-gla timeout 300 ncu --kernel-name regex:sse_chunk_scan \
       --launch-count 1 --section SpeedOfLight --section LaunchStats \
       --section Occupancy --section MemoryWorkloadAnalysis \
       --section ComputeWorkloadAnalysis --section WarpStateStats \
-      python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/ncu.log" 2>&1
-    grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 120 ;;
+      --section MemoryWorkloadAnalysis_Tables --section InstructionStats \
+      --section SchedulerStats --section SourceCounters -o "$out/chunk_scan" \
+      python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/ncu-run.log" 2>&1
+    ncu -i "$out/chunk_scan.ncu-rep" --print-details all >"$out/ncu.log" 2>&1
+    ncu -i "$out/chunk_scan.ncu-rep" --page source --csv --print-source sass \
+      >"$out/sass.csv" 2>&1
+    grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 200 ;;
   esac
 done

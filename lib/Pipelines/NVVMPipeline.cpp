@@ -37,7 +37,7 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   // Aggregate linalg ops (softmax) have no lowering of their own.
   pm.addPass(createSSEDecomposeAggregates());
   // v2: the scans the sse_gpu kernels cover become kernel ops on tensors.
-  bool v2 = options.kernels == "v2";
+  bool v2 = options.kernels == ScanKernels::V2;
   if (v2) {
     ConvertSSEToSSEGPUOptions toKernels;
     toKernels.builtOnly = true;

@@ -39,6 +39,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("auto")};
 };
 
+/// Which scan kernels sse-to-nvvm emits.
+enum class ScanKernels { V1, V2 };
+
 struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture: sm_80, sm_90, sm_90a"),
@@ -58,12 +61,15 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<bool> tile{
       *this, "tile", llvm::cl::desc("Run sse-tile (cost model) first"),
       llvm::cl::init(true)};
-  PassOptions::Option<std::string> kernels{
-      *this, "kernels",
-      llvm::cl::desc("Scan kernels: v1 (convert-sse-to-gpu for every scan) "
-                     "or v2 (the sse_gpu kernels where they are built, v1 "
-                     "for the rest)"),
-      llvm::cl::init("v1")};
+  PassOptions::Option<ScanKernels> kernels{
+      *this, "kernels", llvm::cl::desc("Scan kernels"),
+      llvm::cl::init(ScanKernels::V1),
+      llvm::cl::values(
+          clEnumValN(ScanKernels::V1, "v1",
+                     "convert-sse-to-gpu for every scan"),
+          clEnumValN(ScanKernels::V2, "v2",
+                     "the sse_gpu kernels where they are built, v1 for the "
+                     "rest"))};
 };
 
 /// Builds sse-to-nvvm: fusion and tiling, convert-sse-to-gpu,

@@ -11,8 +11,8 @@
 // exclusive suffix to its end, both sums taken directly (never a
 // difference), so every factor of the state products lies in [0, 1] and a
 // -inf gate (a reset) makes it 0. The scores use one reference r = P_31:
-// Qs = q exp(P - r), Ks = k exp(r - P), factors within e^(+-kFastBound)
-// while the chunk's log-decay stays above -kFastBound for every key (a
+// Qs = q exp(P - r), Ks = k exp(r - P), factors within e^(+-B) while
+// the chunk's log-decay stays above -B for every key (B = fastBound; a
 // vote over the block); any other chunk forms its masked scores
 // elementwise with a running sum of the gates per key.
 //
@@ -50,11 +50,15 @@ constexpr int64_t kChunk = 64;
 constexpr int64_t kTileRows = 64;
 /// The scores of a chunk go on tensor cores with the reference r = P_31
 /// when, for every key, the log-decay over each half of the chunk is at
-/// least -kFastBound: the factors exp(P - r), exp(r - P) are then within
-/// e^(+-kFastBound), far inside f32 (and bf16) range, so each product keeps
-/// its relative precision (masked entries may overflow; they are selected
-/// away, never multiplied).
-constexpr double kFastBound = 60.0;
+/// least -fastBound: the factors exp(P - r), exp(r - P) are then within
+/// e^(+-fastBound), and each product keeps its relative precision (masked
+/// entries may overflow; they are selected away, never multiplied). Qs and
+/// Ks are formed as Qd exp(-r) and Kd exp(r - P_63), so exp(P) and exp(R),
+/// down to e^(-2 fastBound), must be normal f32 (e^-87.3): 40 for bf16.
+/// The operands are stored in the inputs' type: f16 overflows at e^11.1
+/// and turns subnormal below e^-9.7, so its bound is 6 (|q| up to 160
+/// stays finite, |k| down to 0.025 normal).
+double fastBound(Type element) { return element.isF16() ? 6.0 : 40.0; }
 /// Named barriers (0 is the block barrier): warpgroup 0 has read the state
 /// copy; warpgroup 0 has written the masked scores.
 constexpr int64_t kStateReadBarrier = 1;
@@ -96,12 +100,24 @@ private:
   void storeAt(Value view1D, const CoreMatrixLayout &layout, Value row, Value k,
                Value value);
   void proxyFence();
+  Value rawColumn(Value row, Value col);
+  SmallVector<Value> loadQuad(Value tile, Value row, Value key0, Type element);
+  Value partScan(Value v, Value part, bool up);
+  Value fromPart(Value v, Value part, int64_t from);
 
   // Stages.
   void setUp();
   void issueLoads(Value chunk);
-  SmallVector<Value> gatePrefix();
-  Value prepareOperands(ArrayRef<Value> local);
+  Value prepareOperands();
+  /// A thread's gate sums (one column per key, or one for scalar gates):
+  /// P of each of its tokens, the sum of the parts after its own, and the
+  /// factors that turn Qd, Kd into Qs, Ks.
+  struct GateSums {
+    SmallVector<SmallVector<Value>> prefix;
+    SmallVector<Value> after, toQs, toKs;
+  };
+  void writeOperands(const GateSums &sums, Value key0, Value t0);
+  SmallVector<Value> gateRow(Value t, Value key0);
   void transposeValues();
   void slowScores();
   void outputProducts(Value chunk, Value fast);
@@ -124,6 +140,18 @@ private:
   CoreMatrixLayout layout(int64_t rows, int64_t depth) const {
     return {rows, depth, shape.element.getIntOrFloatBitWidth() / 8};
   }
+  /// Qd, Qs, Ks (row = token, depth = key), row groups padded; Kd^T (row =
+  /// key, depth = token), token groups padded (kChunkScanOperandPad).
+  CoreMatrixLayout tokenRows() const {
+    CoreMatrixLayout l = layout(kChunk, shape.keys);
+    l.padStride = kChunkScanOperandPad;
+    return l;
+  }
+  CoreMatrixLayout keyRows() const {
+    CoreMatrixLayout l = layout(shape.keys, kChunk);
+    l.padLeading = kChunkScanOperandPad;
+    return l;
+  }
 
   ChunkScanOp op;
   gpu::GPUFuncOp fn;
@@ -133,7 +161,7 @@ private:
   Value tid, inGroup, head, seq, batch, start, end, v0;
   // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
   Value qRaw, kRaw, vRaw, gRaw, qd, qs, ks, kd, vt, st, scores;
-  Value slow, sums, decay;
+  Value slow, decay;
 };
 
 Value ChunkScanEmitter::arg(Value operand) {
@@ -166,8 +194,10 @@ void ChunkScanEmitter::storeAt(Value view1D, const CoreMatrixLayout &l,
   Value offset = arith::DivUIOp::create(b, l.byteOffset(b, b.getLoc(), row, k),
                                         idx(l.elementBytes));
   if (isa<VectorType>(value.getType())) {
+    auto vector = cast<VectorType>(value.getType());
+    int64_t bytes = vector.getNumElements() * l.elementBytes;
     vector::StoreOp::create(b, value, view1D, ValueRange{offset},
-                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+                            /*nontemporal=*/false, llvm::MaybeAlign(bytes));
     return;
   }
   memref::StoreOp::create(b, value, view1D, ValueRange{offset});
@@ -187,7 +217,8 @@ void ChunkScanEmitter::setUp() {
   shape.keys = qType.getDimSize(3);
   shape.values = vType.getDimSize(3);
   shape.vSlice = plan.getVSlice();
-  shape.parts = kThreads / shape.keys;
+  // prepareOperands' threads: (part of `span` tokens, 4 keys).
+  shape.parts = kThreads / (shape.keys / 4);
   shape.span = kChunk / shape.parts;
   shape.element = qType.getElementType();
   shape.gated = op.getGate() != nullptr;
@@ -245,7 +276,6 @@ void ChunkScanEmitter::setUp() {
     gRaw = shape.perKey ? view("g", {kChunk, K}, shape.gateElement)
                         : view("g", {kChunk}, shape.gateElement);
     slow = view("slow", {kChunk, kChunk}, f);
-    sums = view("sums", {shape.parts, K}, f);
     decay = view("decay", {K}, f);
   }
 }
@@ -253,7 +283,8 @@ void ChunkScanEmitter::setUp() {
 /// Starts the cp.async copies of chunk `chunk`'s q, k, g, v rows (16 bytes
 /// each, zero-filled past the sequence's end) and commits them as a group.
 void ChunkScanEmitter::issueLoads(Value chunk) {
-  auto copyRows = [&](Value src, Value dst, int64_t cols, Value col0) {
+  auto copyRows = [&](Value src, Value dst, int64_t cols, Value col0,
+                      bool swizzled) {
     int64_t perVec =
         16 * 8 / cast<MemRefType>(src.getType()).getElementTypeBitWidth();
     int64_t vecsPerRow = cols / perVec;
@@ -268,17 +299,18 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
       Value safe = arith::SelectOp::create(b, valid, tok, start);
       Value srcCol = col0 ? arith::AddIOp::create(b, col0, col) : col;
       Value n = arith::SelectOp::create(b, valid, idx(perVec), idx(0));
+      Value dstCol = swizzled ? rawColumn(row, col) : col;
       nvgpu::DeviceAsyncCopyOp::create(
           b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
-          ValueRange{row, col}, src, ValueRange{batch, safe, head, srcCol},
+          ValueRange{row, dstCol}, src, ValueRange{batch, safe, head, srcCol},
           b.getIndexAttr(perVec), n, b.getUnitAttr());
     }
   };
-  copyRows(arg(op.getQ()), qRaw, shape.keys, Value());
-  copyRows(arg(op.getK()), kRaw, shape.keys, Value());
-  copyRows(arg(op.getV()), vRaw, shape.vSlice, v0);
+  copyRows(arg(op.getQ()), qRaw, shape.keys, Value(), true);
+  copyRows(arg(op.getK()), kRaw, shape.keys, Value(), true);
+  copyRows(arg(op.getV()), vRaw, shape.vSlice, v0, false);
   if (shape.perKey)
-    copyRows(arg(op.getGate()), gRaw, shape.keys, Value());
+    copyRows(arg(op.getGate()), gRaw, shape.keys, Value(), true);
   NVVM::CpAsyncCommitGroupOp::create(b);
   if (shape.gated && !shape.perKey) {
     // Scalar gates: one element per token, strided; plain loads.
@@ -300,108 +332,193 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
   }
 }
 
-/// Thread (key, part) sums its `span` gates: returns the prefixes within
-/// the part and leaves the part's total in `sums`.
-SmallVector<Value> ChunkScanEmitter::gatePrefix() {
-  Value key = arith::RemUIOp::create(b, tid, idx(shape.keys));
-  Value part = arith::DivUIOp::create(b, tid, idx(shape.keys));
-  Value first = arith::MulIOp::create(b, part, idx(shape.span));
-  SmallVector<Value> local;
-  Value run = f32(0.0);
-  for (int64_t j = 0; j < shape.span; ++j) {
-    Value t = arith::AddIOp::create(b, first, idx(j));
-    Value g = shape.perKey ? memref::LoadOp::create(b, gRaw, ValueRange{t, key})
-                           : memref::LoadOp::create(b, gRaw, ValueRange{t});
-    run = arith::AddFOp::create(b, run, toF32(g));
-    local.push_back(run);
-  }
-  memref::StoreOp::create(b, run, sums, ValueRange{part, key});
-  gpu::BarrierOp::create(b);
-  return local;
+/// Column of element (row, col) in a swizzled raw tile: the 16-byte unit
+/// is XORed with the row's part (row / span, mod 8), so the eight parts
+/// that one quarter-warp of prepareOperands reads at once lie in eight bank
+/// groups.
+Value ChunkScanEmitter::rawColumn(Value row, Value col) {
+  int64_t perUnit = 16 / (shape.element.getIntOrFloatBitWidth() / 8);
+  Value unit = arith::DivUIOp::create(b, col, idx(perUnit));
+  Value swizzle = arith::RemUIOp::create(
+      b, arith::DivUIOp::create(b, row, idx(shape.span)), idx(8));
+  Value swizzled = arith::XOrIOp::create(b, unit, swizzle);
+  return arith::AddIOp::create(b,
+                               arith::MulIOp::create(b, swizzled, idx(perUnit)),
+                               arith::RemUIOp::create(b, col, idx(perUnit)));
 }
 
-/// Thread (key, part) writes its tokens' Qd, Qs, Ks (row = token) and
-/// Kd^T (row = key, 8 tokens per 16-byte store); returns whether this key
-/// allows the tensor-core scores.
-Value ChunkScanEmitter::prepareOperands(ArrayRef<Value> local) {
-  Value key = arith::RemUIOp::create(b, tid, idx(shape.keys));
-  Value part = arith::DivUIOp::create(b, tid, idx(shape.keys));
-  Value first = arith::MulIOp::create(b, part, idx(shape.span));
-  Value zero = f32(0.0);
-  // Sums of the parts before, after and over the whole chunk; the
-  // reference P_31 is the sum of the first half of the parts.
-  Value before = zero, after = zero, total = zero, reference = zero;
-  if (shape.gated) {
-    for (int64_t p = 0; p < shape.parts; ++p) {
-      Value s = memref::LoadOp::create(b, sums, ValueRange{idx(p), key});
-      Value pIdx = idx(p);
-      before = arith::AddFOp::create(
-          b, before,
-          arith::SelectOp::create(
-              b,
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pIdx, part),
-              s, zero));
-      after = arith::AddFOp::create(
-          b, after,
-          arith::SelectOp::create(
-              b,
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, pIdx, part),
-              s, zero));
-      total = arith::AddFOp::create(b, total, s);
-      if (p < shape.parts / 2)
-        reference = arith::AddFOp::create(b, reference, s);
-    }
+/// Four consecutive elements of a raw tile row (f32).
+SmallVector<Value> ChunkScanEmitter::loadQuad(Value tile, Value row, Value key0,
+                                              Type element) {
+  Value quad = vector::LoadOp::create(
+      b, VectorType::get({4}, element), tile,
+      ValueRange{row, rawColumn(row, key0)}, /*nontemporal=*/false,
+      llvm::MaybeAlign(4 * element.getIntOrFloatBitWidth() / 8));
+  SmallVector<Value> out;
+  for (int64_t j = 0; j < 4; ++j)
+    out.push_back(toF32(vector::ExtractOp::create(b, quad, j)));
+  return out;
+}
+
+/// The sum over the parts before (`up`) or after this thread's part of
+/// `v`, taken directly: a shift by one part, then log2(parts) shuffle steps
+/// within the part's segment of lanes.
+Value ChunkScanEmitter::partScan(Value v, Value part, bool up) {
+  int64_t parts = shape.parts;
+  auto shift = [&](Value x, int64_t by) {
+    auto mode = up ? gpu::ShuffleMode::UP : gpu::ShuffleMode::DOWN;
+    Value moved = gpu::ShuffleOp::create(b, x, by, 32, mode).getShuffleResult();
+    Value inside =
+        up ? arith::CmpIOp::create(b, arith::CmpIPredicate::uge, part, idx(by))
+                 .getResult()
+           : arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                   arith::AddIOp::create(b, part, idx(by)),
+                                   idx(parts))
+                 .getResult();
+    return arith::SelectOp::create(b, inside, moved, f32(0.0)).getResult();
+  };
+  Value x = shift(v, 1);
+  for (int64_t by = 1; by < parts; by *= 2)
+    x = arith::AddFOp::create(b, x, shift(x, by));
+  return x;
+}
+
+/// `v` of part `from` of this thread's segment of lanes.
+Value ChunkScanEmitter::fromPart(Value v, Value part, int64_t from) {
+  Value lane = arith::RemUIOp::create(b, tid, idx(32));
+  Value src =
+      arith::AddIOp::create(b, arith::SubIOp::create(b, lane, part), idx(from));
+  Value src32 = arith::IndexCastOp::create(b, b.getI32Type(), src);
+  return gpu::ShuffleOp::create(b, v, src32, idx32(32), gpu::ShuffleMode::IDX)
+      .getShuffleResult();
+}
+
+/// Thread (part, quad) holds `span` consecutive tokens of 4 keys: it sums
+/// their gates directly (prefix P within the part, the other parts' sums
+/// by shuffles), writes Qd, Qs, Ks (row = token, 4 keys per store) and
+/// Kd^T (row = key, `span` tokens per store), and returns whether its keys
+/// allow the tensor-core scores. Qs and Ks are Qd and Kd times one factor
+/// per key, exp(-r) / scale and exp(r - P_63): within the vote's bound
+/// every exp(P), exp(R) is a normal f32, and a chunk outside it never
+/// reads Qs, Ks.
+Value ChunkScanEmitter::prepareOperands() {
+  Value part = arith::RemUIOp::create(b, tid, idx(shape.parts));
+  Value key0 = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, tid, idx(shape.parts)), idx(4));
+  Value t0 = arith::MulIOp::create(b, part, idx(shape.span));
+  int64_t span = shape.span, columns = shape.perKey ? 4 : 1;
+  GateSums sums;
+  sums.prefix.assign(span, SmallVector<Value>(columns));
+  Value scale = f32(shape.scale), one = f32(1.0);
+  sums.toQs.assign(columns, arith::DivFOp::create(b, one, scale));
+  sums.toKs.assign(columns, one);
+  Value fast = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+  if (!shape.gated) {
+    writeOperands(sums, key0, t0);
+    return fast;
+  }
+  SmallVector<SmallVector<Value>> g;
+  for (int64_t i = 0; i < span; ++i)
+    g.push_back(gateRow(arith::AddIOp::create(b, t0, idx(i)), key0));
+  Value bound = f32(fastBound(shape.element));
+  for (int64_t j = 0; j < columns; ++j) {
+    Value run = f32(0.0);
+    for (int64_t i = 0; i < span; ++i)
+      sums.prefix[i][j] = run = arith::AddFOp::create(b, run, g[i][j]);
+    Value before = partScan(run, part, /*up=*/true);
+    sums.after.push_back(partScan(run, part, /*up=*/false));
+    for (int64_t i = 0; i < span; ++i)
+      sums.prefix[i][j] = arith::AddFOp::create(b, before, sums.prefix[i][j]);
+    Value through = sums.prefix[span - 1][j];
+    Value reference = fromPart(through, part, kChunk / 2 / span - 1);
+    Value total = fromPart(through, part, shape.parts - 1);
+    sums.toQs[j] = arith::DivFOp::create(
+        b, exp(arith::NegFOp::create(b, reference)), scale);
+    Value toEnd = arith::SubFOp::create(b, reference, total);
+    sums.toKs[j] = exp(toEnd);
+    // -r and r - P_63 within the bound (false for -inf and NaN sums).
+    fast = arith::AndIOp::create(
+        b, fast,
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE,
+                              arith::NegFOp::create(b, reference), bound));
+    fast = arith::AndIOp::create(
+        b, fast,
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, toEnd, bound));
+    // The state's decay exp(P_63), once per key.
     auto firstPart = scf::IfOp::create(
         b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, part, idx(0)),
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&firstPart.getThenRegion().front());
-    memref::StoreOp::create(b, exp(total), decay, ValueRange{key});
+    Value decayed = exp(total);
+    for (int64_t jj = 0; jj < 4; ++jj)
+      if (!shape.perKey || jj == j)
+        memref::StoreOp::create(
+            b, decayed, decay,
+            ValueRange{arith::AddIOp::create(b, key0, idx(jj))});
   }
-  CoreMatrixLayout rowsByToken = layout(kChunk, shape.keys);
-  CoreMatrixLayout rowsByKey = layout(shape.keys, kChunk);
-  Value suffix = after;
-  SmallVector<Value> octet(8);
+  writeOperands(sums, key0, t0);
+  return fast;
+}
+
+/// The gates of token `t` for keys key0..key0+3 (per-key gates) or the
+/// token's one gate, as f32.
+SmallVector<Value> ChunkScanEmitter::gateRow(Value t, Value key0) {
+  if (shape.perKey)
+    return loadQuad(gRaw, t, key0, shape.gateElement);
+  return {toF32(memref::LoadOp::create(b, gRaw, ValueRange{t}))};
+}
+
+/// Stores the thread's Qd, Qs, Ks rows and Kd^T rows (see prepareOperands),
+/// last token first: the suffix R (the gates after the token, directly
+/// summed) grows by one row of gates per step.
+void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
+                                     Value t0) {
+  CoreMatrixLayout rowsByToken = tokenRows(), rowsByKey = keyRows();
+  int64_t span = shape.span, columns = shape.perKey ? 4 : 1;
+  auto pack = [&](ArrayRef<Value> values) {
+    SmallVector<Value> narrow;
+    for (Value v : values)
+      narrow.push_back(arith::TruncFOp::create(b, shape.element, v));
+    return vector::FromElementsOp::create(
+        b, VectorType::get({int64_t(values.size())}, shape.element), narrow);
+  };
   Value scale = f32(shape.scale);
-  for (int64_t j = shape.span - 1; j >= 0; --j) {
-    Value t = arith::AddIOp::create(b, first, idx(j));
-    Value q = toF32(memref::LoadOp::create(b, qRaw, ValueRange{t, key}));
-    Value k = toF32(memref::LoadOp::create(b, kRaw, ValueRange{t, key}));
-    Value qdv = arith::MulFOp::create(b, q, scale), qsv = q, ksv = k, kdv = k;
-    if (shape.gated) {
-      Value prefix = arith::AddFOp::create(b, before, local[j]);
-      Value g = shape.perKey
-                    ? memref::LoadOp::create(b, gRaw, ValueRange{t, key})
-                    : memref::LoadOp::create(b, gRaw, ValueRange{t});
-      qdv = arith::MulFOp::create(b, qdv, exp(prefix));
-      Value rel = arith::SubFOp::create(b, prefix, reference);
-      qsv = arith::MulFOp::create(b, q, exp(rel));
-      ksv = arith::MulFOp::create(b, k, exp(arith::NegFOp::create(b, rel)));
-      kdv = arith::MulFOp::create(b, k, exp(suffix));
-      suffix = arith::AddFOp::create(b, suffix, toF32(g));
+  SmallVector<Value> suffix(sums.after.begin(), sums.after.end());
+  SmallVector<SmallVector<Value>> kdT(4, SmallVector<Value>(span));
+  for (int64_t i = span - 1; i >= 0; --i) {
+    Value t = arith::AddIOp::create(b, t0, idx(i));
+    if (shape.gated && i < span - 1) {
+      SmallVector<Value> next =
+          gateRow(arith::AddIOp::create(b, t, idx(1)), key0);
+      for (int64_t j = 0; j < columns; ++j)
+        suffix[j] = arith::AddFOp::create(b, suffix[j], next[j]);
     }
-    auto trunc = [&](Value v) {
-      return arith::TruncFOp::create(b, shape.element, v).getResult();
-    };
-    storeAt(qd, rowsByToken, t, key, trunc(qdv));
-    storeAt(qs, rowsByToken, t, key, trunc(qsv));
-    storeAt(ks, rowsByToken, t, key, trunc(ksv));
-    octet[j % 8] = trunc(kdv);
-    if (j % 8 == 0)
-      storeAt(kd, rowsByKey, key, t,
-              vector::FromElementsOp::create(
-                  b, VectorType::get({8}, shape.element), octet));
+    SmallVector<Value> expP, expR;
+    for (int64_t j = 0; j < columns; ++j) {
+      expP.push_back(shape.gated ? exp(sums.prefix[i][j]) : f32(1.0));
+      expR.push_back(shape.gated ? exp(suffix[j]) : f32(1.0));
+    }
+    SmallVector<Value> q = loadQuad(qRaw, t, key0, shape.element);
+    SmallVector<Value> k = loadQuad(kRaw, t, key0, shape.element);
+    SmallVector<Value> qdRow, qsRow, ksRow;
+    for (int64_t j = 0; j < 4; ++j) {
+      int64_t c = shape.perKey ? j : 0;
+      Value qdv = arith::MulFOp::create(
+          b, arith::MulFOp::create(b, q[j], scale), expP[c]);
+      Value kdv = arith::MulFOp::create(b, k[j], expR[c]);
+      qdRow.push_back(qdv);
+      qsRow.push_back(arith::MulFOp::create(b, qdv, sums.toQs[c]));
+      ksRow.push_back(arith::MulFOp::create(b, kdv, sums.toKs[c]));
+      kdT[j][i] = kdv;
+    }
+    storeAt(qd, rowsByToken, t, key0, pack(qdRow));
+    storeAt(qs, rowsByToken, t, key0, pack(qsRow));
+    storeAt(ks, rowsByToken, t, key0, pack(ksRow));
   }
-  if (!shape.gated)
-    return arith::ConstantIntOp::create(b, b.getI1Type(), 1);
-  // -r and r - P_63 within the bound (false for -inf and NaN sums).
-  Value bound = f32(kFastBound);
-  return arith::AndIOp::create(
-      b,
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OLE,
-                            arith::NegFOp::create(b, reference), bound),
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OLE,
-                            arith::SubFOp::create(b, reference, total), bound));
+  for (int64_t j = 0; j < 4; ++j)
+    storeAt(kd, rowsByKey, arith::AddIOp::create(b, key0, idx(j)), t0,
+            pack(kdT[j]));
 }
 
 /// V^T (row = column of the slice, depth = token), 8 tokens per store.
@@ -434,8 +551,8 @@ void ChunkScanEmitter::slowScores() {
   SmallVector<Value> keys, qv;
   for (int64_t i = 0; i < quarter; ++i) {
     keys.push_back(arith::AddIOp::create(b, firstKey, idx(i)));
-    qv.push_back(
-        toF32(memref::LoadOp::create(b, qRaw, ValueRange{t, keys.back()})));
+    qv.push_back(toF32(memref::LoadOp::create(
+        b, qRaw, ValueRange{t, rawColumn(t, keys.back())})));
   }
   int64_t decays = shape.perKey ? quarter : 1;
   SmallVector<Value> init(decays, f32(0.0));
@@ -449,7 +566,8 @@ void ChunkScanEmitter::slowScores() {
   SmallVector<Value> run;
   for (int64_t i = 0; i < decays; ++i) {
     Value g = shape.perKey
-                  ? memref::LoadOp::create(b, gRaw, ValueRange{next, keys[i]})
+                  ? memref::LoadOp::create(
+                        b, gRaw, ValueRange{next, rawColumn(next, keys[i])})
                   : memref::LoadOp::create(b, gRaw, ValueRange{next});
     run.push_back(arith::AddFOp::create(
         b, loop.getRegionIterArgs()[i],
@@ -458,7 +576,8 @@ void ChunkScanEmitter::slowScores() {
   Value acc = f32(0.0);
   Value shared = shape.perKey ? Value() : exp(run[0]);
   for (int64_t i = 0; i < quarter; ++i) {
-    Value k = toF32(memref::LoadOp::create(b, kRaw, ValueRange{s, keys[i]}));
+    Value k = toF32(
+        memref::LoadOp::create(b, kRaw, ValueRange{s, rawColumn(s, keys[i])}));
     Value w = shape.perKey ? exp(run[i]) : shared;
     acc = math::FmaOp::create(b, arith::MulFOp::create(b, qv[i], k), w, acc);
   }
@@ -487,7 +606,7 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   int64_t K = shape.keys, BV = shape.vSlice;
   NVVM::WGMMATypes type =
       shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-  CoreMatrixLayout tokensByKey = layout(kChunk, K), state = layout(BV, K);
+  CoreMatrixLayout tokensByKey = tokenRows(), state = layout(BV, K);
   CoreMatrixLayout scoresL = layout(kChunk, kChunk), vtL = layout(BV, kChunk);
   Value qsA = address(qs), ksA = address(ks), qdA = address(qd),
         stA = address(st), scA = address(scores), vtA = address(vt);
@@ -572,7 +691,7 @@ SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state) {
   int64_t K = shape.keys, BV = shape.vSlice;
   NVVM::WGMMATypes type =
       shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-  CoreMatrixLayout kdL = layout(K, kChunk), vtL = layout(BV, kChunk);
+  CoreMatrixLayout kdL = keyRows(), vtL = layout(BV, kChunk);
   SmallVector<Value> acc(state.begin(), state.end());
   if (shape.gated)
     for (int64_t m = 0; m < K / kTileRows; ++m)
@@ -736,10 +855,7 @@ void ChunkScanEmitter::emit() {
     Value chunk = loop.getInductionVar();
     NVVM::CpAsyncWaitGroupOp::create(b, 0);
     gpu::BarrierOp::create(b);
-    SmallVector<Value> local;
-    if (shape.gated)
-      local = gatePrefix();
-    Value fastHere = prepareOperands(local);
+    Value fastHere = prepareOperands();
     transposeValues();
     proxyFence();
     Value votes = NVVM::BarrierOp::create(

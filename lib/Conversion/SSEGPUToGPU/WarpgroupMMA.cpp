@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sse/Conversion/SSEGPUToGPU/WarpgroupMMA.h"
+#include "sse/Dialect/SSEGPU/Analysis/KernelPlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -25,29 +26,31 @@ Value i64Const(OpBuilder &b, Location loc, int64_t v) {
 
 bool CoreMatrixLayout::isValid() const {
   return (elementBytes == 2 || elementBytes == 4) && rows > 0 &&
-         rows % 8 == 0 && depth > 0 && depth % wgmmaDepth(elementBytes) == 0;
+         rows % 8 == 0 && depth > 0 && depth % wgmmaDepth(elementBytes) == 0 &&
+         padLeading >= 0 && padStride >= 0 && padLeading % 16 == 0 &&
+         padStride % 16 == 0;
+}
+
+int64_t CoreMatrixLayout::bytes() const {
+  return coreMatrixTileBytes(rows, depth, elementBytes, padLeading, padStride);
 }
 
 Value CoreMatrixLayout::byteOffset(OpBuilder &b, Location loc, Value row,
                                    Value k) const {
-  // ((row / 8) * (depth / e) + k / e) * 128 + (row % 8) * 16 + (k % e) * eb
+  // (row / 8) SBO + (k / e) LBO + (row % 8) 16 + (k % e) elementBytes
   int64_t e = elementsPerCoreRow();
   Value eight = indexConst(b, loc, 8), perRow = indexConst(b, loc, e);
-  Value rowBlock = arith::DivUIOp::create(b, loc, row, eight);
-  Value kBlock = arith::DivUIOp::create(b, loc, k, perRow);
-  Value core = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, rowBlock, indexConst(b, loc, depth / e)),
-      kBlock);
-  Value inRow = arith::RemUIOp::create(b, loc, row, eight);
-  Value inK = arith::RemUIOp::create(b, loc, k, perRow);
-  Value offset = arith::MulIOp::create(b, loc, core, indexConst(b, loc, 128));
+  auto mul = [&](Value v, int64_t c) {
+    return arith::MulIOp::create(b, loc, v, indexConst(b, loc, c)).getResult();
+  };
+  Value offset = arith::AddIOp::create(
+      b, loc, mul(arith::DivUIOp::create(b, loc, row, eight), strideBytes()),
+      mul(arith::DivUIOp::create(b, loc, k, perRow), leadingBytes()));
   offset = arith::AddIOp::create(
-      b, loc, offset,
-      arith::MulIOp::create(b, loc, inRow, indexConst(b, loc, 16)));
+      b, loc, offset, mul(arith::RemUIOp::create(b, loc, row, eight), 16));
   return arith::AddIOp::create(
       b, loc, offset,
-      arith::MulIOp::create(b, loc, inK, indexConst(b, loc, elementBytes)));
+      mul(arith::RemUIOp::create(b, loc, k, perRow), elementBytes));
 }
 
 int64_t mlir::sse_gpu::wgmmaDepth(int64_t elementBytes) {

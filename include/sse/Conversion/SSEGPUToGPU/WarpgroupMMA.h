@@ -27,15 +27,20 @@ namespace sse_gpu {
 /// it through matrixDescriptor().
 struct CoreMatrixLayout {
   int64_t rows, depth, elementBytes;
+  /// Bytes added between core matrices along K, and between row groups.
+  int64_t padLeading = 0, padStride = 0;
 
   /// Elements of one core-matrix row (16 bytes).
   int64_t elementsPerCoreRow() const { return 16 / elementBytes; }
   /// Bytes between core matrices adjacent in K (the descriptor's LBO).
-  int64_t leadingBytes() const { return 128; }
+  int64_t leadingBytes() const { return 128 + padLeading; }
   /// Bytes between core matrices adjacent in the rows (the SBO).
-  int64_t strideBytes() const { return 128 * (depth / elementsPerCoreRow()); }
-  int64_t bytes() const { return rows * depth * elementBytes; }
-  /// Whether wgmma can read the tile: whole core matrices, 16-byte rows.
+  int64_t strideBytes() const {
+    return leadingBytes() * (depth / elementsPerCoreRow()) + padStride;
+  }
+  int64_t bytes() const;
+  /// Whether wgmma can read the tile: whole core matrices, 16-byte rows,
+  /// strides in 16-byte units.
   bool isValid() const;
   /// The byte offset of element (row, k), both `index` values.
   Value byteOffset(OpBuilder &b, Location loc, Value row, Value k) const;

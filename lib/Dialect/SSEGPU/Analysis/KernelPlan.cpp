@@ -204,6 +204,16 @@ FailureOr<sse::TargetDescription> mlir::sse_gpu::planTarget(Operation *op,
   return target;
 }
 
+int64_t mlir::sse_gpu::coreMatrixTileBytes(int64_t rows, int64_t depth,
+                                           int64_t elementBytes,
+                                           int64_t padLeading,
+                                           int64_t padStride) {
+  int64_t coresAlongK = depth * elementBytes / 16;
+  int64_t leading = 128 + padLeading;
+  int64_t stride = coresAlongK * leading + padStride;
+  return (rows / 8 - 1) * stride + (coresAlongK - 1) * leading + 128;
+}
+
 SmallVector<SmemBuffer>
 mlir::sse_gpu::chunkScanBuffers(int64_t keys, int64_t vSlice, int64_t chunk,
                                 int64_t stages, int64_t elementBytes,
@@ -216,17 +226,20 @@ mlir::sse_gpu::chunkScanBuffers(int64_t keys, int64_t vSlice, int64_t chunk,
                                      {"v", stages * chunk * vSlice * eb}};
   if (gated)
     buffers.push_back({"g", stages * chunk * (perKeyGate ? keys : 1) * eb});
-  // The wgmma operands, in core-matrix layouts.
-  for (StringRef name : {"qd", "qs", "ks", "kd"})
-    buffers.push_back({name, chunk * keys * eb});
+  // The wgmma operands, in core-matrix layouts: Qd, Qs, Ks by token (the
+  // row groups padded), Kd^T by key (the token groups padded).
+  int64_t byToken =
+      coreMatrixTileBytes(chunk, keys, eb, 0, kChunkScanOperandPad);
+  for (StringRef name : {"qd", "qs", "ks"})
+    buffers.push_back({name, byToken});
+  buffers.push_back(
+      {"kd", coreMatrixTileBytes(keys, chunk, eb, kChunkScanOperandPad, 0)});
   buffers.push_back({"vt", vSlice * chunk * eb});
   buffers.push_back({"state", keys * vSlice * eb});
   buffers.push_back({"scores", chunk * chunk * eb});
   if (gated) {
-    // Elementwise scores of strong-gate chunks; the gate sums of the
-    // (key, part) threads; the state's decay per key.
+    // Elementwise scores of strong-gate chunks; the state's decay per key.
     buffers.push_back({"slow", chunk * chunk * 4});
-    buffers.push_back({"sums", 4 * keys * 4});
     buffers.push_back({"decay", keys * 4});
   }
   return buffers;

@@ -44,9 +44,6 @@ planChunkScan(MLIRContext *ctx, const sse::ScanShape &shape, Type element,
               ScanPart part, sse::WorkSplit split, sse::Grouping grouping,
               const sse::TargetDescription &target, std::string &why);
 
-/// The machine description of a pass's target-sms and target-smem-kb
-/// options, or an error on `op` naming `pass` when they are out of range
-/// (SMs in [1, 4096], shared memory in [1, 1024] KiB).
 /// A shared-memory buffer the chunk-scan kernel needs: its name in the
 /// plan's `smem` and its size.
 struct SmemBuffer {
@@ -67,6 +64,22 @@ std::optional<std::string>
 checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
                      int64_t elementBytes, bool perKeyGate, bool scalarGate);
 
+/// Bytes of a core-matrix operand tile of `rows` x `depth` elements
+/// (8 x 16-byte core matrices of 128 contiguous bytes) whose core matrices
+/// along K are 128 + `padLeading` bytes apart and those along the rows
+/// (depth / core-row elements) times that plus `padStride`.
+int64_t coreMatrixTileBytes(int64_t rows, int64_t depth, int64_t elementBytes,
+                            int64_t padLeading, int64_t padStride);
+
+/// The chunk-scan kernel's operand padding: 16 bytes between the core
+/// matrices that one warp's stores reach at once (the row groups of Qd, Qs,
+/// Ks; the token groups of Kd^T), so that each core matrix starts one bank
+/// group further and the stores do not conflict.
+constexpr int64_t kChunkScanOperandPad = 16;
+
+/// The machine description of a pass's target-sms and target-smem-kb
+/// options, or an error on `op` naming `pass` when they are out of range
+/// (SMs in [1, 4096], shared memory in [1, 1024] KiB).
 FailureOr<sse::TargetDescription> planTarget(Operation *op, StringRef pass,
                                              int64_t sms, int64_t smemKB);
 
