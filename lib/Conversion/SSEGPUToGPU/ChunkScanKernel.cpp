@@ -39,6 +39,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::sse_gpu;
 
@@ -93,6 +95,15 @@ private:
     return math::ExpOp::create(b, v,
                                arith::FastMathFlagsAttr::get(
                                    b.getContext(), arith::FastMathFlags::afn));
+  }
+  /// 2^v on the MUFU unit, subnormal results flushed to zero: the operand
+  /// preparation keeps its sums in log2 units, so one instruction per
+  /// factor (math.exp adds a multiply and a subnormal range fix-up).
+  Value exp2(Value v) {
+    return LLVM::CallIntrinsicOp::create(
+               b, b.getF32Type(),
+               b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f32"), ValueRange{v})
+        .getResult(0);
   }
   Value arg(Value operand);
   Value view(StringRef name, ArrayRef<int64_t> shape, Type element);
@@ -420,7 +431,7 @@ Value ChunkScanEmitter::prepareOperands() {
   SmallVector<SmallVector<Value>> g;
   for (int64_t i = 0; i < span; ++i)
     g.push_back(gateRow(arith::AddIOp::create(b, t0, idx(i)), key0));
-  Value bound = f32(fastBound(shape.element));
+  Value bound = f32(fastBound(shape.element) * M_LOG2E);
   for (int64_t j = 0; j < columns; ++j) {
     Value run = f32(0.0);
     for (int64_t i = 0; i < span; ++i)
@@ -433,9 +444,9 @@ Value ChunkScanEmitter::prepareOperands() {
     Value reference = fromPart(through, part, kChunk / 2 / span - 1);
     Value total = fromPart(through, part, shape.parts - 1);
     sums.toQs[j] = arith::DivFOp::create(
-        b, exp(arith::NegFOp::create(b, reference)), scale);
+        b, exp2(arith::NegFOp::create(b, reference)), scale);
     Value toEnd = arith::SubFOp::create(b, reference, total);
-    sums.toKs[j] = exp(toEnd);
+    sums.toKs[j] = exp2(toEnd);
     // -r and r - P_63 within the bound (false for -inf and NaN sums).
     fast = arith::AndIOp::create(
         b, fast,
@@ -444,13 +455,9 @@ Value ChunkScanEmitter::prepareOperands() {
     fast = arith::AndIOp::create(
         b, fast,
         arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, toEnd, bound));
-    // The state's decay exp(P_63), once per key.
-    auto firstPart = scf::IfOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, part, idx(0)),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&firstPart.getThenRegion().front());
-    Value decayed = exp(total);
+    // The state's decay exp(P_63): every part holds the same total, so
+    // every part stores the same value (no branch).
+    Value decayed = exp2(total);
     for (int64_t jj = 0; jj < 4; ++jj)
       if (!shape.perKey || jj == j)
         memref::StoreOp::create(
@@ -462,11 +469,16 @@ Value ChunkScanEmitter::prepareOperands() {
 }
 
 /// The gates of token `t` for keys key0..key0+3 (per-key gates) or the
-/// token's one gate, as f32.
+/// token's one gate, as f32 in log2 units (times log2 e).
 SmallVector<Value> ChunkScanEmitter::gateRow(Value t, Value key0) {
-  if (shape.perKey)
-    return loadQuad(gRaw, t, key0, shape.gateElement);
-  return {toF32(memref::LoadOp::create(b, gRaw, ValueRange{t}))};
+  SmallVector<Value> row =
+      shape.perKey
+          ? loadQuad(gRaw, t, key0, shape.gateElement)
+          : SmallVector<Value>{
+                toF32(memref::LoadOp::create(b, gRaw, ValueRange{t}))};
+  for (Value &g : row)
+    g = arith::MulFOp::create(b, g, f32(M_LOG2E));
+  return row;
 }
 
 /// Stores the thread's Qd, Qs, Ks rows and Kd^T rows (see prepareOperands),
@@ -496,8 +508,8 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
     }
     SmallVector<Value> expP, expR;
     for (int64_t j = 0; j < columns; ++j) {
-      expP.push_back(shape.gated ? exp(sums.prefix[i][j]) : f32(1.0));
-      expR.push_back(shape.gated ? exp(suffix[j]) : f32(1.0));
+      expP.push_back(shape.gated ? exp2(sums.prefix[i][j]) : f32(1.0));
+      expR.push_back(shape.gated ? exp2(suffix[j]) : f32(1.0));
     }
     SmallVector<Value> q = loadQuad(qRaw, t, key0, shape.element);
     SmallVector<Value> k = loadQuad(kRaw, t, key0, shape.element);
@@ -630,18 +642,27 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   NVVM::BarrierArriveOp::create(b, idx32(kStateReadBarrier), idx32(kThreads));
 
   Value scale = f32(shape.scale), zero = f32(0.0);
+  // Accumulator elements 2m, 2m + 1 are columns s, s + 1 of one row: one
+  // 4-byte store per pair.
   auto writeScores = [&](bool fromTensorCores) {
-    for (int64_t i = 0; i < kChunk / 2; ++i) {
+    for (int64_t i = 0; i < kChunk / 2; i += 2) {
       auto [t, s] = accumulatorPosition(b, b.getLoc(), inGroup, i);
-      Value v =
-          fromTensorCores
-              ? LLVM::ExtractValueOp::create(b, sAcc, i).getResult()
-              : memref::LoadOp::create(b, slow, ValueRange{t, s}).getResult();
-      Value causal = arith::CmpIOp::create(b, arith::CmpIPredicate::ule, s, t);
-      v = arith::SelectOp::create(b, causal, arith::MulFOp::create(b, v, scale),
-                                  zero);
+      SmallVector<Value> pair;
+      for (int64_t c = 0; c < 2; ++c) {
+        Value col = arith::AddIOp::create(b, s, idx(c));
+        Value v = fromTensorCores
+                      ? LLVM::ExtractValueOp::create(b, sAcc, i + c).getResult()
+                      : memref::LoadOp::create(b, slow, ValueRange{t, col})
+                            .getResult();
+        Value causal =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ule, col, t);
+        v = arith::SelectOp::create(b, causal,
+                                    arith::MulFOp::create(b, v, scale), zero);
+        pair.push_back(arith::TruncFOp::create(b, shape.element, v));
+      }
       storeAt(scores, scoresL, t, s,
-              arith::TruncFOp::create(b, shape.element, v));
+              vector::FromElementsOp::create(
+                  b, VectorType::get({2}, shape.element), pair));
     }
   };
   if (shape.gated) {
@@ -667,7 +688,8 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
 
   Value out = arg(op.getOutInit());
   Type outElement = cast<MemRefType>(out.getType()).getElementType();
-  for (int64_t i = 0; i < BV / 2; ++i) {
+  // Columns col, col + 1 of one token: one store per pair.
+  for (int64_t i = 0; i < BV / 2; i += 2) {
     auto [t, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
     Value tok = token(chunk, t);
     auto inside = scf::IfOp::create(
@@ -675,12 +697,20 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&inside.getThenRegion().front());
-    Value v = LLVM::ExtractValueOp::create(b, oAcc, i);
-    if (!outElement.isF32())
-      v = arith::TruncFOp::create(b, outElement, v);
-    memref::StoreOp::create(
-        b, v, out,
-        ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)});
+    SmallVector<Value> pair;
+    for (int64_t c = 0; c < 2; ++c) {
+      Value v = LLVM::ExtractValueOp::create(b, oAcc, i + c);
+      pair.push_back(outElement.isF32()
+                         ? v
+                         : arith::TruncFOp::create(b, outElement, v));
+    }
+    vector::StoreOp::create(
+        b,
+        vector::FromElementsOp::create(b, VectorType::get({2}, outElement),
+                                       pair),
+        out, ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)},
+        /*nontemporal=*/false,
+        llvm::MaybeAlign(2 * outElement.getIntOrFloatBitWidth() / 8));
   }
 }
 
