@@ -1,0 +1,30 @@
+// convert-sse-gpu-to-gpu refuses a chunk_scan that the chunk-scan kernel
+// cannot compute, with an error that names the reason, and leaves the
+// module as it was (no partial kernel).
+// RUN: sse-opt %s -split-input-file -verify-diagnostics --convert-sse-gpu-to-gpu
+
+// A plan whose buffers are not the ones the kernel is built with (here
+// Qd without its padding): the emitter does not guess another layout.
+func.func @stale_plan(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x2x64xbf16>, %v: memref<1x100x2x64xbf16>, %o: memref<1x100x2x64xbf16>, %s: memref<1x2x1x64x64xf32>) {
+  // expected-error @below {{the chunk-scan kernel cannot compute this op: the plan's shared memory has no buffer 'qd' of 8304 bytes}}
+  sse_gpu.chunk_scan ins(%q, %k, %v : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) outs(%o, %s : memref<1x100x2x64xbf16>, memref<1x2x1x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {k = array<i64: 8192, 8192>, kd = array<i64: 52224, 9200>, ks = array<i64: 43008, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 24576, 8192>, qs = array<i64: 33792, 8304>, scores = array<i64: 77824, 8192>, state = array<i64: 69632, 8192>, v = array<i64: 16384, 8192>, visits = array<i64: 86016, 512>, vt = array<i64: 61440, 8192>}, smem_bytes = 87040>, scale = 1.250000e-01 : f32}
+  return
+}
+
+// -----
+
+// The kernel is emitted for static shapes.
+func.func @dynamic_tokens(%q: memref<1x?x2x64xbf16>, %k: memref<1x?x2x64xbf16>, %v: memref<1x?x2x64xbf16>, %o: memref<1x?x2x64xbf16>, %s: memref<1x2x1x64x64xf32>) {
+  // expected-error @below {{the chunk-scan kernel cannot compute this op: every buffer must have a static shape and the identity layout}}
+  sse_gpu.chunk_scan ins(%q, %k, %v : memref<1x?x2x64xbf16>, memref<1x?x2x64xbf16>, memref<1x?x2x64xbf16>) outs(%o, %s : memref<1x?x2x64xbf16>, memref<1x2x1x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {k = array<i64: 8192, 8192>, kd = array<i64: 52224, 9200>, ks = array<i64: 43008, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 24576, 8304>, qs = array<i64: 33792, 8304>, scores = array<i64: 77824, 8192>, state = array<i64: 69632, 8192>, v = array<i64: 16384, 8192>, visits = array<i64: 86016, 512>, vt = array<i64: 61440, 8192>}, smem_bytes = 87040>, scale = 1.250000e-01 : f32}
+  return
+}
+
+// -----
+
+// A V slice the kernel is not built for.
+func.func @v_slice_32(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x2x64xbf16>, %v: memref<1x100x2x64xbf16>, %o: memref<1x100x2x64xbf16>, %s: memref<1x2x1x64x64xf32>) {
+  // expected-error @below {{the chunk-scan kernel cannot compute this op: the kernel is built for V slices of 64 or 128 columns that divide V}}
+  sse_gpu.chunk_scan ins(%q, %k, %v : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) outs(%o, %s : memref<1x100x2x64xbf16>, memref<1x2x1x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 32, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {k = array<i64: 8192, 8192>, kd = array<i64: 52224, 9200>, ks = array<i64: 43008, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 24576, 8304>, qs = array<i64: 33792, 8304>, scores = array<i64: 77824, 8192>, state = array<i64: 69632, 8192>, v = array<i64: 16384, 8192>, visits = array<i64: 86016, 512>, vt = array<i64: 61440, 8192>}, smem_bytes = 87040>, scale = 1.250000e-01 : f32}
+  return
+}
