@@ -472,10 +472,9 @@ Value ChunkScanEmitter::prepareOperands() {
 /// token's one gate, as f32 in log2 units (times log2 e).
 SmallVector<Value> ChunkScanEmitter::gateRow(Value t, Value key0) {
   SmallVector<Value> row =
-      shape.perKey
-          ? loadQuad(gRaw, t, key0, shape.gateElement)
-          : SmallVector<Value>{
-                toF32(memref::LoadOp::create(b, gRaw, ValueRange{t}))};
+      shape.perKey ? loadQuad(gRaw, t, key0, shape.gateElement)
+                   : SmallVector<Value>{
+                         toF32(memref::LoadOp::create(b, gRaw, ValueRange{t}))};
   for (Value &g : row)
     g = arith::MulFOp::create(b, g, f32(M_LOG2E));
   return row;
@@ -700,9 +699,8 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
     SmallVector<Value> pair;
     for (int64_t c = 0; c < 2; ++c) {
       Value v = LLVM::ExtractValueOp::create(b, oAcc, i + c);
-      pair.push_back(outElement.isF32()
-                         ? v
-                         : arith::TruncFOp::create(b, outElement, v));
+      pair.push_back(
+          outElement.isF32() ? v : arith::TruncFOp::create(b, outElement, v));
     }
     vector::StoreOp::create(
         b,
@@ -759,12 +757,8 @@ SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state) {
 void ChunkScanEmitter::writeStateCopy(ArrayRef<Value> acc) {
   CoreMatrixLayout l = layout(shape.vSlice, shape.keys);
   for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
-    for (int64_t i = 0; i < shape.vSlice / 2; ++i) {
-      auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
-      Value key = arith::AddIOp::create(b, row, idx(m * kTileRows));
-      Value v = LLVM::ExtractValueOp::create(b, acc[m], i);
-      storeAt(st, l, col, key, arith::TruncFOp::create(b, shape.element, v));
-    }
+    storeAccumulatorTransposed(b, b.getLoc(), acc[m], shape.vSlice, inGroup,
+                               address(st), l, m * kTileRows, shape.element);
   proxyFence();
 }
 

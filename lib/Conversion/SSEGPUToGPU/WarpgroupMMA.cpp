@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::sse_gpu;
@@ -98,6 +99,68 @@ std::pair<Value, Value> mlir::sse_gpu::accumulatorPosition(OpBuilder &b,
   col = arith::AddIOp::create(b, loc, col,
                               indexConst(b, loc, 8 * (i / 4) + i % 2));
   return {row, col};
+}
+
+void mlir::sse_gpu::storeAccumulatorTransposed(OpBuilder &b, Location loc,
+                                               Value acc, int64_t n,
+                                               Value threadInGroup, Value tile,
+                                               const CoreMatrixLayout &layout,
+                                               int64_t depth0, Type element) {
+  MLIRContext *ctx = b.getContext();
+  Value lane =
+      arith::RemUIOp::create(b, loc, threadInGroup, indexConst(b, loc, 32));
+  Value warp =
+      arith::DivUIOp::create(b, loc, threadInGroup, indexConst(b, loc, 32));
+  // Lane 8 m + i gives the address of row i of matrix m (of four).
+  Value matrix = arith::DivUIOp::create(b, loc, lane, indexConst(b, loc, 8));
+  Value rowInMatrix =
+      arith::RemUIOp::create(b, loc, lane, indexConst(b, loc, 8));
+  // Matrix m: column block m / 2 of the pair, rows 8 (m % 2) of the warp's
+  // 16.
+  Value depth = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, warp, indexConst(b, loc, 16)),
+      arith::MulIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, matrix, indexConst(b, loc, 2)),
+          indexConst(b, loc, 8)));
+  depth = arith::AddIOp::create(b, loc, depth, indexConst(b, loc, depth0));
+  Value columnInPair = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, matrix, indexConst(b, loc, 2)),
+          indexConst(b, loc, 8)),
+      rowInMatrix);
+  Value first = arith::AddIOp::create(
+      b, loc, tile,
+      arith::IndexCastOp::create(
+          b, loc, b.getI64Type(),
+          layout.byteOffset(b, loc, columnInPair, depth)));
+  auto ptrType = LLVM::LLVMPointerType::get(ctx, 3);
+  Value firstPtr = LLVM::IntToPtrOp::create(b, loc, ptrType, first);
+  auto packed = VectorType::get({2}, element);
+  for (int64_t block = 0; block < n / 8; block += 2) {
+    SmallVector<Value> sources;
+    for (int64_t m = 0; m < 4; ++m) {
+      int64_t first = 4 * (block + m / 2) + 2 * (m % 2);
+      SmallVector<Value> pair;
+      for (int64_t e = 0; e < 2; ++e)
+        pair.push_back(arith::TruncFOp::create(
+            b, loc, element,
+            LLVM::ExtractValueOp::create(b, loc, acc, first + e)));
+      Value vec = vector::FromElementsOp::create(b, loc, packed, pair);
+      sources.push_back(LLVM::BitcastOp::create(b, loc, b.getI32Type(), vec));
+    }
+    // 16 columns further is two row groups further: a constant offset from
+    // the first pair's address (one address register for all).
+    Value ptr =
+        LLVM::GEPOp::create(b, loc, ptrType, b.getI8Type(), firstPtr,
+                            ArrayRef<LLVM::GEPArg>{int32_t(
+                                (block / 2) * 2 * layout.strideBytes())});
+    NVVM::StMatrixOp::create(
+        b, loc, ptr, sources,
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+        NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
+        NVVM::LdStMatrixEltTypeAttr::get(ctx, NVVM::LdStMatrixEltType::B16));
+  }
 }
 
 Value mlir::sse_gpu::warpgroupMMA(OpBuilder &b, Location loc, Value descA,

@@ -65,6 +65,17 @@ LLVM::LLVMStructType accumulatorType(MLIRContext *ctx, int64_t n);
 std::pair<Value, Value> accumulatorPosition(OpBuilder &b, Location loc,
                                             Value threadInGroup, int64_t i);
 
+/// Stores the 64 x N f32 accumulator `acc` of thread `threadInGroup`,
+/// rounded to `element` (bf16 or f16), transposed into the core-matrix tile
+/// `layout` at shared-memory address `tile` (an i64): accumulator column c
+/// goes to tile row c, accumulator row r to depth `depth0` + r. One
+/// stmatrix.x4.trans per 16 columns: the accumulator's 8 x 8 blocks are
+/// the m8n8 fragments stmatrix takes.
+void storeAccumulatorTransposed(OpBuilder &b, Location loc, Value acc,
+                                int64_t n, Value threadInGroup, Value tile,
+                                const CoreMatrixLayout &layout, int64_t depth0,
+                                Type element);
+
 /// Issues D = A B (+ D when `accumulate`) for one 64 x N x wgmmaDepth slice
 /// with bf16, f16 or tf32 operands given by descriptors (A and B K-major);
 /// returns the new accumulator. The caller fences, commits and waits
