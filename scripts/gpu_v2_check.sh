@@ -23,7 +23,7 @@ for step in "$@"; do
     # Per-kernel times (events around each launch) on the v2 shapes.
     SSE_BENCH_SHAPES=${SSE_BENCH_SHAPES:-dense-gla,core-4k} SSE_RUNTIME_PROFILE=1 \
       python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/kernels.log" 2>&1
-    grep "sse-runtime: kernel" "$out/kernels.log" | sort | uniq -c | head -n 20 ;;
+    grep "sse-runtime: kernel" "$out/kernels.log" | head -n 20 ;;
   ncu)
     # One profiled launch on dense-gla: the report, its text, and the
     # per-instruction counters of the SASS (source page) for the hot spots.

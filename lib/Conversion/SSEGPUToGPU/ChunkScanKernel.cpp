@@ -105,6 +105,16 @@ private:
                b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f32"), ValueRange{v})
         .getResult(0);
   }
+  /// `values` as one vector of `element`, each rounded to it unless it
+  /// has that type already.
+  Value pack(Type element, ArrayRef<Value> values) {
+    SmallVector<Value> narrow;
+    for (Value v : values)
+      narrow.push_back(
+          v.getType() == element ? v : arith::TruncFOp::create(b, element, v));
+    return vector::FromElementsOp::create(
+        b, VectorType::get({int64_t(values.size())}, element), narrow);
+  }
   Value arg(Value operand);
   Value view(StringRef name, ArrayRef<int64_t> shape, Type element);
   Value address(Value view1D);
@@ -482,18 +492,13 @@ SmallVector<Value> ChunkScanEmitter::gateRow(Value t, Value key0) {
 
 /// Stores the thread's Qd, Qs, Ks rows and Kd^T rows (see prepareOperands),
 /// last token first: the suffix R (the gates after the token, directly
-/// summed) grows by one row of gates per step.
+/// summed) grows by one row of gates per step. That row is loaded from
+/// shared memory again rather than kept from prepareOperands: holding all
+/// of them beside warpgroup 1's state spilled registers.
 void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
                                      Value t0) {
   CoreMatrixLayout rowsByToken = tokenRows(), rowsByKey = keyRows();
   int64_t span = shape.span, columns = shape.perKey ? 4 : 1;
-  auto pack = [&](ArrayRef<Value> values) {
-    SmallVector<Value> narrow;
-    for (Value v : values)
-      narrow.push_back(arith::TruncFOp::create(b, shape.element, v));
-    return vector::FromElementsOp::create(
-        b, VectorType::get({int64_t(values.size())}, shape.element), narrow);
-  };
   Value scale = f32(shape.scale);
   SmallVector<Value> suffix(sums.after.begin(), sums.after.end());
   SmallVector<SmallVector<Value>> kdT(4, SmallVector<Value>(span));
@@ -523,13 +528,13 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
       ksRow.push_back(arith::MulFOp::create(b, kdv, sums.toKs[c]));
       kdT[j][i] = kdv;
     }
-    storeAt(qd, rowsByToken, t, key0, pack(qdRow));
-    storeAt(qs, rowsByToken, t, key0, pack(qsRow));
-    storeAt(ks, rowsByToken, t, key0, pack(ksRow));
+    storeAt(qd, rowsByToken, t, key0, pack(shape.element, qdRow));
+    storeAt(qs, rowsByToken, t, key0, pack(shape.element, qsRow));
+    storeAt(ks, rowsByToken, t, key0, pack(shape.element, ksRow));
   }
   for (int64_t j = 0; j < 4; ++j)
     storeAt(kd, rowsByKey, arith::AddIOp::create(b, key0, idx(j)), t0,
-            pack(kdT[j]));
+            pack(shape.element, kdT[j]));
 }
 
 /// V^T (row = column of the slice, depth = token), 8 tokens per store.
@@ -545,9 +550,7 @@ void ChunkScanEmitter::transposeValues() {
     for (int64_t j = 0; j < 8; ++j)
       vals.push_back(memref::LoadOp::create(
           b, vRaw, ValueRange{arith::AddIOp::create(b, t0, idx(j)), col}));
-    storeAt(vt, l, col, t0,
-            vector::FromElementsOp::create(
-                b, VectorType::get({8}, shape.element), vals));
+    storeAt(vt, l, col, t0, pack(shape.element, vals));
   }
 }
 
@@ -657,11 +660,9 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
             arith::CmpIOp::create(b, arith::CmpIPredicate::ule, col, t);
         v = arith::SelectOp::create(b, causal,
                                     arith::MulFOp::create(b, v, scale), zero);
-        pair.push_back(arith::TruncFOp::create(b, shape.element, v));
+        pair.push_back(v);
       }
-      storeAt(scores, scoresL, t, s,
-              vector::FromElementsOp::create(
-                  b, VectorType::get({2}, shape.element), pair));
+      storeAt(scores, scoresL, t, s, pack(shape.element, pair));
     }
   };
   if (shape.gated) {
@@ -696,17 +697,12 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&inside.getThenRegion().front());
-    SmallVector<Value> pair;
-    for (int64_t c = 0; c < 2; ++c) {
-      Value v = LLVM::ExtractValueOp::create(b, oAcc, i + c);
-      pair.push_back(
-          outElement.isF32() ? v : arith::TruncFOp::create(b, outElement, v));
-    }
+    Value pair =
+        pack(outElement, {LLVM::ExtractValueOp::create(b, oAcc, i),
+                          LLVM::ExtractValueOp::create(b, oAcc, i + 1)});
     vector::StoreOp::create(
-        b,
-        vector::FromElementsOp::create(b, VectorType::get({2}, outElement),
-                                       pair),
-        out, ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)},
+        b, pair, out,
+        ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)},
         /*nontemporal=*/false,
         llvm::MaybeAlign(2 * outElement.getIntOrFloatBitWidth() / 8));
   }

@@ -57,6 +57,28 @@ std::string uniqueName(gpu::GPUModuleOp module, StringRef base) {
   }
 }
 
+/// Replaces `op` by a launch of `fn` over `grid` with `threads` per block
+/// and `smem` bytes of dynamic shared memory (none when 0), the op's
+/// operands as the kernel's arguments.
+void replaceWithLaunch(PatternRewriter &rewriter, Operation *op,
+                       gpu::GPUFuncOp fn, std::array<int64_t, 3> grid,
+                       int64_t threads, int64_t smem) {
+  Location loc = op->getLoc();
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  Value smemBytes = smem ? arith::ConstantIntOp::create(
+                               rewriter, loc, rewriter.getI32Type(), smem)
+                               .getResult()
+                         : Value();
+  gpu::LaunchFuncOp::create(
+      rewriter, loc, fn,
+      gpu::KernelDim3{idx(grid[0]), idx(grid[1]), idx(grid[2])},
+      gpu::KernelDim3{idx(threads), idx(1), idx(1)}, smemBytes,
+      op->getOperands());
+  rewriter.eraseOp(op);
+}
+
 struct RouteToKernel : public OpRewritePattern<RouteOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(RouteOp op,
@@ -66,15 +88,8 @@ struct RouteToKernel : public OpRewritePattern<RouteOp> {
     gpu::GPUModuleOp module = kernelModule(rewriter, op);
     gpu::GPUFuncOp fn =
         emitRouteKernel(op, module, uniqueName(module, "sse_route"));
-    auto idx = [&](int64_t v) {
-      return arith::ConstantIndexOp::create(rewriter, op.getLoc(), v);
-    };
-    gpu::LaunchFuncOp::create(
-        rewriter, op.getLoc(), fn,
-        gpu::KernelDim3{idx(routeBlocks(op)), idx(1), idx(1)},
-        gpu::KernelDim3{idx(128), idx(1), idx(1)},
-        /*dynamicSharedMemorySize=*/Value(), op->getOperands());
-    rewriter.eraseOp(op);
+    replaceWithLaunch(rewriter, op, fn, {routeBlocks(op), 1, 1}, 128,
+                      /*smem=*/0);
     return success();
   }
 };
@@ -88,19 +103,8 @@ struct ChunkScanToKernel : public OpRewritePattern<ChunkScanOp> {
     gpu::GPUModuleOp module = kernelModule(rewriter, op);
     gpu::GPUFuncOp fn =
         emitChunkScanKernel(op, module, uniqueName(module, "sse_chunk_scan"));
-    auto idx = [&](int64_t v) {
-      return arith::ConstantIndexOp::create(rewriter, op.getLoc(), v);
-    };
-    std::array<int64_t, 3> grid = chunkScanGrid(op);
-    Value smem = arith::ConstantIntOp::create(rewriter, op.getLoc(),
-                                              rewriter.getI32Type(),
-                                              op.getPlan().getSmemBytes());
-    gpu::LaunchFuncOp::create(
-        rewriter, op.getLoc(), fn,
-        gpu::KernelDim3{idx(grid[0]), idx(grid[1]), idx(grid[2])},
-        gpu::KernelDim3{idx(chunkScanThreads()), idx(1), idx(1)}, smem,
-        op->getOperands());
-    rewriter.eraseOp(op);
+    replaceWithLaunch(rewriter, op, fn, chunkScanGrid(op), chunkScanThreads(),
+                      op.getPlan().getSmemBytes());
     return success();
   }
 };
