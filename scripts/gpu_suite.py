@@ -248,6 +248,39 @@ def v2_cases():
                       gate_mix="strong", init=True, schedule=sched(128, 128)))
     c.append(ScanCase(T=1, B=8, K=128, V=128, H=2, dtype="bf16",
                       gate="per_key", init=True, schedule=sched(128, 128)))
+    return c + routed_v2_cases()
+
+
+def routed_v2_cases():
+    """Routed scans with a fused router for the sse_gpu kernels (route,
+    group, the routed chunk scan, combine; `build` checks each runs the
+    grouping kernel): k of 1 and 2, N up to 16, lists per head, every
+    token on the same partitions (skew) or one partition never picked,
+    the read or the write gate off, scalar and strong gates, f16, V != K,
+    with and without the shared partition, one-token steps."""
+    def sched(K, V):
+        return Schedule(chunk=64, k_tile=K, v_tile=min(V, 64),
+                        grouping="sorted")
+    c = []
+    for T, N, k in ((1, 4, 1), (63, 4, 2), (65, 16, 1), (1000, 8, 2)):
+        c.append(ScanCase(T=T, B=2, K=128, V=128, H=2, N=N, k=k,
+                          dtype="bf16", gate="per_key", routing="router",
+                          shared=True, shared_gate="per_key", init=T == 1,
+                          schedule=sched(128, 128)))
+    c.append(ScanCase(T=300, K=64, V=128, H=2, N=4, k=1, dtype="f16",
+                      gate="scalar", routing="router", per_head=True,
+                      read_gate=False, schedule=sched(64, 128)))
+    c.append(ScanCase(T=260, K=128, V=64, H=2, N=4, k=2, dtype="bf16",
+                      gate="per_key", routing="router", pattern="same",
+                      gate_mix="strong", shared=True, shared_gate="scalar",
+                      init=True, schedule=sched(128, 64)))
+    c.append(ScanCase(T=200, K=64, V=64, H=2, B=3, N=4, k=1, dtype="bf16",
+                      gate="per_key", routing="router", pattern="unused",
+                      write_gate=False, renormalize=True, z_dtype="bf16",
+                      schedule=sched(64, 64)))
+    c.append(ScanCase(T=150, K=128, V=256, H=1, N=4, k=2, dtype="f16",
+                      gate=None, routing="router", order="topk_then_softmax",
+                      shared=True, schedule=sched(128, 256)))
     return c
 
 
@@ -299,6 +332,10 @@ def build(out):
         if case in v2 and "sse_chunk_scan_0" not in kernels and PIPELINE_OPTIONS:
             sys.exit(f"case{n:03d} {case.id} was meant for the sse_gpu "
                      f"chunk-scan kernel but runs {kernels}")
+        if (case in v2 and case.routing and PIPELINE_OPTIONS and
+                not {"sse_group_0", "sse_combine_0"} <= set(kernels)):
+            sys.exit(f"case{n:03d} {case.id} was meant for the sse_gpu "
+                     f"routed kernels but runs {kernels}")
         with open(os.path.join(d, "case.py"), "w") as f:
             f.write(repr(case))
     print(f"built {len(gpu_cases())} cases into {out} "

@@ -4,7 +4,7 @@
 # profile of the chunk-scan kernel on dense-gla. Build both here first:
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 scripts/gpu_suite.py build .gpu_suite_v2
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 bench/gpu_bench.py build .gpu_bench_v2
-# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [kernels] [ncu]
+# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [kernels] [ncu] [nsys]
 set -u
 out=$1; shift
 mkdir -p "$out"
@@ -38,5 +38,18 @@ for step in "$@"; do
     ncu -i "$out/chunk_scan.ncu-rep" --page source --csv --print-source sass \
       >"$out/sass.csv" 2>&1
     grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 200 ;;
+  nsys)
+    # The host side of the timed calls on dense-gla: driver calls and
+    # kernels on one timeline (where the call's time beyond the kernel goes).
+    if command -v nsys >/dev/null; then
+      SSE_BENCH_SHAPES=dense-gla timeout 300 nsys profile --force-overwrite true \
+        -o "$out/timeline" python3 bench/gpu_bench.py run .gpu_bench_v2 \
+        >"$out/nsys-run.log" 2>&1
+      nsys stats --report cuda_api_sum --report cuda_gpu_trace \
+        --report cuda_api_trace "$out/timeline.nsys-rep" >"$out/nsys.log" 2>&1
+      head -n 60 "$out/nsys.log"
+    else
+      echo "nsys: not installed"
+    fi ;;
   esac
 done

@@ -40,6 +40,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <cmath>
+#include <map>
 
 using namespace mlir;
 using namespace mlir::sse_gpu;
@@ -72,6 +73,15 @@ struct KernelShape {
   Type element, gateElement;
   bool gated, perKey, packed, zeroInit;
   double scale;
+  /// Routed partitions: a block walks the token list of one (sequence,
+  /// partition) from sse_gpu.group; `slots` visits per token (k), the
+  /// lists per head when `perHeadRouting`; the read and write gates scale
+  /// q and k by the visit's weight.
+  bool routed = false, perHeadRouting = false, readGate = false,
+       writeGate = false;
+  int64_t slots = 1, partitions = 1;
+  /// Outputs as one f32 partial per visit ([B, T, H, k, V]), not o.
+  bool partials = false;
 };
 
 class ChunkScanEmitter {
@@ -129,6 +139,7 @@ private:
   // Stages.
   void setUp();
   void issueLoads(Value chunk);
+  void copyWeights(Value chunk);
   Value prepareOperands();
   /// A thread's gate sums (one column per key, or one for scalar gates):
   /// P of each of its tokens, the sum of the parts after its own, and the
@@ -147,11 +158,22 @@ private:
   void storeState(ValueRange state);
   void writeStateCopy(ArrayRef<Value> acc);
   void zeroOutputs(Value lo, Value hi);
+  /// The token and slot of routed list entry `pos` (clamped into the
+  /// buffers).
+  std::pair<Value, Value> visitAt(Value pos);
+  /// The token whose rows the walk's position (chunk, row) reads: the
+  /// position itself, or its list entry; `valid` false gives a safe row.
+  Value sourceToken(Value chunk, Value row, Value valid);
+  /// The weight of chunk row `t`'s visit, or nothing when `gateOn` is off.
+  Value visitWeight(Value t, bool gateOn);
+  SmallVector<Value> outIndices(Value tok, Value slot, Value col);
   void zeroUncoveredOutputs();
   SmallVector<Value> stateIndices(int64_t m, int64_t i);
   Value idx32(int64_t v) {
     return arith::ConstantIntOp::create(b, b.getI32Type(), v);
   }
+  /// Position `row` of chunk `chunk` in the block's walk: a token of the
+  /// sequence, or (routed) an entry of the token list.
   Value token(Value chunk, Value row) {
     return arith::AddIOp::create(
         b, start,
@@ -180,9 +202,10 @@ private:
   PlanAttr plan;
   KernelShape shape;
   Value tid, inGroup, head, seq, batch, start, end, v0;
+  Value partition; ///< the routed partition of this block (0..P-1)
   // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
   Value qRaw, kRaw, vRaw, gRaw, qd, qs, ks, kd, vt, st, scores;
-  Value slow, decay;
+  Value slow, decay, weights;
 };
 
 Value ChunkScanEmitter::arg(Value operand) {
@@ -251,6 +274,16 @@ void ChunkScanEmitter::setUp() {
   shape.packed = op.getCuSeqlens() != nullptr;
   shape.zeroInit = op.getZeroInit();
   shape.scale = op.getScale().convertToFloat();
+  shape.routed = op.isRouted();
+  shape.partials = plan.getCombine() == CombineMode::partials;
+  if (shape.routed) {
+    auto w = cast<MemRefType>(op.getWeights().getType());
+    shape.perHeadRouting = w.getRank() == 4;
+    shape.slots = w.getDimSize(w.getRank() - 1);
+    shape.partitions = op.getPartitions();
+    shape.readGate = op.getReadGate();
+    shape.writeGate = op.getWriteGate();
+  }
 
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   inGroup = arith::RemUIOp::create(b, tid, idx(kWarpgroup));
@@ -258,7 +291,25 @@ void ChunkScanEmitter::setUp() {
                              idx(shape.vSlice));
   head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   seq = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-  if (shape.packed) {
+  partition = idx(0);
+  if (shape.routed) {
+    // Block z = (sequence, partition): the walk is the partition's token
+    // list, its length counts[s, (h,) p], clamped into [0, T].
+    Value z = seq;
+    seq = arith::DivUIOp::create(b, z, idx(shape.partitions));
+    partition = arith::RemUIOp::create(b, z, idx(shape.partitions));
+    SmallVector<Value> at = {seq};
+    if (shape.perHeadRouting)
+      at.push_back(head);
+    at.push_back(partition);
+    Value count = arith::IndexCastOp::create(
+        b, b.getIndexType(),
+        memref::LoadOp::create(b, arg(op.getCounts()), at));
+    batch = seq;
+    start = idx(0);
+    end = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, count, idx(0)),
+                                 idx(qType.getDimSize(1)));
+  } else if (shape.packed) {
     Value cu = arg(op.getCuSeqlens());
     auto bound = [&](Value i) {
       Value v = memref::LoadOp::create(b, cu, ValueRange{i});
@@ -299,11 +350,54 @@ void ChunkScanEmitter::setUp() {
     slow = view("slow", {kChunk, kChunk}, f);
     decay = view("decay", {K}, f);
   }
+  if (shape.routed)
+    weights = view("visits", {kChunk}, f);
+}
+
+std::pair<Value, Value> ChunkScanEmitter::visitAt(Value pos) {
+  SmallVector<Value> at = {seq};
+  if (shape.perHeadRouting)
+    at.push_back(head);
+  at.append({partition, pos});
+  Value visit = arith::IndexCastUIOp::create(
+      b, b.getIndexType(), memref::LoadOp::create(b, arg(op.getTokens()), at));
+  // Visits are t * k + slot (sse_gpu.group); the clamp keeps a corrupt
+  // list inside the buffers.
+  Value t = arith::MinUIOp::create(
+      b, arith::DivUIOp::create(b, visit, idx(shape.slots)),
+      idx(cast<MemRefType>(op.getQ().getType()).getDimSize(1) - 1));
+  return {t, arith::RemUIOp::create(b, visit, idx(shape.slots))};
+}
+
+Value ChunkScanEmitter::sourceToken(Value chunk, Value row, Value valid) {
+  Value pos = token(chunk, row);
+  if (!shape.routed)
+    return arith::SelectOp::create(b, valid, pos, start);
+  // The list's first entry stands in for rows past its end (the walk has
+  // a chunk only when the list is not empty).
+  return visitAt(arith::SelectOp::create(b, valid, pos, idx(0))).first;
+}
+
+Value ChunkScanEmitter::visitWeight(Value t, bool gateOn) {
+  if (!shape.routed || !gateOn)
+    return Value();
+  return memref::LoadOp::create(b, weights, ValueRange{t});
+}
+
+SmallVector<Value> ChunkScanEmitter::outIndices(Value tok, Value slot,
+                                                Value col) {
+  if (shape.partials)
+    return {batch, tok, head, slot, col};
+  return {batch, tok, head, col};
 }
 
 /// Starts the cp.async copies of chunk `chunk`'s q, k, g, v rows (16 bytes
-/// each, zero-filled past the sequence's end) and commits them as a group.
+/// each, zero-filled past the sequence's end; routed: the rows of the
+/// listed tokens, and each visit's weight) and commits them as a group.
 void ChunkScanEmitter::issueLoads(Value chunk) {
+  // The source token of each (row mapping, copy step): the q, k and g
+  // copies share their rows, so a routed row's list entry is read once.
+  std::map<std::pair<int64_t, int64_t>, Value> sources;
   auto copyRows = [&](Value src, Value dst, int64_t cols, Value col0,
                       bool swizzled) {
     int64_t perVec =
@@ -314,10 +408,11 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
       Value row = arith::DivUIOp::create(b, linear, idx(vecsPerRow));
       Value col = arith::MulIOp::create(
           b, arith::RemUIOp::create(b, linear, idx(vecsPerRow)), idx(perVec));
-      Value tok = token(chunk, row);
-      Value valid =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end);
-      Value safe = arith::SelectOp::create(b, valid, tok, start);
+      Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                          token(chunk, row), end);
+      Value &safe = sources[{vecsPerRow, i}];
+      if (!safe)
+        safe = sourceToken(chunk, row, valid);
       Value srcCol = col0 ? arith::AddIOp::create(b, col0, col) : col;
       Value n = arith::SelectOp::create(b, valid, idx(perVec), idx(0));
       Value dstCol = swizzled ? rawColumn(row, col) : col;
@@ -332,6 +427,8 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
   copyRows(arg(op.getV()), vRaw, shape.vSlice, v0, false);
   if (shape.perKey)
     copyRows(arg(op.getGate()), gRaw, shape.keys, Value(), true);
+  if (shape.routed && (shape.readGate || shape.writeGate))
+    copyWeights(chunk);
   NVVM::CpAsyncCommitGroupOp::create(b);
   if (shape.gated && !shape.perKey) {
     // Scalar gates: one element per token, strided; plain loads.
@@ -341,9 +438,9 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&first.getThenRegion().front());
-    Value tok = token(chunk, tid);
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end);
-    Value safe = arith::SelectOp::create(b, valid, tok, start);
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                        token(chunk, tid), end);
+    Value safe = sourceToken(chunk, tid, valid);
     Value g = memref::LoadOp::create(b, arg(op.getGate()),
                                      ValueRange{batch, safe, head});
     Value zero =
@@ -351,6 +448,27 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
     memref::StoreOp::create(b, arith::SelectOp::create(b, valid, g, zero), gRaw,
                             ValueRange{tid});
   }
+}
+
+/// Routed: threads 0..63 copy the weight of their row's visit (4 bytes,
+/// 0 past the list's end) into the visits buffer.
+void ChunkScanEmitter::copyWeights(Value chunk) {
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&first.getThenRegion().front());
+  Value pos = token(chunk, tid);
+  Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
+  auto [t, slot] = visitAt(arith::SelectOp::create(b, valid, pos, idx(0)));
+  SmallVector<Value> at = {batch, t};
+  if (shape.perHeadRouting)
+    at.push_back(head);
+  at.push_back(slot);
+  nvgpu::DeviceAsyncCopyOp::create(
+      b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), weights,
+      ValueRange{tid}, arg(op.getWeights()), at, b.getIndexAttr(1),
+      arith::SelectOp::create(b, valid, idx(1), idx(0)), UnitAttr());
 }
 
 /// Column of element (row, col) in a swizzled raw tile: the 16-byte unit
@@ -517,11 +635,19 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
     }
     SmallVector<Value> q = loadQuad(qRaw, t, key0, shape.element);
     SmallVector<Value> k = loadQuad(kRaw, t, key0, shape.element);
+    // Routed: the read gate scales q, the write gate k, by the visit's
+    // weight (folded into the factors they are multiplied by anyway).
+    Value qFactor = scale;
+    if (Value w = visitWeight(t, shape.readGate))
+      qFactor = arith::MulFOp::create(b, scale, w);
+    if (Value w = visitWeight(t, shape.writeGate))
+      for (Value &r : expR)
+        r = arith::MulFOp::create(b, r, w);
     SmallVector<Value> qdRow, qsRow, ksRow;
     for (int64_t j = 0; j < 4; ++j) {
       int64_t c = shape.perKey ? j : 0;
       Value qdv = arith::MulFOp::create(
-          b, arith::MulFOp::create(b, q[j], scale), expP[c]);
+          b, arith::MulFOp::create(b, q[j], qFactor), expP[c]);
       Value kdv = arith::MulFOp::create(b, k[j], expR[c]);
       qdRow.push_back(qdv);
       qsRow.push_back(arith::MulFOp::create(b, qdv, sums.toQs[c]));
@@ -608,6 +734,10 @@ void ChunkScanEmitter::slowScores() {
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(&writer.getThenRegion().front());
+    if (Value w = visitWeight(t, shape.readGate))
+      acc = arith::MulFOp::create(b, acc, w);
+    if (Value w = visitWeight(s, shape.writeGate))
+      acc = arith::MulFOp::create(b, acc, w);
     memref::StoreOp::create(b, acc, slow, ValueRange{t, s});
   }
   scf::YieldOp::create(b, run);
@@ -626,6 +756,23 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
         stA = address(st), scA = address(scores), vtA = address(vt);
   int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
   int64_t depthT = kChunk / wgmmaDepth(tokensByKey.elementBytes);
+  // Where this thread's two output rows go, read before the products so
+  // that a routed list entry's latency hides behind them.
+  struct Destination {
+    Value valid, tok, slot;
+  };
+  SmallVector<Destination> rows;
+  for (int64_t r = 0; r < kAccumulatorRowsPerThread; ++r) {
+    Value row = accumulatorPosition(b, b.getLoc(), inGroup, 2 * r).first;
+    assert(accumulatorRowOf(2 * r) == r && "element 2r lies in row r");
+    Value pos = token(chunk, row);
+    Destination d{arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end),
+                  pos, idx(0)};
+    if (shape.routed)
+      std::tie(d.tok, d.slot) =
+          visitAt(arith::SelectOp::create(b, d.valid, pos, idx(0)));
+    rows.push_back(d);
+  }
   Value sAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, kChunk));
   Value oAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, BV));
   wgmmaFence(b, b.getLoc());
@@ -690,11 +837,9 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   Type outElement = cast<MemRefType>(out.getType()).getElementType();
   // Columns col, col + 1 of one token: one store per pair.
   for (int64_t i = 0; i < BV / 2; i += 2) {
-    auto [t, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
-    Value tok = token(chunk, t);
-    auto inside = scf::IfOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end),
-        /*withElseRegion=*/false);
+    Value col = accumulatorPosition(b, b.getLoc(), inGroup, i).second;
+    const Destination &d = rows[accumulatorRowOf(i)];
+    auto inside = scf::IfOp::create(b, d.valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&inside.getThenRegion().front());
     Value pair =
@@ -702,7 +847,7 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
                           LLVM::ExtractValueOp::create(b, oAcc, i + 1)});
     vector::StoreOp::create(
         b, pair, out,
-        ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)},
+        outIndices(d.tok, d.slot, arith::AddIOp::create(b, v0, col)),
         /*nontemporal=*/false,
         llvm::MaybeAlign(2 * outElement.getIntOrFloatBitWidth() / 8));
   }
@@ -761,7 +906,8 @@ void ChunkScanEmitter::writeStateCopy(ArrayRef<Value> acc) {
 /// Indices of element i of tile m's accumulator in the states buffer.
 SmallVector<Value> ChunkScanEmitter::stateIndices(int64_t m, int64_t i) {
   auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
-  return {seq, head, idx(op.getFirstPartition()),
+  return {seq, head,
+          arith::AddIOp::create(b, partition, idx(op.getFirstPartition())),
           arith::AddIOp::create(b, row, idx(m * kTileRows)),
           arith::AddIOp::create(b, v0, col)};
 }
@@ -808,7 +954,7 @@ void ChunkScanEmitter::zeroOutputs(Value lo, Value hi) {
       b, lo, arith::DivUIOp::create(b, i, idx(shape.vSlice)));
   Value col = arith::AddIOp::create(
       b, v0, arith::RemUIOp::create(b, i, idx(shape.vSlice)));
-  memref::StoreOp::create(b, zero, out, ValueRange{batch, tok, head, col});
+  memref::StoreOp::create(b, zero, out, outIndices(tok, idx(0), col));
 }
 
 /// Packed sequences: tokens outside every sequence get o = 0, those
@@ -939,9 +1085,20 @@ std::optional<std::string> mlir::sse_gpu::chunkScanUnsupported(ChunkScanOp op) {
         !cast<MemRefType>(operand.getType()).getLayout().isIdentity())
       return std::string("every buffer must have a static shape and the "
                          "identity layout");
-  if (op.isRouted() || op.getBeta() || op.getPartitions() != 1)
-    return std::string("only one dense partition with the additive rule "
-                       "(routed and delta-rule scans are not built yet)");
+  if (op.getBeta())
+    return std::string("the additive rule only (delta-rule scans are not "
+                       "built yet)");
+  if (!op.isRouted() && op.getPartitions() != 1)
+    return std::string("a dense scan has one partition");
+  if (op.isRouted() && op.getCuSeqlens())
+    return std::string("routed partitions of packed sequences are not built "
+                       "yet");
+  if (op.isRouted() &&
+      !cast<MemRefType>(op.getWeights().getType()).getElementType().isF32())
+    return std::string("the routed weights must be f32");
+  if (op.isRouted() &&
+      (!plan.getBuffer("visits") || plan.getBuffer("visits")->second < 64 * 4))
+    return std::string("a routed plan needs a 'visits' buffer of 256 bytes");
   Type e = q.getElementType();
   if (!(e.isBF16() || e.isF16()) || op.getK().getType() != q ||
       v.getElementType() != e)
@@ -971,8 +1128,10 @@ gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
 std::array<int64_t, 3> mlir::sse_gpu::chunkScanGrid(ChunkScanOp op) {
   auto v = cast<MemRefType>(op.getV().getType());
   auto states = cast<MemRefType>(op.getStatesInit().getType());
-  return {v.getDimSize(3) / op.getPlan().getVSlice(), v.getDimSize(2),
-          states.getDimSize(0)};
+  int64_t walks = states.getDimSize(0);
+  if (op.isRouted())
+    walks *= op.getPartitions();
+  return {v.getDimSize(3) / op.getPlan().getVSlice(), v.getDimSize(2), walks};
 }
 
 int64_t mlir::sse_gpu::chunkScanThreads() { return kThreads; }

@@ -18,7 +18,9 @@
 namespace mlir {
 namespace sse_gpu {
 class RouteOp;
+class GroupOp;
 class ChunkScanOp;
+class CombineOutputsOp;
 
 /// An empty kernel `name` in `module` that takes `op`'s operands, with
 /// `threads` x 1 x 1 threads per block; `b` is left at the start of its
@@ -42,6 +44,21 @@ gpu::GPUFuncOp emitRouteKernel(RouteOp op, gpu::GPUModuleOp module,
 /// Rows of logits `op` routes, and the blocks of its launch.
 int64_t routeRows(RouteOp op);
 int64_t routeBlocks(RouteOp op);
+
+/// The grouping kernel of `op` (on buffers): one block per list, i.e. per
+/// element of `counts`.
+gpu::GPUFuncOp emitGroupKernel(GroupOp op, gpu::GPUModuleOp module,
+                               StringRef name);
+int64_t groupBlocks(GroupOp op);
+int64_t groupThreads();
+
+/// The output-combine kernel of `op` (on buffers): one warp per row
+/// (b, t, h) of o.
+gpu::GPUFuncOp emitCombineKernel(CombineOutputsOp op, gpu::GPUModuleOp module,
+                                 StringRef name);
+int64_t combineRows(CombineOutputsOp op);
+int64_t combineBlocks(CombineOutputsOp op);
+int64_t combineThreads();
 
 /// Why the chunk-scan kernel cannot compute `op` (on buffers), or nothing.
 std::optional<std::string> chunkScanUnsupported(ChunkScanOp op);

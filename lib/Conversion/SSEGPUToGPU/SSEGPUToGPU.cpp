@@ -94,6 +94,36 @@ struct RouteToKernel : public OpRewritePattern<RouteOp> {
   }
 };
 
+struct GroupToKernel : public OpRewritePattern<GroupOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GroupOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getResults().empty())
+      return rewriter.notifyMatchFailure(op, "on tensors");
+    gpu::GPUModuleOp module = kernelModule(rewriter, op);
+    gpu::GPUFuncOp fn =
+        emitGroupKernel(op, module, uniqueName(module, "sse_group"));
+    replaceWithLaunch(rewriter, op, fn, {groupBlocks(op), 1, 1}, groupThreads(),
+                      /*smem=*/0);
+    return success();
+  }
+};
+
+struct CombineToKernel : public OpRewritePattern<CombineOutputsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CombineOutputsOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getResults().empty())
+      return rewriter.notifyMatchFailure(op, "on tensors");
+    gpu::GPUModuleOp module = kernelModule(rewriter, op);
+    gpu::GPUFuncOp fn =
+        emitCombineKernel(op, module, uniqueName(module, "sse_combine"));
+    replaceWithLaunch(rewriter, op, fn, {combineBlocks(op), 1, 1},
+                      combineThreads(), /*smem=*/0);
+    return success();
+  }
+};
+
 struct ChunkScanToKernel : public OpRewritePattern<ChunkScanOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ChunkScanOp op,
@@ -125,12 +155,12 @@ struct ConvertSSEGPUToGPUPass
               << *why;
           unlowerable = true;
         }
-      } else if (isa<RouteOp>(op) &&
+      } else if (isa<RouteOp, GroupOp, CombineOutputsOp>(op) &&
                  !llvm::all_of(op->getOperandTypes(), [](Type t) {
                    return cast<MemRefType>(t).hasStaticShape();
                  })) {
-        op->emitError("convert-sse-gpu-to-gpu: the router kernel needs "
-                      "buffers of static shape");
+        op->emitError("convert-sse-gpu-to-gpu: the ")
+            << op->getName() << " kernel needs buffers of static shape";
         unlowerable = true;
       }
     });
@@ -149,5 +179,7 @@ struct ConvertSSEGPUToGPUPass
 
 void mlir::sse::populateSSEGPUToGPUConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<RouteToKernel, ChunkScanToKernel>(patterns.getContext());
+  patterns
+      .add<RouteToKernel, GroupToKernel, ChunkScanToKernel, CombineToKernel>(
+          patterns.getContext());
 }

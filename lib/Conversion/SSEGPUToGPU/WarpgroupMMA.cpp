@@ -91,8 +91,8 @@ std::pair<Value, Value> mlir::sse_gpu::accumulatorPosition(OpBuilder &b,
   Value row = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, warp, indexConst(b, loc, 16)),
       arith::DivUIOp::create(b, loc, lane, indexConst(b, loc, 4)));
-  row =
-      arith::AddIOp::create(b, loc, row, indexConst(b, loc, 8 * ((i / 2) % 2)));
+  row = arith::AddIOp::create(b, loc, row,
+                              indexConst(b, loc, 8 * accumulatorRowOf(i)));
   Value col = arith::MulIOp::create(
       b, loc, arith::RemUIOp::create(b, loc, lane, indexConst(b, loc, 4)),
       indexConst(b, loc, 2));

@@ -40,21 +40,35 @@ struct ScanPlans {
 };
 
 /// Whether convert-sse-gpu-to-gpu builds every kernel of `scan` with
-/// `plans`: one dense partition on the additive rule, q, k, v and the
-/// gates of one 16-bit type, and a plan the chunk-scan kernel implements.
+/// `plans`: the additive rule, q, k, v and the gates of one 16-bit type,
+/// plans the chunk-scan kernel implements, and, for routed partitions, a
+/// fused router (its indices are valid and distinct by construction, so
+/// every visit is in exactly one list) without packed sequences.
 bool isBuilt(ScanOp scan, const ScanShape &shape, const ScanPlans &plans) {
   Type element = cast<ShapedType>(scan.getQ().getType()).getElementType();
   auto sameType = [&](Value v) {
     return !v || cast<ShapedType>(v.getType()).getElementType() == element;
   };
-  if (scan.isRouted() || scan.hasShared() || shape.delta ||
-      scan.getPartitions() != 1 || !(element.isBF16() || element.isF16()) ||
+  if (shape.delta || !(element.isBF16() || element.isF16()) ||
       !sameType(scan.getK()) || !sameType(scan.getV()) ||
-      !sameType(scan.getGate()) || plans.shared || !plans.main)
+      !sameType(scan.getGate()) || !sameType(scan.getSharedQ()) ||
+      !sameType(scan.getSharedK()) || !sameType(scan.getSharedGate()) ||
+      !plans.main || plans.shared.has_value() != scan.hasShared())
     return false;
-  return !sse_gpu::checkImplementedPlan(plans.main->plan, shape.keyWidth,
-                                        shape.valueWidth, shape.elementBytes,
-                                        shape.perKeyGate, shape.scalarGate);
+  if (scan.isRouted() && (!scan.getLogits() || scan.getCuSeqlens()))
+    return false;
+  if (!scan.isRouted() && scan.getPartitions() != 1)
+    return false;
+  auto implemented = [&](const std::optional<ChunkScanPlan> &p, Value gate) {
+    if (!p)
+      return true;
+    bool perKey = gate && cast<ShapedType>(gate.getType()).getRank() == 4;
+    return !sse_gpu::checkImplementedPlan(p->plan, shape.keyWidth,
+                                          shape.valueWidth, shape.elementBytes,
+                                          perKey, gate && !perKey);
+  };
+  return implemented(plans.main, scan.getGate()) &&
+         implemented(plans.shared, scan.getSharedGate());
 }
 
 std::optional<ScanPlans> planScan(ScanOp scan,

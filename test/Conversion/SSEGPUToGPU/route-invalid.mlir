@@ -11,7 +11,7 @@ func.func @on_tensors(%z: tensor<2x8x4xf32>, %w0: tensor<2x8x1xf32>, %i0: tensor
 // -----
 
 func.func @dynamic(%z: memref<?x8x4xf32>, %w: memref<?x8x1xf32>, %i: memref<?x8x1xi32>) {
-  // expected-error @below {{convert-sse-gpu-to-gpu: the router kernel needs buffers of static shape}}
+  // expected-error @below {{convert-sse-gpu-to-gpu: the sse_gpu.route kernel needs buffers of static shape}}
   sse_gpu.route ins(%z : memref<?x8x4xf32>) outs(%w, %i : memref<?x8x1xf32>, memref<?x8x1xi32>) {top_k = 1 : i64}
   return
 }

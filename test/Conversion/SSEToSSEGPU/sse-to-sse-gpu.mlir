@@ -108,18 +108,39 @@ func.func @empty() {
 
 // built-only (sse-to-nvvm kernels=v2): only the scans whose kernels
 // convert-sse-gpu-to-gpu builds today become kernel ops: one dense bf16
-// partition does; an f32 one (3xTF32) and a routed one stay.
+// partition does, and so does a routed one with its fused router (route,
+// group, chunk scan, combine); an f32 one (3xTF32) stays.
 // RUN: sse-opt %s -split-input-file --convert-sse-to-sse-gpu=built-only | FileCheck %s --check-prefix=BUILT
 // CHECK-LABEL: func.func @built_only
 // BUILT-LABEL: func.func @built_only
 // BUILT: sse_gpu.chunk_scan {{.*}} gate(%arg0 : tensor<1x100x2x64xbf16>)
 // BUILT-SAME: zero_init
 // BUILT: sse.scan %arg2
-// BUILT: sse.scan %arg0, %arg0, %arg0 router
-// BUILT-NOT: sse_gpu.
+// BUILT: sse_gpu.route ins(%arg1
+// BUILT: sse_gpu.group
+// BUILT: sse_gpu.chunk_scan {{.*}} groups(
+// BUILT-SAME: combine = partials
+// BUILT: sse_gpu.combine_outputs
+// BUILT-NOT: sse.scan
 func.func @built_only(%q: tensor<1x100x2x64xbf16>, %z: tensor<1x100x4xbf16>, %f: tensor<1x100x2x64xf32>) -> (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xbf16>) {
   %o1, %s1 = sse.scan %q, %q, %q gate(%q) {schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = dense>} : (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>) -> (tensor<1x100x2x64xbf16>, tensor<1x2x1x64x64xf32>)
   %o2, %s2 = sse.scan %f, %f, %f gate(%f) {schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = dense>} : (tensor<1x100x2x64xf32>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xf32>) -> (tensor<1x100x2x64xf32>, tensor<1x2x1x64x64xf32>)
   %o3, %s3 = sse.scan %q, %q, %q router(%z) {partitions = 4 : i64, top_k = 1 : i64, schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = sorted>} : (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x4xbf16>) -> (tensor<1x100x2x64xbf16>, tensor<1x2x4x64x64xf32>)
   return %o1, %o2, %o3 : tensor<1x100x2x64xbf16>, tensor<1x100x2x64xf32>, tensor<1x100x2x64xbf16>
+}
+
+// -----
+
+// built-only keeps routed scans whose visits the kernels cannot trust or
+// place yet: given route(w, i) (indices may repeat or leave [0, N)), and
+// packed sequences.
+// CHECK-LABEL: func.func @built_only_stays
+// BUILT-LABEL: func.func @built_only_stays
+// BUILT: sse.scan %arg0, %arg0, %arg0 route(%arg2, %arg3)
+// BUILT: sse.scan %arg0, %arg0, %arg0 router(%arg1) cu_seqlens(%arg4)
+// BUILT-NOT: sse_gpu.
+func.func @built_only_stays(%q: tensor<1x100x2x64xbf16>, %z: tensor<1x100x4xbf16>, %w: tensor<1x100x1xf32>, %i: tensor<1x100x1xi32>, %cu: tensor<3xi32>) -> (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>) {
+  %o1, %s1 = sse.scan %q, %q, %q route(%w, %i) {partitions = 4 : i64, schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = sorted>} : (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x1xf32>, tensor<1x100x1xi32>) -> (tensor<1x100x2x64xbf16>, tensor<1x2x4x64x64xf32>)
+  %o2, %s2 = sse.scan %q, %q, %q router(%z) cu_seqlens(%cu) {partitions = 4 : i64, top_k = 1 : i64, schedule = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = sorted>} : (tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>, tensor<1x100x4xbf16>, tensor<3xi32>) -> (tensor<1x100x2x64xbf16>, tensor<2x2x4x64x64xf32>)
+  return %o1, %o2 : tensor<1x100x2x64xbf16>, tensor<1x100x2x64xbf16>
 }

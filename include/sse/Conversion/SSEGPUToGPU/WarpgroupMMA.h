@@ -65,6 +65,12 @@ LLVM::LLVMStructType accumulatorType(MLIRContext *ctx, int64_t n);
 std::pair<Value, Value> accumulatorPosition(OpBuilder &b, Location loc,
                                             Value threadInGroup, int64_t i);
 
+/// The accumulator elements of one thread lie in two rows of the tile
+/// (accumulatorPosition's rows): element `i` lies in row
+/// accumulatorRowOf(i) of the two.
+constexpr int64_t kAccumulatorRowsPerThread = 2;
+inline int64_t accumulatorRowOf(int64_t i) { return (i / 2) % 2; }
+
 /// Stores the 64 x N f32 accumulator `acc` of thread `threadInGroup`,
 /// rounded to `element` (bf16 or f16), transposed into the core-matrix tile
 /// `layout` at shared-memory address `tile` (an i64): accumulator column c
