@@ -20,8 +20,9 @@ for step in "$@"; do
     python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/bench.log" 2>&1
     tail -n 12 "$out/bench.log" ;;
   kernels)
-    # Per-kernel times (events around each launch) on the v2 shapes.
-    SSE_BENCH_SHAPES=${SSE_BENCH_SHAPES:-dense-gla,core-4k} SSE_RUNTIME_PROFILE=1 \
+    # Per-kernel times (events around each launch) on the v2 shapes
+    # (SSE_KERNEL_SHAPES, default dense-gla,core-4k).
+    SSE_BENCH_SHAPES=${SSE_KERNEL_SHAPES:-dense-gla,core-4k} SSE_RUNTIME_PROFILE=1 \
       python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/kernels.log" 2>&1
     grep "sse-runtime: kernel" "$out/kernels.log" | head -n 20 ;;
   ncu)
