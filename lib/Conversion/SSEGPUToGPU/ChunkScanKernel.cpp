@@ -990,6 +990,17 @@ void ChunkScanEmitter::emit() {
       arith::CmpIOp::create(b, arith::CmpIPredicate::uge, tid, idx(kWarpgroup));
   Value any =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, chunks, idx(0));
+  // States are updated in place: a walk without tokens (a routed partition
+  // no token of the sequence picked, as in most of a decode step's) leaves
+  // them as they are and skips their load and store, unless they start
+  // from zero. The condition is the block's, so its barriers stay uniform.
+  auto work = scf::IfOp::create(
+      b,
+      shape.zeroInit ? arith::ConstantIntOp::create(b, b.getI1Type(), 1)
+                     : any,
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard outer(b);
+  b.setInsertionPointToStart(&work.getThenRegion().front());
   auto prologue = scf::IfOp::create(b, any, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
