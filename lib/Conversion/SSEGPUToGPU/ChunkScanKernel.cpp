@@ -167,6 +167,14 @@ private:
   /// The weight of chunk row `t`'s visit, or nothing when `gateOn` is off.
   Value visitWeight(Value t, bool gateOn);
   SmallVector<Value> outIndices(Value tok, Value slot, Value col);
+  /// Where an output row of the chunk goes: the token (and its visit's
+  /// slot) when the row is inside the walk.
+  struct Destination {
+    Value valid, tok, slot;
+  };
+  /// The sums over the slots of partials_in at this thread's output pairs
+  /// (one vector<2xf32> per pair, 0 outside the walk), or nothing.
+  SmallVector<Value> loadAddedPartials(ArrayRef<Destination> rows);
   void zeroUncoveredOutputs();
   SmallVector<Value> stateIndices(int64_t m, int64_t i);
   Value idx32(int64_t v) {
@@ -758,9 +766,6 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   int64_t depthT = kChunk / wgmmaDepth(tokensByKey.elementBytes);
   // Where this thread's two output rows go, read before the products so
   // that a routed list entry's latency hides behind them.
-  struct Destination {
-    Value valid, tok, slot;
-  };
   SmallVector<Destination> rows;
   for (int64_t r = 0; r < kAccumulatorRowsPerThread; ++r) {
     Value row = accumulatorPosition(b, b.getLoc(), inGroup, 2 * r).first;
@@ -825,6 +830,9 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   proxyFence();
   NVVM::BarrierOp::create(b, Type(), idx32(kScoresBarrier), idx32(kWarpgroup),
                           NVVM::BarrierReductionAttr(), Value());
+  // The routed partials this scan adds to o, read while P V runs (the
+  // scores' accumulator is free by now).
+  SmallVector<Value> added = loadAddedPartials(rows);
   wgmmaFence(b, b.getLoc());
   for (int64_t step = 0; step < depthT; ++step)
     oAcc = warpgroupMMA(b, b.getLoc(),
@@ -842,15 +850,47 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
     auto inside = scf::IfOp::create(b, d.valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&inside.getThenRegion().front());
-    Value pair =
-        pack(outElement, {LLVM::ExtractValueOp::create(b, oAcc, i),
-                          LLVM::ExtractValueOp::create(b, oAcc, i + 1)});
+    SmallVector<Value> sums = {LLVM::ExtractValueOp::create(b, oAcc, i),
+                               LLVM::ExtractValueOp::create(b, oAcc, i + 1)};
+    if (!added.empty())
+      for (int64_t c = 0; c < 2; ++c)
+        sums[c] = arith::AddFOp::create(
+            b, sums[c], vector::ExtractOp::create(b, added[i / 2], c));
+    Value pair = pack(outElement, sums);
     vector::StoreOp::create(
         b, pair, out,
         outIndices(d.tok, d.slot, arith::AddIOp::create(b, v0, col)),
         /*nontemporal=*/false,
         llvm::MaybeAlign(2 * outElement.getIntOrFloatBitWidth() / 8));
   }
+}
+
+SmallVector<Value>
+ChunkScanEmitter::loadAddedPartials(ArrayRef<Destination> rows) {
+  Value partials = op.getPartialsIn() ? arg(op.getPartialsIn()) : Value();
+  if (!partials)
+    return {};
+  auto type = cast<MemRefType>(partials.getType());
+  auto pairType = VectorType::get({2}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(pairType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < shape.vSlice / 2; i += 2) {
+    Value col = arith::AddIOp::create(
+        b, v0, accumulatorPosition(b, b.getLoc(), inGroup, i).second);
+    const Destination &d = rows[accumulatorRowOf(i)];
+    // Rows past the walk's end read token 0's (then dropped).
+    Value tok = arith::SelectOp::create(b, d.valid, d.tok, idx(0));
+    Value sum = zero;
+    for (int64_t slot = 0; slot < type.getDimSize(3); ++slot)
+      sum = arith::AddFOp::create(
+          b, sum,
+          vector::LoadOp::create(b, pairType, partials,
+                                 ValueRange{batch, tok, head, idx(slot), col},
+                                 /*nontemporal=*/false, llvm::MaybeAlign(8)));
+    sums.push_back(sum);
+  }
+  return sums;
 }
 
 /// Warpgroup 1: S <- exp(P_last) S + Kd^T V on its accumulators (one per
@@ -996,8 +1036,7 @@ void ChunkScanEmitter::emit() {
   // from zero. The condition is the block's, so its barriers stay uniform.
   auto work = scf::IfOp::create(
       b,
-      shape.zeroInit ? arith::ConstantIntOp::create(b, b.getI1Type(), 1)
-                     : any,
+      shape.zeroInit ? arith::ConstantIntOp::create(b, b.getI1Type(), 1) : any,
       /*withElseRegion=*/false);
   OpBuilder::InsertionGuard outer(b);
   b.setInsertionPointToStart(&work.getThenRegion().front());

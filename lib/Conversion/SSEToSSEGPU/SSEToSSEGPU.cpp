@@ -163,6 +163,7 @@ struct ChunkScanInputs {
   Value q, k, gate, beta;
   Value counts, tokens, weights; ///< the routed visits (or null)
   int64_t firstPartition, partitions, slots;
+  Value addedPartials; ///< the routed partials a direct scan adds to o
 };
 
 /// Emits one chunk scan; returns (its output, the states after it).
@@ -180,7 +181,7 @@ std::pair<Value, Value> chunkScan(PatternRewriter &rewriter, ScanOp scan,
   auto op = sse_gpu::ChunkScanOp::create(
       rewriter, loc, TypeRange{out, states.getType()}, in.q, in.k, scan.getV(),
       in.gate, in.beta, in.counts, in.tokens, in.weights, scan.getCuSeqlens(),
-      emptyLike(rewriter, loc, out), states,
+      in.addedPartials, emptyLike(rewriter, loc, out), states,
       rewriter.getI64IntegerAttr(in.firstPartition),
       rewriter.getI64IntegerAttr(in.partitions),
       rewriter.getF32FloatAttr(*scan.getEffectiveScale()), scan.getRuleAttr(),
@@ -204,38 +205,56 @@ struct ScanToKernelOps : public OpRewritePattern<ScanOp> {
       return rewriter.notifyMatchFailure(scan, "a kernel it needs is not "
                                                "built yet");
     Value states = initialStates(rewriter, scan);
-    Value sharedOut;
-    if (plans->shared) {
-      ChunkScanInputs in{scan.getSharedQ(),
-                         scan.getSharedK(),
-                         scan.getSharedGate(),
-                         scan.getSharedBeta(),
+    ChunkScanInputs shared{scan.getSharedQ(),
+                           scan.getSharedK(),
+                           scan.getSharedGate(),
+                           scan.getSharedBeta(),
+                           {},
+                           {},
+                           {},
+                           0,
+                           1,
+                           1,
+                           {}};
+    ChunkScanInputs main{scan.getQ(),
+                         scan.getK(),
+                         scan.getGate(),
+                         scan.getBeta(),
                          {},
                          {},
                          {},
-                         0,
-                         1,
-                         1};
-      std::tie(sharedOut, states) =
-          chunkScan(rewriter, scan, in, *plans->shared, states);
-    }
-    ChunkScanInputs in{scan.getQ(),
-                       scan.getK(),
-                       scan.getGate(),
-                       scan.getBeta(),
-                       {},
-                       {},
-                       {},
-                       scan.hasShared() ? 1 : 0,
-                       static_cast<int64_t>(scan.getPartitions()),
-                       scan.getNumSlots()};
-    if (scan.isRouted()) {
+                         scan.hasShared() ? 1 : 0,
+                         static_cast<int64_t>(scan.getPartitions()),
+                         scan.getNumSlots(),
+                         {}};
+    auto routeAndGroup = [&] {
+      if (!scan.isRouted())
+        return;
       auto [weights, indices] = routing(rewriter, scan);
-      std::tie(in.counts, in.tokens) = groups(rewriter, scan, indices);
-      in.weights = weights;
+      std::tie(main.counts, main.tokens) = groups(rewriter, scan, indices);
+      main.weights = weights;
+    };
+    // A shared partition that writes o (no epilogue) runs after the routed
+    // ones and adds their partials as it writes; otherwise it writes its
+    // own partial first and combine_outputs sums them.
+    if (plans->shared && scan.isRouted() &&
+        plans->shared->plan.getCombine() == sse_gpu::CombineMode::direct) {
+      routeAndGroup();
+      auto [routedOut, routedStates] =
+          chunkScan(rewriter, scan, main, *plans->main, states);
+      shared.addedPartials = routedOut;
+      auto [o, finalStates] =
+          chunkScan(rewriter, scan, shared, *plans->shared, routedStates);
+      rewriter.replaceOp(scan, {o, finalStates});
+      return success();
     }
+    Value sharedOut;
+    if (plans->shared)
+      std::tie(sharedOut, states) =
+          chunkScan(rewriter, scan, shared, *plans->shared, states);
+    routeAndGroup();
     auto [out, finalStates] =
-        chunkScan(rewriter, scan, in, *plans->main, states);
+        chunkScan(rewriter, scan, main, *plans->main, states);
     Value o = out;
     if (plans->main->plan.getCombine() == sse_gpu::CombineMode::partials) {
       auto oType = cast<RankedTensorType>(scan.getO().getType());

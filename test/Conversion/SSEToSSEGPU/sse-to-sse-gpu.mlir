@@ -37,6 +37,31 @@ func.func @core(%q: tensor<2x64x2x64xbf16>, %v: tensor<2x64x2x64xbf16>, %z: tens
 
 // -----
 
+#rec = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = sorted>
+
+// The core without an epilogue: the routed partitions run first and write
+// their partials; the shared partition runs last, writes o directly
+// (combine = direct) and adds the partials as it writes (add): no
+// combine_outputs, and the states chain routed -> shared.
+// CHECK-LABEL: func.func @core_no_epilogue
+// CHECK: %[[ZERO:.*]] = tensor.empty() : tensor<2x2x5x64x64xf32>
+// CHECK: %[[R:.*]]:2 = sse_gpu.route
+// CHECK: %[[G:.*]]:2 = sse_gpu.group ins(%[[R]]#1
+// CHECK: %[[RT:.*]]:2 = sse_gpu.chunk_scan {{.*}} groups(%[[G]]#0, %[[G]]#1, %[[R]]#0 : {{.*}}) outs(%{{.*}}, %[[ZERO]] : tensor<2x64x2x1x64xf32>, tensor<2x2x5x64x64xf32>)
+// CHECK-SAME: first_partition = 1 : i64, partitions = 4 : i64
+// CHECK-SAME: combine = partials
+// CHECK: %[[SH:.*]]:2 = sse_gpu.chunk_scan {{.*}} add(%[[RT]]#0 : tensor<2x64x2x1x64xf32>) outs(%{{.*}}, %[[RT]]#1 : tensor<2x64x2x64xbf16>, tensor<2x2x5x64x64xf32>)
+// CHECK-SAME: first_partition = 0 : i64, partitions = 1 : i64
+// CHECK-SAME: combine = direct
+// CHECK-NOT: sse_gpu.combine_outputs
+// CHECK: return %[[SH]]#0, %[[SH]]#1
+func.func @core_no_epilogue(%q: tensor<2x64x2x64xbf16>, %v: tensor<2x64x2x64xbf16>, %z: tensor<2x64x4xbf16>) -> (tensor<2x64x2x64xbf16>, tensor<2x2x5x64x64xf32>) {
+  %o, %s = sse.scan %q, %q, %v gate(%q) shared(%q, %q) shared_gate(%q) router(%z) {partitions = 4 : i64, top_k = 1 : i64, schedule = #rec} : (tensor<2x64x2x64xbf16>, tensor<2x64x2x64xbf16>, tensor<2x64x2x64xbf16>, tensor<2x64x2x64xbf16>, tensor<2x64x2x64xbf16>, tensor<2x64x2x64xbf16>, tensor<2x64x2x64xbf16>, tensor<2x64x4xbf16>) -> (tensor<2x64x2x64xbf16>, tensor<2x2x5x64x64xf32>)
+  return %o, %s : tensor<2x64x2x64xbf16>, tensor<2x2x5x64x64xf32>
+}
+
+// -----
+
 #rec = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = dense>
 
 // Dense GLA decode-style step with init: one chunk scan writes o directly

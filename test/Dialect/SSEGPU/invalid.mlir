@@ -526,3 +526,27 @@ func.func @chunk_scan(%q: tensor<1x64x2x16xbf16>, %v: tensor<1x64x2x32xbf16>, %o
   %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x64x2x16xbf16>, tensor<1x64x2x16xbf16>, tensor<1x64x2x32xbf16>) cu_seqlens(%cu : tensor<3xi32>) outs(%o, %s : tensor<1x64x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x64x2x32xbf16>, tensor<1x2x1x16x32xf32>
   return
 }
+
+// -----
+
+func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x1x32xf32>, %s: tensor<2x2x1x16x32xf32>, %p: tensor<2x64x2x1x32xf32>) {
+  // expected-error @below {{only a dense scan that writes o (combine = direct) adds the routed partials}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) add(%p : tensor<2x64x2x1x32xf32>) outs(%o, %s : tensor<2x64x2x1x32xf32>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x1x32xf32>, tensor<2x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf32>, %p: tensor<2x64x2x1x32xbf16>) {
+  // expected-error @below {{the added partials must be [B, T, H, k, V] of f32, got 'tensor<2x64x2x1x32xbf16>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) add(%p : tensor<2x64x2x1x32xbf16>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf32>, %p: tensor<2x64x2x1x16xf32>) {
+  // expected-error @below {{the added partials must be [B, T, H, k, V] with V of v, got 'tensor<2x64x2x1x16xf32>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) add(%p : tensor<2x64x2x1x16xf32>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return
+}

@@ -20,6 +20,13 @@ func.func @dense(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o0: te
   return %o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
 }
 
+// CHECK-LABEL: func.func @shared_adds_partials
+// CHECK: sse_gpu.chunk_scan {{.*}} add(%{{.*}} : tensor<2x64x2x2x32xf32>) outs(%{{.*}}, %{{.*}} : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>)
+func.func @shared_adds_partials(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %p: tensor<2x64x2x2x32xf32>, %o0: tensor<2x64x2x32xbf16>, %s0: tensor<2x2x1x16x32xf32>) -> (tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {
+  %o, %s = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) add(%p : tensor<2x64x2x2x32xf32>) outs(%o0, %s0 : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #plan} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return %o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+}
+
 // CHECK-LABEL: func.func @routed_delta_on_buffers
 // CHECK: sse_gpu.group ins(%{{.*}} : memref<2x64x2xi32>) outs(%{{.*}}, %{{.*}} : memref<2x4xi32>, memref<2x4x64xi32>) {partitions = 4 : i64}
 // CHECK-NOT: ->

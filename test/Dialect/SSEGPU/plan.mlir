@@ -20,23 +20,23 @@
 // warpgroups that load with 16-byte cp.async into one stage of tiles
 // (refilled during the products), no producer warpgroup, no setmaxnreg.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 512 blocks;
 //
 // core-32k: the cost model splits each sequence (chunked): 9 segments of
 // the shared partition, 3 of each routed one, fill the 132 SMs.
 // CHECK: remark: kernel plan (split = chunked, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 5, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 160 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 5, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 160 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 2, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 256 blocks;
 //
 // core-d256: K = V = 256: 32-token chunks, 64-column slices.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 167936> x 192 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 167936> x 192 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 168960> x 768 blocks;
 //
 // core-n8k2: N = 8, k = 2.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 1024 blocks;
 //
 // dense-gla: one state, no routing: o written directly.
@@ -45,7 +45,7 @@
 //
 // decode: one token per sequence (the decode kernel will replace this).
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 2048 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 2048 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 8192 blocks;
 //
 

@@ -186,8 +186,10 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
     return failure();
   }
   int64_t segments = segmentsFor(s, part, vSlice, chunk, split, target);
-  // A dense scan writes o itself unless an epilogue (norm, gate) follows.
-  CombineMode combine = part == ScanPart::Dense && !s.epilogue
+  // A dense scan writes o itself unless an epilogue (norm, gate) follows;
+  // so does a shared partition, adding the routed partials (it runs after
+  // them). Routed partitions write one partial per visit.
+  CombineMode combine = part != ScanPart::Routed && !s.epilogue
                             ? CombineMode::direct
                             : CombineMode::partials;
   ChunkScanPlan result;

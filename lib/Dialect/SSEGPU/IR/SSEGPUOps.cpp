@@ -259,6 +259,18 @@ LogicalResult ChunkScanOp::verify() {
                                 "[B, T, H, V]"))) {
     return failure();
   }
+  if (Value added = getPartialsIn()) {
+    if (isRouted() || getPlan().getCombine() != CombineMode::direct)
+      return emitOpError("only a dense scan that writes o (combine = "
+                         "direct) adds the routed partials");
+    if (failed(expectShape(*this, added, "the added partials", {b, t, h}, 5,
+                           isF32, "f32", "[B, T, H, k, V]")))
+      return failure();
+    if (!compatible(shapeOf(added).getDimSize(4), vw))
+      return emitOpError("the added partials must be [B, T, H, k, V] with "
+                         "V of v, got ")
+             << shapeOf(added);
+  }
   if (failed(verifyPlanFits(*this, kw, vw, element)))
     return failure();
   return verifyDestinations(*this, getDpsInits(), getResultTypes());

@@ -133,7 +133,11 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     place; with `zero_init` they start from zero and their values in
     the destination are not read). The output is o `[B, T, H, V]` when
     `plan.combine` is `direct` or `on_chip`, and one f32 partial per
-    visit, `[B, T, H, k, V]`, when it is `partials`.
+    visit, `[B, T, H, k, V]`, when it is `partials`. A dense scan that
+    writes o may add the routed visits' partials (`add`, f32
+    `[B, T, H, k, V]`, each carrying its read weight and scale) to it: the
+    shared partition of a layer without an epilogue runs last and combines
+    the outputs as it writes them.
 
     On buffers, after bufferization (one dense partition, per-key gates;
     the plan `test-sse-gpu-plan` prints for this shape: the cost model
@@ -172,6 +176,7 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
                    Optional<SSEGPU_AnyShaped>:$tokens,
                    Optional<SSEGPU_AnyShaped>:$weights,
                    Optional<SSEGPU_AnyShaped>:$cu_seqlens,
+                   Optional<SSEGPU_AnyShaped>:$partials_in,
                    SSEGPU_AnyShaped:$out_init,
                    SSEGPU_AnyShaped:$states_init,
                    I64Attr:$first_partition,
@@ -191,6 +196,7 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     (`groups` `(` $counts^ `,` $tokens `,` $weights `:` type($counts) `,`
         type($tokens) `,` type($weights) `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
+    (`add` `(` $partials_in^ `:` type($partials_in) `)`)?
     `outs` `(` $out_init `,` $states_init `:` type($out_init) `,`
         type($states_init) `)`
     attr-dict (`->` type($results)^)?
