@@ -4,7 +4,7 @@
 # profile of the chunk-scan kernel on dense-gla. Build both here first:
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 scripts/gpu_suite.py build .gpu_suite_v2
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 bench/gpu_bench.py build .gpu_bench_v2
-# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [kernels] [ncu] [nsys]
+# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [kernels] [ncu]
 set -u
 out=$1; shift
 mkdir -p "$out"
@@ -26,9 +26,11 @@ for step in "$@"; do
       python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/kernels.log" 2>&1
     grep "sse-runtime: kernel" "$out/kernels.log" | head -n 20 ;;
   ncu)
-    # One profiled launch on dense-gla: the report, its text, and the
-    # per-instruction counters of the SASS (source page) for the hot spots.
-    SSE_BENCH_SHAPES=dense-gla timeout 300 ncu --kernel-name regex:sse_chunk_scan \
+    # One profiled launch (SSE_NCU_SHAPE, default dense-gla; the first
+    # kernel matching SSE_NCU_KERNEL, default sse_chunk_scan): the report,
+    # its text, and the per-instruction counters of the SASS (source page).
+    SSE_BENCH_SHAPES=${SSE_NCU_SHAPE:-dense-gla} timeout 300 ncu \
+      --kernel-name regex:${SSE_NCU_KERNEL:-sse_chunk_scan} \
       --launch-count 1 --section SpeedOfLight --section LaunchStats \
       --section Occupancy --section MemoryWorkloadAnalysis \
       --section ComputeWorkloadAnalysis --section WarpStateStats \
@@ -39,18 +41,5 @@ for step in "$@"; do
     ncu -i "$out/chunk_scan.ncu-rep" --page source --csv --print-source sass \
       >"$out/sass.csv" 2>&1
     grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 200 ;;
-  nsys)
-    # The host side of the timed calls on dense-gla: driver calls and
-    # kernels on one timeline (where the call's time beyond the kernel goes).
-    if command -v nsys >/dev/null; then
-      SSE_BENCH_SHAPES=dense-gla timeout 300 nsys profile --force-overwrite true \
-        -o "$out/timeline" python3 bench/gpu_bench.py run .gpu_bench_v2 \
-        >"$out/nsys-run.log" 2>&1
-      nsys stats --report cuda_api_sum --report cuda_gpu_trace \
-        --report cuda_api_trace "$out/timeline.nsys-rep" >"$out/nsys.log" 2>&1
-      head -n 60 "$out/nsys.log"
-    else
-      echo "nsys: not installed"
-    fi ;;
   esac
 done

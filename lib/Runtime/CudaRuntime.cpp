@@ -308,6 +308,31 @@ bool encodeTensorMap(void *tensorMap, int64_t rank, void *rankedDescriptor,
 
 CUevent timerStart = nullptr, timerStop = nullptr;
 
+/// The timed call's device time on its own streams: between
+/// sseRuntimeTimerStart and sseRuntimeTimerStopMs, an event on the first
+/// stream the entry creates (before its first launch) and one before every
+/// stream synchronisation (the last one ends the span). These are the
+/// events PyTorch or Triton record around a call on its stream: the span
+/// holds the entry's device work and the gaps between its kernels, not
+/// the host's latency before the first launch or after the last.
+struct StreamTimer {
+  CUevent start = nullptr, stop = nullptr;
+  bool armed = false, started = false, stopped = false;
+} streamTimer;
+
+void streamTimerOnCreate(CUstream stream) {
+  if (!streamTimer.armed || streamTimer.started)
+    return;
+  streamTimer.started = check(
+      driver.cuEventRecord(streamTimer.start, stream), "cuEventRecord");
+}
+
+void streamTimerOnSynchronize(CUstream stream) {
+  if (streamTimer.armed && streamTimer.started)
+    streamTimer.stopped = check(driver.cuEventRecord(streamTimer.stop, stream),
+                                "cuEventRecord");
+}
+
 /// More than 48 KiB of dynamic shared memory must be allowed explicitly.
 void allowDynamicSharedMemory(void *function, int32_t smem) {
   constexpr int maxDynamicSharedAttr = 8; // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_...
@@ -460,12 +485,14 @@ void *mgpuStreamCreate() {
     if (!idleStreams.empty()) {
       CUstream stream = idleStreams.back();
       idleStreams.pop_back();
+      streamTimerOnCreate(stream);
       return stream;
     }
   }
   CUstream stream = nullptr;
   require(check(driver.cuStreamCreate(&stream, /*CU_STREAM_NON_BLOCKING=*/1),
                 "cuStreamCreate"));
+  streamTimerOnCreate(stream);
   return stream;
 }
 
@@ -477,6 +504,7 @@ void mgpuStreamDestroy(void *stream) {
 
 void mgpuStreamSynchronize(void *stream) {
   requireInit();
+  streamTimerOnSynchronize(static_cast<CUstream>(stream));
   require(check(driver.cuStreamSynchronize(stream),
                 "cuStreamSynchronize (a kernel failed?)"));
   if (profiling())
@@ -714,8 +742,12 @@ int sseRuntimeTimerStart(void) {
     return -1;
   if (!timerStart &&
       (!check(driver.cuEventCreate(&timerStart, 0), "cuEventCreate") ||
-       !check(driver.cuEventCreate(&timerStop, 0), "cuEventCreate")))
+       !check(driver.cuEventCreate(&timerStop, 0), "cuEventCreate") ||
+       !check(driver.cuEventCreate(&streamTimer.start, 0), "cuEventCreate") ||
+       !check(driver.cuEventCreate(&streamTimer.stop, 0), "cuEventCreate")))
     return -2;
+  streamTimer.armed = true;
+  streamTimer.started = streamTimer.stopped = false;
   // The device is idle first, so that no earlier work (a copy from
   // pageable host memory may return before its last DMA is done) runs
   // inside the timed region. (On an H100 this made no measurable
@@ -731,9 +763,28 @@ float sseRuntimeTimerStopMs(void) {
   if (ensureInit() != 0 || !timerStart)
     return -1.0f;
   float ms = -1.0f;
+  streamTimer.armed = false;
   if (!check(driver.cuEventRecord(timerStop, nullptr), "cuEventRecord") ||
       !check(driver.cuEventSynchronize(timerStop), "cuEventSynchronize") ||
       !check(driver.cuEventElapsedTime(&ms, timerStart, timerStop),
+             "cuEventElapsedTime"))
+    return -1.0f;
+  return ms;
+}
+
+float sseRuntimeTimerDeviceMs(void) {
+  if (ensureInit() != 0)
+    return -1.0f;
+  if (!streamTimer.started || !streamTimer.stopped) {
+    setError("sseRuntimeTimerDeviceMs: the timed call synchronised no "
+             "stream of its own (no kernel ran)");
+    return -1.0f;
+  }
+  float ms = -1.0f;
+  if (!check(driver.cuEventSynchronize(streamTimer.stop),
+             "cuEventSynchronize") ||
+      !check(driver.cuEventElapsedTime(&ms, streamTimer.start,
+                                       streamTimer.stop),
              "cuEventElapsedTime"))
     return -1.0f;
   return ms;

@@ -60,6 +60,7 @@ def _load_runtime(path: str):
     lib.sseRuntimeCallEntry.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
                                         ctypes.POINTER(ctypes.c_void_p), ctypes.c_int]
     lib.sseRuntimeTimerStopMs.restype = ctypes.c_float
+    lib.sseRuntimeTimerDeviceMs.restype = ctypes.c_float
     return lib
 
 
@@ -252,7 +253,10 @@ class Model:
             raise GpuError(self.rt.sseRuntimeLastError().decode())
 
     def __call__(self, inputs: Sequence, repeat: int = 1):
-        """Runs the entry; returns (outputs as NumPy, median milliseconds).
+        """Runs the entry; returns (outputs as NumPy, median milliseconds
+        of the whole synchronous call); ``self.device_ms`` is then the
+        median device time on the call's own streams (see
+        sseRuntimeTimerDeviceMs), or None when no kernel ran.
 
         Inputs are NumPy arrays (bf16 given as float32 is rounded) or torch
         CUDA tensors of the right dtype and shape (no copy). A scan's final
@@ -307,7 +311,7 @@ class Model:
                 descriptors.append(_descriptor(ptr, shape))
             array = (ctypes.c_void_p * len(descriptors))(
                 *[ctypes.addressof(d) for d in descriptors])
-            times = []
+            times, device_times = [], []
             for _ in range(max(1, repeat)):
                 for ptr, host in uploads:
                     self._check(self.rt.sseRuntimeCopyToDevice(
@@ -316,6 +320,11 @@ class Model:
                 self._check(self.rt.sseRuntimeCallEntry(
                     self.handle, self.entry.encode(), array, len(descriptors)))
                 times.append(self.rt.sseRuntimeTimerStopMs())
+                device_times.append(self.rt.sseRuntimeTimerDeviceMs())
+            # The call's device time on its own streams (events before its
+            # first launch and its last synchronisation), None without one.
+            self.device_ms = (float(np.median(device_times))
+                              if min(device_times) >= 0 else None)
             result = []
             for (host, ptr), (dtype, _) in zip(outputs, self.results):
                 self._check(self.rt.sseRuntimeCopyToHost(host.ctypes.data, ptr,

@@ -27,3 +27,4 @@
 // CHECK-DAG: T sseRuntimeCallEntry
 // CHECK-DAG: T sseRuntimeLoadModel
 // CHECK-DAG: T sseRuntimeTimerStopMs
+// CHECK-DAG: T sseRuntimeTimerDeviceMs

@@ -55,6 +55,13 @@ int sseRuntimeCallEntry(void *model, const char *entry, void **descriptors,
  * milliseconds in between (negative on error). */
 int sseRuntimeTimerStart(void);
 float sseRuntimeTimerStopMs(void);
+/* After sseRuntimeTimerStopMs: the device time of the timed call on its own
+ * streams, from an event recorded before its first launch to one recorded
+ * before its last stream synchronisation (what events around a call on its
+ * stream measure in PyTorch or Triton: the kernels and the gaps between
+ * them, not the host's call latency). Negative, with the last error set,
+ * when the call ran no stream. */
+float sseRuntimeTimerDeviceMs(void);
 
 #ifdef __cplusplus
 }
