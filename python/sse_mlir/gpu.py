@@ -27,6 +27,10 @@ from .npyio import BF16_NPY_DTYPE, bf16_bits_to_f32, f32_to_bf16_bits
 _NUMPY = {"f32": np.dtype("<f4"), "f16": np.dtype("<f2"), "bf16": BF16_NPY_DTYPE,
           "i32": np.dtype("<i4"), "i64": np.dtype("<i8")}
 
+#: The PyTorch dtype (as str(tensor.dtype)) a CUDA tensor argument must have.
+_TORCH = {"f32": "torch.float32", "f16": "torch.float16",
+          "bf16": "torch.bfloat16", "i32": "torch.int32", "i64": "torch.int64"}
+
 
 class GpuError(RuntimeError):
     """A runtime call failed; the message is the runtime's (with the CUDA error)."""
@@ -277,6 +281,9 @@ class Model:
                     if tuple(x.shape) != shape or not x.is_contiguous():
                         raise GpuError(f"tensor of shape {tuple(x.shape)} for an "
                                        f"argument of shape {shape}")
+                    if str(x.dtype) != _TORCH[dtype]:
+                        raise GpuError(f"tensor of {x.dtype} for an argument of "
+                                       f"{dtype} ({_TORCH[dtype]})")
                     arg_ptrs.append(x.data_ptr())
                     descriptors.append(_descriptor(x.data_ptr(), shape))
                     continue
