@@ -4,7 +4,7 @@
 # profile of the chunk-scan kernel on dense-gla. Build both here first:
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 scripts/gpu_suite.py build .gpu_suite_v2
 #   SSE_PIPELINE_OPTIONS=kernels=v2 python3 bench/gpu_bench.py build .gpu_bench_v2
-# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [kernels] [ncu]
+# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [bench-v1] [kernels] [ncu]
 set -u
 out=$1; shift
 mkdir -p "$out"
@@ -19,6 +19,12 @@ for step in "$@"; do
     # The table: every built shape, no per-kernel timing in the way.
     python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/bench.log" 2>&1
     tail -n 12 "$out/bench.log" ;;
+  bench-v1)
+    # The same benchmark of the default (v1) build in the same run, for
+    # "no slower than today": build it with
+    #   python3 bench/gpu_bench.py build .gpu_bench_v1
+    python3 bench/gpu_bench.py run .gpu_bench_v1 >"$out/bench-v1.log" 2>&1
+    tail -n 12 "$out/bench-v1.log" ;;
   kernels)
     # Per-kernel times (events around each launch) on the v2 shapes
     # (SSE_KERNEL_SHAPES, default dense-gla,core-4k).
