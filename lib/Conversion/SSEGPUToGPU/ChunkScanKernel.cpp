@@ -952,18 +952,28 @@ SmallVector<Value> ChunkScanEmitter::stateIndices(int64_t m, int64_t i) {
           arith::AddIOp::create(b, v0, col)};
 }
 
+/// Accumulator elements i, i + 1 are adjacent columns of one row: the
+/// state moves as 8-byte pairs (a quad of lanes covers 32 contiguous
+/// bytes), which a decode step's state-bound blocks need.
 SmallVector<Value> ChunkScanEmitter::loadState() {
   Value states = arg(op.getStatesInit());
+  auto pairType = VectorType::get({2}, b.getF32Type());
   SmallVector<Value> acc;
   for (int64_t m = 0; m < shape.keys / kTileRows; ++m) {
     Value a =
         LLVM::UndefOp::create(b, accumulatorType(b.getContext(), shape.vSlice));
-    for (int64_t i = 0; i < shape.vSlice / 2; ++i) {
-      Value v = shape.zeroInit
-                    ? f32(0.0)
-                    : memref::LoadOp::create(b, states, stateIndices(m, i))
-                          .getResult();
-      a = LLVM::InsertValueOp::create(b, a, v, i);
+    for (int64_t i = 0; i < shape.vSlice / 2; i += 2) {
+      Value pair =
+          shape.zeroInit
+              ? Value()
+              : vector::LoadOp::create(b, pairType, states, stateIndices(m, i),
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(8))
+                    .getResult();
+      for (int64_t c = 0; c < 2; ++c)
+        a = LLVM::InsertValueOp::create(
+            b, a, pair ? vector::ExtractOp::create(b, pair, c) : f32(0.0),
+            i + c);
     }
     acc.push_back(a);
   }
@@ -973,9 +983,13 @@ SmallVector<Value> ChunkScanEmitter::loadState() {
 void ChunkScanEmitter::storeState(ValueRange acc) {
   Value states = arg(op.getStatesInit());
   for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
-    for (int64_t i = 0; i < shape.vSlice / 2; ++i)
-      memref::StoreOp::create(b, LLVM::ExtractValueOp::create(b, acc[m], i),
-                              states, stateIndices(m, i));
+    for (int64_t i = 0; i < shape.vSlice / 2; i += 2)
+      vector::StoreOp::create(
+          b,
+          pack(b.getF32Type(), {LLVM::ExtractValueOp::create(b, acc[m], i),
+                                LLVM::ExtractValueOp::create(b, acc[m], i + 1)}),
+          states, stateIndices(m, i), /*nontemporal=*/false,
+          llvm::MaybeAlign(8));
 }
 
 /// o = 0 for the tokens of [lo, hi) in this block's head and V slice.

@@ -31,14 +31,14 @@
 // The visit's weight, 4 bytes, 0 past the list's end:
 // CHECK: nvgpu.device_async_copy {{.*}}, 1, %{{.*}} : memref<1x100x2xf32> to memref<64xf32, #gpu.address_space<workgroup>>
 // CHECK: nvvm.cp.async.commit.group
-// CHECK: memref.load %{{.*}} : memref<1x2x5x64x64xf32>
+// CHECK: vector.load %{{.*}} : memref<1x2x5x64x64xf32>, vector<2xf32>
 // CHECK: scf.for
 // CHECK: nvvm.wgmma.mma_async
 // The partials of the chunk's visits, two columns per store:
 // CHECK: vector.store {{.*}} : memref<1x100x2x2x64xf32>, vector<2xf32>
 // The states of partitions 1 + p:
 // CHECK: arith.addi %[[PART]], %c1
-// CHECK: memref.store %{{.*}} : memref<1x2x5x64x64xf32>
+// CHECK: vector.store %{{.*}} : memref<1x2x5x64x64xf32>, vector<2xf32>
 // The shared partition after them writes o, adding both slots' partials
 // (read while P V runs) to its own output:
 // CHECK: gpu.func @sse_chunk_scan_1
