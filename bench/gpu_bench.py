@@ -21,7 +21,7 @@ SPEC 6 counts them) and the percentage of the floor reached, with the card.
 `build DIR --sweep` adds the shapes of SWEEP with forced schedules
 (name@cCHUNKvVTILE), the measurements behind the cost model's GPU choices.
 SSE_BENCH_SHAPES=core-4k,decode limits `run` to those shapes, and
-SSE_PIPELINE_OPTIONS (e.g. kernels=v2) is passed to sse-to-nvvm by `build`; with
+SSE_PIPELINE_OPTIONS (e.g. kernels=v1) is passed to sse-to-nvvm by `build`; with
 SSE_RUNTIME_PROFILE=1 the runtime also prints each kernel's time.
 """
 

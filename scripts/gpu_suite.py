@@ -33,8 +33,10 @@ from sse_mlir.cases import (GlaCoreCase, ScanCase,  # noqa: E402
 from sse_mlir.mlirgen import Schedule  # noqa: E402
 from sse_mlir.npyio import bf16_bits_to_f32, f32_to_bf16_bits  # noqa: E402
 
-# SSE_PIPELINE_OPTIONS (e.g. kernels=v2) goes to sse-to-nvvm in `build`.
+# SSE_PIPELINE_OPTIONS (e.g. kernels=v1) goes to sse-to-nvvm in `build`.
 PIPELINE_OPTIONS = os.environ.get("SSE_PIPELINE_OPTIONS", "")
+# Whether the build uses the sse_gpu kernels (the default, kernels=v2).
+V2_BUILD = "kernels=v1" not in PIPELINE_OPTIONS.replace(" ", "")
 
 # Accuracy on the GPU (SPEC.md section 5).
 TOLERANCE = {"f32": 1e-3, "f16": 1e-2, "bf16": 1e-2}
@@ -220,7 +222,7 @@ def gpu_cases():
 
 def v2_cases():
     """Dense scans for the sse_gpu chunk-scan kernel (built with
-    SSE_PIPELINE_OPTIONS=kernels=v2, `build` checks that each one runs it):
+    the default kernels=v2, `build` checks that each one runs it):
     SPEC 5's lengths, widths with V != K, every gate kind, both 16-bit
     types, initial states, packed sequences, strong gates and resets, and
     a one-token step."""
@@ -330,10 +332,10 @@ def build(out):
             rb"\.entry (sse_\w+)", blob)})
         with open(os.path.join(d, "kernels.txt"), "w") as f:
             f.write(" ".join(kernels))
-        if case in v2 and "sse_chunk_scan_0" not in kernels and PIPELINE_OPTIONS:
+        if case in v2 and "sse_chunk_scan_0" not in kernels and V2_BUILD:
             sys.exit(f"case{n:03d} {case.id} was meant for the sse_gpu "
                      f"chunk-scan kernel but runs {kernels}")
-        if (case in v2 and case.routing and PIPELINE_OPTIONS and
+        if (case in v2 and case.routing and V2_BUILD and
                 "sse_group_0" not in kernels):
             sys.exit(f"case{n:03d} {case.id} was meant for the sse_gpu "
                      f"routed kernels but runs {kernels}")

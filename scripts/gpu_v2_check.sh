@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # On the GPU machine (one device call): the GPU suite built with the
-# sse_gpu kernels (kernels=v2), the benchmark of the v2 build, and an ncu
+# sse_gpu kernels (kernels=v2, the default), the benchmark of the v2 build, and an ncu
 # profile of the chunk-scan kernel on dense-gla. Build both here first:
-#   SSE_PIPELINE_OPTIONS=kernels=v2 python3 scripts/gpu_suite.py build .gpu_suite_v2
-#   SSE_PIPELINE_OPTIONS=kernels=v2 python3 bench/gpu_bench.py build .gpu_bench_v2
+#   python3 scripts/gpu_suite.py build .gpu_suite_v2
+#   python3 bench/gpu_bench.py build .gpu_bench_v2
 # Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [bench-v1] [kernels] [ncu]
 set -u
 out=$1; shift
@@ -20,9 +20,9 @@ for step in "$@"; do
     python3 bench/gpu_bench.py run .gpu_bench_v2 >"$out/bench.log" 2>&1
     tail -n 12 "$out/bench.log" ;;
   bench-v1)
-    # The same benchmark of the default (v1) build in the same run, for
-    # "no slower than today": build it with
-    #   python3 bench/gpu_bench.py build .gpu_bench_v1
+    # The same benchmark of the v1 kernels in the same run, for "no
+    # slower than v1": build it with
+    #   SSE_PIPELINE_OPTIONS=kernels=v1 python3 bench/gpu_bench.py build .gpu_bench_v1
     python3 bench/gpu_bench.py run .gpu_bench_v1 >"$out/bench-v1.log" 2>&1
     tail -n 12 "$out/bench-v1.log" ;;
   kernels)

@@ -235,7 +235,7 @@ class Model:
               pipeline_options: str = ""):
         """Compiles an entry for CUDA into model_dir (no GPU needed).
 
-        pipeline_options go to sse-to-nvvm (e.g. "kernels=v2")."""
+        pipeline_options go to sse-to-nvvm (e.g. "kernels=v1")."""
         from .runner import find_tool
         os.makedirs(model_dir, exist_ok=True)
         src = os.path.join(model_dir, "model.mlir")

@@ -63,7 +63,7 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<ScanKernels> kernels{
       *this, "kernels", llvm::cl::desc("Scan kernels"),
-      llvm::cl::init(ScanKernels::V1),
+      llvm::cl::init(ScanKernels::V2),
       llvm::cl::values(
           clEnumValN(ScanKernels::V1, "v1",
                      "convert-sse-to-gpu for every scan"),
