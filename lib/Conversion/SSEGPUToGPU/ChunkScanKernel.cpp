@@ -191,17 +191,20 @@ private:
   CoreMatrixLayout layout(int64_t rows, int64_t depth) const {
     return {rows, depth, shape.element.getIntOrFloatBitWidth() / 8};
   }
-  /// Qd, Qs, Ks (row = token, depth = key), row groups padded; Kd^T (row =
-  /// key, depth = token), token groups padded (kChunkScanOperandPad).
-  CoreMatrixLayout tokenRows() const {
-    CoreMatrixLayout l = layout(kChunk, shape.keys);
-    l.padStride = kChunkScanOperandPad;
+  /// Qd, Qs, Ks (row = token, depth = key) and Kd^T (row = key, depth =
+  /// token), padded as the plan's buffer sizes are (KernelPlan.h).
+  CoreMatrixLayout padded(int64_t rows, int64_t depth,
+                          OperandPadding padding) const {
+    CoreMatrixLayout l = layout(rows, depth);
+    l.padLeading = padding.leading;
+    l.padStride = padding.stride;
     return l;
   }
+  CoreMatrixLayout tokenRows() const {
+    return padded(kChunk, shape.keys, kTokenRowsPadding);
+  }
   CoreMatrixLayout keyRows() const {
-    CoreMatrixLayout l = layout(shape.keys, kChunk);
-    l.padLeading = kChunkScanOperandPad;
-    return l;
+    return padded(shape.keys, kChunk, kKeyRowsPadding);
   }
 
   ChunkScanOp op;
@@ -963,13 +966,12 @@ SmallVector<Value> ChunkScanEmitter::loadState() {
     Value a =
         LLVM::UndefOp::create(b, accumulatorType(b.getContext(), shape.vSlice));
     for (int64_t i = 0; i < shape.vSlice / 2; i += 2) {
-      Value pair =
-          shape.zeroInit
-              ? Value()
-              : vector::LoadOp::create(b, pairType, states, stateIndices(m, i),
-                                       /*nontemporal=*/false,
-                                       llvm::MaybeAlign(8))
-                    .getResult();
+      Value pair = shape.zeroInit
+                       ? Value()
+                       : vector::LoadOp::create(
+                             b, pairType, states, stateIndices(m, i),
+                             /*nontemporal=*/false, llvm::MaybeAlign(8))
+                             .getResult();
       for (int64_t c = 0; c < 2; ++c)
         a = LLVM::InsertValueOp::create(
             b, a, pair ? vector::ExtractOp::create(b, pair, c) : f32(0.0),
@@ -986,8 +988,9 @@ void ChunkScanEmitter::storeState(ValueRange acc) {
     for (int64_t i = 0; i < shape.vSlice / 2; i += 2)
       vector::StoreOp::create(
           b,
-          pack(b.getF32Type(), {LLVM::ExtractValueOp::create(b, acc[m], i),
-                                LLVM::ExtractValueOp::create(b, acc[m], i + 1)}),
+          pack(b.getF32Type(),
+               {LLVM::ExtractValueOp::create(b, acc[m], i),
+                LLVM::ExtractValueOp::create(b, acc[m], i + 1)}),
           states, stateIndices(m, i), /*nontemporal=*/false,
           llvm::MaybeAlign(8));
 }

@@ -241,12 +241,13 @@ mlir::sse_gpu::chunkScanBuffers(int64_t keys, int64_t vSlice, int64_t chunk,
     buffers.push_back({"g", stages * chunk * (perKeyGate ? keys : 1) * eb});
   // The wgmma operands, in core-matrix layouts: Qd, Qs, Ks by token (the
   // row groups padded), Kd^T by key (the token groups padded).
-  int64_t byToken =
-      coreMatrixTileBytes(chunk, keys, eb, 0, kChunkScanOperandPad);
+  int64_t byToken = coreMatrixTileBytes(
+      chunk, keys, eb, kTokenRowsPadding.leading, kTokenRowsPadding.stride);
   for (StringRef name : {"qd", "qs", "ks"})
     buffers.push_back({name, byToken});
   buffers.push_back(
-      {"kd", coreMatrixTileBytes(keys, chunk, eb, kChunkScanOperandPad, 0)});
+      {"kd", coreMatrixTileBytes(keys, chunk, eb, kKeyRowsPadding.leading,
+                                 kKeyRowsPadding.stride)});
   buffers.push_back({"vt", vSlice * chunk * eb});
   buffers.push_back({"state", keys * vSlice * eb});
   buffers.push_back({"scores", chunk * chunk * eb});

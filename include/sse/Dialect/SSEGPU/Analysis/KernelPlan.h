@@ -77,6 +77,17 @@ int64_t coreMatrixTileBytes(int64_t rows, int64_t depth, int64_t elementBytes,
 /// group further and the stores do not conflict.
 constexpr int64_t kChunkScanOperandPad = 16;
 
+/// Where that padding goes, stated once for the planner (buffer sizes) and
+/// the emitter (layouts): bytes added between core matrices along K
+/// (`leading`) and between row groups (`stride`).
+struct OperandPadding {
+  int64_t leading = 0, stride = 0;
+};
+/// Qd, Qs, Ks (row = token, depth = key): the row groups are padded.
+constexpr OperandPadding kTokenRowsPadding{0, kChunkScanOperandPad};
+/// Kd^T (row = key, depth = token): the token groups are padded.
+constexpr OperandPadding kKeyRowsPadding{kChunkScanOperandPad, 0};
+
 /// The machine description of a pass's target-sms and target-smem-kb
 /// options, or an error on `op` naming `pass` when they are out of range
 /// (SMs in [1, 4096], shared memory in [1, 1024] KiB).
