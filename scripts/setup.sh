@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-          cmake ninja-build g++ ccache python3-numpy python3-pytest)
+          cmake ninja-build g++ ccache python3-numpy python3-pytest
+          python3-venv python3-pip python3-setuptools python3-wheel)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

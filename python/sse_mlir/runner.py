@@ -41,7 +41,8 @@ class RunnerError(RuntimeError):
 
 
 def tools_dir() -> str:
-    """``$SSE_TOOLS_DIR`` if set, else ``<repo>/build/bin`` (python/../build/bin)."""
+    """``$SSE_TOOLS_DIR`` if set, else ``<repo>/build/bin`` (python/../build/bin)
+    for the package in its source tree."""
     env = os.environ.get("SSE_TOOLS_DIR")
     if env:
         return env
@@ -50,13 +51,19 @@ def tools_dir() -> str:
 
 
 def find_tool(name: str) -> str:
-    """Absolute path of the executable ``name`` in :func:`tools_dir`."""
+    """Absolute path of the executable ``name``: in :func:`tools_dir`, or,
+    when SSE_TOOLS_DIR is not set and the package is installed outside its
+    source tree (no build/bin beside it), on PATH."""
     path = os.path.join(tools_dir(), name)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        raise FileNotFoundError(
-            f"{name} not found in {tools_dir()} (set SSE_TOOLS_DIR to the directory "
-            f"holding the built tools)")
-    return path
+    if os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    if not os.environ.get("SSE_TOOLS_DIR"):
+        found = shutil.which(name)
+        if found:
+            return os.path.abspath(found)
+    raise FileNotFoundError(
+        f"{name} not found in {tools_dir()} or on PATH (set SSE_TOOLS_DIR to "
+        f"the directory holding the built tools)")
 
 
 def to_npy_array(x, dtype: str) -> np.ndarray:
