@@ -91,13 +91,41 @@ void sse::buildSSEToLLVMCPUPipeline(OpPassManager &pm,
   pm.addPass(createSSECheckLowered(check));
 }
 
+namespace {
+/// PassPipelineRegistration<Options>, except that options that do not parse
+/// are also reported through the caller's error handler: upstream's
+/// registration drops it, so `--sse-to-nvvm=kernels=v3` printed only
+/// llvm::cl's line and no error naming the pipeline.
+template <typename Options>
+void registerPipeline(StringRef arg, StringRef description,
+                      void (*builder)(OpPassManager &, const Options &)) {
+  registerPassPipeline(
+      arg, description,
+      [arg, builder](OpPassManager &pm, StringRef optionsStr,
+                     function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        std::string why;
+        llvm::raw_string_ostream os(why);
+        if (failed(options.parseFromString(optionsStr, os)))
+          return errorHandler(arg + ": invalid options `" + optionsStr + "`" +
+                              (why.empty() ? "" : ": ") +
+                              StringRef(why).trim());
+        builder(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(Options());
+      });
+}
+} // namespace
+
 void sse::registerSSEPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
+  registerPipeline<CPUPipelineOptions>(
       "sse-to-llvm-cpu",
       "Lower sse ops and the surrounding graph to the LLVM dialect for the "
       "CPU (reference path, used by sse-runner --target=cpu)",
       buildSSEToLLVMCPUPipeline);
-  PassPipelineRegistration<NVVMPipelineOptions>(
+  registerPipeline<NVVMPipelineOptions>(
       "sse-to-nvvm",
       "Lower sse ops to GPU kernels and host code calling the mgpu* runtime "
       "(ends in gpu.binary; default sm_90a, +ptx80, fatbin)",
