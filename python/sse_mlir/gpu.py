@@ -211,6 +211,7 @@ class Model:
         self.args = manifest.args
         self.results = manifest.results
         self.result_in_arg = manifest.result_in_arg
+        self.device_ms = None  # set by each call (see __call__)
         self.rt = _load_runtime(_runtime_path(model_dir))
         self._check(self.rt.sseRuntimeInit())
         self.device = self.rt.sseRuntimeDeviceName().decode()

@@ -1,7 +1,8 @@
 //===- ChunkScanKernel.cpp - sse_gpu.chunk_scan as a gpu.func -------------===//
 //
-// The chunk-scan kernel of one dense state partition on sm_90a: a block of
-// two warpgroups per (sequence, head, V slice) walks the sequence in
+// The chunk-scan kernel on sm_90a: a block of two warpgroups per (sequence,
+// head, V slice) of a dense partition walks the sequence, or per (sequence,
+// partition, head, V slice) of routed ones the partition's token list, in
 // 64-token chunks with the f32 state in the registers of warpgroup 1:
 //
 //   O  = Qd S + mask(Qs Ks^T) V     Qd = scale q exp(P)      (warpgroup 0)
@@ -17,8 +18,11 @@
 // elementwise with a running sum of the gates per key.
 //
 // Per chunk: cp.async loads of q, k, g, v (issued one chunk ahead, during
-// the products), the gate prefix, the operands in core-matrix layouts
-// (WarpgroupMMA.h), the vote, then wgmma. Every buffer is the plan's.
+// the products; routed: the listed tokens' rows and each visit's weight),
+// the gate prefix, the operands in core-matrix layouts (WarpgroupMMA.h),
+// the vote, then wgmma. The outputs go to o (adding the routed partials
+// when given) or, routed, to one f32 partial per visit. Every buffer is
+// the plan's.
 //
 //===----------------------------------------------------------------------===//
 
