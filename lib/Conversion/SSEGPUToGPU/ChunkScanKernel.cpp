@@ -325,22 +325,9 @@ void ChunkScanEmitter::setUp() {
     end = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, count, idx(0)),
                                  idx(qType.getDimSize(1)));
   } else if (shape.packed) {
-    Value cu = arg(op.getCuSeqlens());
-    auto bound = [&](Value i) {
-      Value v = memref::LoadOp::create(b, cu, ValueRange{i});
-      return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
-    };
-    // Clamped into [0, T] and ordered, so a bad cu_seqlens cannot index
-    // outside the buffers.
-    Value tokens = idx(qType.getDimSize(1));
     batch = idx(0);
-    start = arith::MinSIOp::create(
-        b, arith::MaxSIOp::create(b, bound(seq), idx(0)), tokens);
-    end = arith::MinSIOp::create(
-        b,
-        arith::MaxSIOp::create(b, bound(arith::AddIOp::create(b, seq, idx(1))),
-                               start),
-        tokens);
+    std::tie(start, end) = packedSequenceRange(b, arg(op.getCuSeqlens()), seq,
+                                               qType.getDimSize(1));
   } else {
     batch = seq;
     start = idx(0);

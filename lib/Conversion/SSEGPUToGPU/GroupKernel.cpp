@@ -70,25 +70,13 @@ void GroupEmitter::setUp() {
   Value rest = arith::DivUIOp::create(b, block, idx(partitions));
   head = arith::RemUIOp::create(b, rest, idx(heads));
   seq = arith::DivUIOp::create(b, rest, idx(heads));
-  Value tokensPerRow = idx(type.getDimSize(1));
   if (cu) {
-    // Clamped into [0, T] and ordered, as the chunk scan reads them.
-    auto bound = [&](Value i) {
-      Value v = memref::LoadOp::create(b, cu, ValueRange{i});
-      return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
-    };
     batch = idx(0);
-    lo = arith::MinSIOp::create(
-        b, arith::MaxSIOp::create(b, bound(seq), idx(0)), tokensPerRow);
-    hi = arith::MinSIOp::create(
-        b,
-        arith::MaxSIOp::create(b, bound(arith::AddIOp::create(b, seq, idx(1))),
-                               lo),
-        tokensPerRow);
+    std::tie(lo, hi) = packedSequenceRange(b, cu, seq, type.getDimSize(1));
   } else {
     batch = seq;
     lo = idx(0);
-    hi = tokensPerRow;
+    hi = idx(type.getDimSize(1));
   }
   auto wg = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());

@@ -37,6 +37,13 @@ inline gpu::GPUFuncOp createKernelFunc(ImplicitLocOpBuilder &b, Operation *op,
   return fn;
 }
 
+/// Packed sequences: the token range [start, end) of sequence `seq` in
+/// cu_seqlens `cu`, clamped into [0, tokens] and ordered, so that a bad
+/// cu_seqlens cannot index outside the buffers. Every kernel that walks a
+/// packed sequence reads it so.
+std::pair<Value, Value> packedSequenceRange(ImplicitLocOpBuilder &b, Value cu,
+                                            Value seq, int64_t tokens);
+
 /// The router kernel of `op` (on buffers), named `name`, appended to
 /// `module`; it takes the op's operands in order.
 gpu::GPUFuncOp emitRouteKernel(RouteOp op, gpu::GPUModuleOp module,
