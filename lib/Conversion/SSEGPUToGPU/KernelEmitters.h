@@ -51,6 +51,7 @@ gpu::GPUFuncOp emitRouteKernel(RouteOp op, gpu::GPUModuleOp module,
 /// Rows of logits `op` routes, and the blocks of its launch.
 int64_t routeRows(RouteOp op);
 int64_t routeBlocks(RouteOp op);
+int64_t routeThreads();
 
 /// The grouping kernel of `op` (on buffers): one block per list, i.e. per
 /// element of `counts`.

@@ -174,3 +174,5 @@ int64_t mlir::sse_gpu::routeRows(RouteOp op) {
 int64_t mlir::sse_gpu::routeBlocks(RouteOp op) {
   return (routeRows(op) + kThreads - 1) / kThreads;
 }
+
+int64_t mlir::sse_gpu::routeThreads() { return kThreads; }

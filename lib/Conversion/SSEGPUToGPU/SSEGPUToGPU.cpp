@@ -79,49 +79,32 @@ void replaceWithLaunch(PatternRewriter &rewriter, Operation *op,
   rewriter.eraseOp(op);
 }
 
-struct RouteToKernel : public OpRewritePattern<RouteOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RouteOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.getResults().empty())
-      return rewriter.notifyMatchFailure(op, "on tensors");
-    gpu::GPUModuleOp module = kernelModule(rewriter, op);
-    gpu::GPUFuncOp fn =
-        emitRouteKernel(op, module, uniqueName(module, "sse_route"));
-    replaceWithLaunch(rewriter, op, fn, {routeBlocks(op), 1, 1}, 128,
-                      /*smem=*/0);
-    return success();
-  }
+/// An op on buffers whose kernel runs on a one-dimensional grid without
+/// dynamic shared memory (route, group, combine): its kernel's name, its
+/// emitter, blocks and threads per block.
+template <typename OpTy> struct LinearKernel {
+  StringLiteral name;
+  gpu::GPUFuncOp (*emit)(OpTy, gpu::GPUModuleOp, StringRef);
+  int64_t (*blocks)(OpTy);
+  int64_t (*threads)();
 };
 
-struct GroupToKernel : public OpRewritePattern<GroupOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GroupOp op,
+template <typename OpTy>
+struct LinearKernelToLaunch : public OpRewritePattern<OpTy> {
+  LinearKernelToLaunch(MLIRContext *ctx, LinearKernel<OpTy> kernel)
+      : OpRewritePattern<OpTy>(ctx), kernel(kernel) {}
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!op.getResults().empty())
       return rewriter.notifyMatchFailure(op, "on tensors");
     gpu::GPUModuleOp module = kernelModule(rewriter, op);
     gpu::GPUFuncOp fn =
-        emitGroupKernel(op, module, uniqueName(module, "sse_group"));
-    replaceWithLaunch(rewriter, op, fn, {groupBlocks(op), 1, 1}, groupThreads(),
-                      /*smem=*/0);
+        kernel.emit(op, module, uniqueName(module, kernel.name));
+    replaceWithLaunch(rewriter, op, fn, {kernel.blocks(op), 1, 1},
+                      kernel.threads(), /*smem=*/0);
     return success();
   }
-};
-
-struct CombineToKernel : public OpRewritePattern<CombineOutputsOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(CombineOutputsOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.getResults().empty())
-      return rewriter.notifyMatchFailure(op, "on tensors");
-    gpu::GPUModuleOp module = kernelModule(rewriter, op);
-    gpu::GPUFuncOp fn =
-        emitCombineKernel(op, module, uniqueName(module, "sse_combine"));
-    replaceWithLaunch(rewriter, op, fn, {combineBlocks(op), 1, 1},
-                      combineThreads(), /*smem=*/0);
-    return success();
-  }
+  LinearKernel<OpTy> kernel;
 };
 
 struct ChunkScanToKernel : public OpRewritePattern<ChunkScanOp> {
@@ -179,7 +162,15 @@ struct ConvertSSEGPUToGPUPass
 
 void mlir::sse::populateSSEGPUToGPUConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns
-      .add<RouteToKernel, GroupToKernel, ChunkScanToKernel, CombineToKernel>(
-          patterns.getContext());
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<LinearKernelToLaunch<RouteOp>>(
+      ctx, LinearKernel<RouteOp>{"sse_route", emitRouteKernel, routeBlocks,
+                                 routeThreads});
+  patterns.add<LinearKernelToLaunch<GroupOp>>(
+      ctx, LinearKernel<GroupOp>{"sse_group", emitGroupKernel, groupBlocks,
+                                 groupThreads});
+  patterns.add<ChunkScanToKernel>(ctx);
+  patterns.add<LinearKernelToLaunch<CombineOutputsOp>>(
+      ctx, LinearKernel<CombineOutputsOp>{"sse_combine", emitCombineKernel,
+                                          combineBlocks, combineThreads});
 }
