@@ -640,9 +640,10 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
     // Routed: the read gate scales q, the write gate k, by the visit's
     // weight (folded into the factors they are multiplied by anyway).
     Value qFactor = scale;
-    if (Value w = visitWeight(t, shape.readGate))
+    Value w = visitWeight(t, shape.readGate || shape.writeGate);
+    if (shape.readGate)
       qFactor = arith::MulFOp::create(b, scale, w);
-    if (Value w = visitWeight(t, shape.writeGate))
+    if (shape.writeGate)
       for (Value &r : expR)
         r = arith::MulFOp::create(b, r, w);
     SmallVector<Value> qdRow, qsRow, ksRow;
