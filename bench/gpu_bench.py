@@ -182,22 +182,14 @@ def sdpa_ms(B=4, T=4096, H=16, D=128):
 #: Timed calls per shape (the median is reported).
 REPEAT = 20
 
-_TORCH_DTYPES = {"bf16": "bfloat16", "f16": "float16", "f32": "float32",
-                 "i32": "int32", "i64": "int64"}
-
-
 def on_device(arrays, arg_types):
     """The inputs as PyTorch CUDA tensors of the entry's argument types,
     uploaded once: the timed calls then run back to back on the device
     (as do_bench runs a PyTorch or Triton call), instead of each waiting
     behind a host copy of every input while the GPU idles."""
-    import torch
-    out = []
-    for a, (dtype, shape) in zip(arrays, arg_types):
-        t = torch.from_numpy(np.ascontiguousarray(a)).to(
-            getattr(torch, _TORCH_DTYPES[dtype]))
-        out.append(t.reshape(shape).cuda().contiguous())
-    return out
+    from sse_mlir.gpu import cuda_tensor
+    return [cuda_tensor(np.reshape(a, shape), dtype)
+            for a, (dtype, shape) in zip(arrays, arg_types)]
 
 
 def run(out):

@@ -59,16 +59,8 @@ def build(out):
     print(f"built {len(cases())} cases into {out}")
 
 
-def as_tensor(torch, a, dtype):
-    """A CUDA tensor of the argument's type from a drawn NumPy array."""
-    kinds = {"f32": torch.float32, "f16": torch.float16,
-             "bf16": torch.bfloat16, "i32": torch.int32, "i64": torch.int64}
-    return torch.from_numpy(np.ascontiguousarray(a)).to(
-        device="cuda", dtype=kinds[dtype]).contiguous()
-
-
 def run(out):
-    from sse_mlir.gpu import Model
+    from sse_mlir.gpu import Model, cuda_tensor
     try:
         import torch
         have_torch = torch.cuda.is_available()
@@ -97,8 +89,7 @@ def run(out):
         if not have_torch:
             print(f"SKIP {d} torch: no PyTorch with CUDA")
             continue
-        tensors = [as_tensor(torch, a, t)
-                   for a, t in zip(inputs, module.arg_dtypes)]
+        tensors = [cuda_tensor(a, t) for a, t in zip(inputs, module.arg_dtypes)]
         init = tensors[module.args.index("init")]
         (o, s), _ = model(tensors)
         torch.cuda.synchronize()

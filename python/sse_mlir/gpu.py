@@ -27,9 +27,17 @@ from .npyio import BF16_NPY_DTYPE, bf16_bits_to_f32, f32_to_bf16_bits
 _NUMPY = {"f32": np.dtype("<f4"), "f16": np.dtype("<f2"), "bf16": BF16_NPY_DTYPE,
           "i32": np.dtype("<i4"), "i64": np.dtype("<i8")}
 
-#: The PyTorch dtype (as str(tensor.dtype)) a CUDA tensor argument must have.
-_TORCH = {"f32": "torch.float32", "f16": "torch.float16",
-          "bf16": "torch.bfloat16", "i32": "torch.int32", "i64": "torch.int64"}
+#: The PyTorch dtype (its name in torch) a CUDA tensor argument must have.
+TORCH_DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16",
+                "i32": "int32", "i64": "int64"}
+
+
+def cuda_tensor(a, dtype: str):
+    """A contiguous PyTorch CUDA tensor of argument type ``dtype`` from the
+    array ``a`` (floats are rounded to it)."""
+    import torch
+    return torch.from_numpy(np.ascontiguousarray(a)).to(
+        device="cuda", dtype=getattr(torch, TORCH_DTYPES[dtype])).contiguous()
 
 
 class GpuError(RuntimeError):
@@ -282,9 +290,9 @@ class Model:
                     if tuple(x.shape) != shape or not x.is_contiguous():
                         raise GpuError(f"tensor of shape {tuple(x.shape)} for an "
                                        f"argument of shape {shape}")
-                    if str(x.dtype) != _TORCH[dtype]:
+                    if str(x.dtype) != "torch." + TORCH_DTYPES[dtype]:
                         raise GpuError(f"tensor of {x.dtype} for an argument of "
-                                       f"{dtype} ({_TORCH[dtype]})")
+                                       f"{dtype} (torch.{TORCH_DTYPES[dtype]})")
                     arg_ptrs.append(x.data_ptr())
                     descriptors.append(_descriptor(x.data_ptr(), shape))
                     continue
