@@ -8,6 +8,7 @@
 #include "sse/Dialect/SSE/IR/SSE.h"
 #include "sse/Dialect/SSE/Transforms/Passes.h"
 
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -30,6 +31,29 @@ ScanOp producingScan(Value x) {
   return scan;
 }
 
+/// Makes `operand` (the norm's weight or the gate) usable by `scan`, whose
+/// output only `consumer` uses: true when it already dominates the scan;
+/// otherwise the scan moves down to just before `consumer` when `operand` is
+/// defined before `consumer` in the same block and nothing between them uses
+/// the scan's states (a layer computes its output gate after the scan, and
+/// fusing it without the move would use the gate before its definition).
+bool makeAvailable(Value operand, ScanOp scan, Operation *consumer,
+                   PatternRewriter &rewriter) {
+  DominanceInfo dom;
+  if (dom.properlyDominates(operand, scan))
+    return true;
+  Block *block = scan->getBlock();
+  if (consumer->getBlock() != block || !dom.properlyDominates(operand, consumer))
+    return false;
+  for (Operation *user : scan.getFinalStates().getUsers()) {
+    Operation *ancestor = block->findAncestorOpInBlock(*user);
+    if (!ancestor || ancestor->isBeforeInBlock(consumer))
+      return false;
+  }
+  rewriter.moveOpBefore(scan, consumer);
+  return true;
+}
+
 struct FuseRmsNorm : public OpRewritePattern<RmsNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(RmsNormOp norm,
@@ -43,6 +67,8 @@ struct FuseRmsNorm : public OpRewritePattern<RmsNormOp> {
     int64_t v = cast<RankedTensorType>(scan.getV().getType()).getDimSize(3);
     if (schedule && schedule->getVTile() != v)
       return rewriter.notifyMatchFailure(norm, "the schedule splits V");
+    if (!makeAvailable(norm.getWeight(), scan, norm, rewriter))
+      return rewriter.notifyMatchFailure(norm, "the weight is not available at the scan");
     rewriter.modifyOpInPlace(scan, [&] {
       scan.getNormWeightMutable().assign(norm.getWeight());
       if (norm.getEps())
@@ -62,6 +88,8 @@ struct FuseSwishGate : public OpRewritePattern<SwishGateOp> {
       return rewriter.notifyMatchFailure(gate, "not the only use of a scan");
     if (scan.getOutGate())
       return rewriter.notifyMatchFailure(gate, "the scan is already gated");
+    if (!makeAvailable(gate.getGate(), scan, gate, rewriter))
+      return rewriter.notifyMatchFailure(gate, "the gate is not available at the scan");
     rewriter.modifyOpInPlace(
         scan, [&] { scan.getOutGateMutable().assign(gate.getGate()); });
     rewriter.replaceOp(gate, scan.getO());
