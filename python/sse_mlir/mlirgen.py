@@ -440,11 +440,33 @@ def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: in
         g1, g2 = (bld.arg("g1", *g_t), g_t), (bld.arg("g2", *g_t), g_t)
     z_t = ((B, T, N), z_dtype)
     z = bld.arg("z", *z_t)
+    init_arg = None
+    if init:
+        init_arg = bld.arg("init", (B, H, 1 + N, K, V), "f32")
+    o, o_t, states, all_t = _emit_gla_core(bld, q1, k1, q2, k2, v, g1, g2, (z, z_t),
+                                           N, topk, renormalize=renormalize,
+                                           init=init_arg, scale=scale)
+    return bld.finish(entry, [("o", o, o_t), ("states", states, all_t)])
+
+
+def _emit_gla_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: int, *,
+                   renormalize: bool = False, init: Optional[str] = None,
+                   scale: Optional[float] = None):
+    """Emits the SSE-GLA core: ``sse.classify`` of ``z``, the shared and the
+    routed ``sse.scan``, their sum as ``linalg.add`` and the states joined in
+    the layer's cache layout ``[B, H, 1 + N, K, V]`` (shared partition first).
+
+    Every operand is ``(ssa value, (shape, elem))`` (``g1``/``g2`` may be
+    None); ``init`` is the SSA value of initial states in the cache layout,
+    split with ``tensor.extract_slice``.  Returns (o, o_type, states,
+    states_type); ``sse-fuse`` folds all of it into one scan.
+    """
+    (B, _, H, K), V = q1[1][0], v[1][0][3]
     s1_t, s2_t = ((B, H, 1, K, V), "f32"), ((B, H, N, K, V), "f32")
     all_t = ((B, H, 1 + N, K, V), "f32")
     init1 = init2 = None
-    if init:
-        s0 = bld.arg("init", *all_t)
+    if init is not None:
+        s0 = init
         sizes1 = ", ".join(map(str, s1_t[0]))
         sizes2 = ", ".join(map(str, s2_t[0]))
         bld.op(f"%init_shared = tensor.extract_slice {s0}[0, 0, 0, 0, 0] [{sizes1}] "
@@ -452,7 +474,7 @@ def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: in
         bld.op(f"%init_routed = tensor.extract_slice {s0}[0, 0, 1, 0, 0] [{sizes2}] "
                f"[1, 1, 1, 1, 1] : {tensor_type(*all_t)} to {tensor_type(*s2_t)}")
         init1, init2 = ("%init_shared", s1_t), ("%init_routed", s2_t)
-    w, i, w_t, i_t = _emit_classify(bld, z, z_t, topk, "softmax_then_topk",
+    w, i, w_t, i_t = _emit_classify(bld, z[0], z[1], topk, "softmax_then_topk",
                                     renormalize, "i32")
     o1, s1, o_t, _ = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1, "init": init1},
                                 1, scale, "additive", True, True, prefix="shared_")
@@ -465,4 +487,4 @@ def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: in
     bld.op(f"%o = linalg.add ins({o1}, {o2} : {ot}, {ot}) outs(%empty : {ot}) -> {ot}")
     bld.op(f"%states = tensor.concat dim(2) {s1}, {s2} : ({tensor_type(*s1_t)}, "
            f"{tensor_type(*s2_t)}) -> {tensor_type(*all_t)}")
-    return bld.finish(entry, [("o", "%o", o_t), ("states", "%states", all_t)])
+    return "%o", o_t, "%states", all_t

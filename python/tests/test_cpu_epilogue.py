@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sse_mlir import reference
+from sse_mlir.model import LayerBuilder, emit_rms_norm, emit_swish_gate
 from sse_mlir.runner import run
 
 F32_TOL = 1e-5
@@ -85,51 +86,31 @@ def test_layer_epilogue(pipeline, shape, tmp_path):
 
 
 def upstream_layer_text(B, T, H, K, V, N):
-    """The same layer with the norm and the gate spelled in linalg/arith/math."""
+    """The same layer with the norm and the gate spelled in linalg/arith/math
+    (by the emitters the model builder uses), the sum as arith.addf."""
+    b = LayerBuilder()
     q = f"tensor<{B}x{T}x{H}x{K}xf32>"
     v = f"tensor<{B}x{T}x{H}x{V}xf32>"
-    r = f"tensor<{B}x{T}x{H}xf32>"
     z = f"tensor<{B}x{T}x{N}xf32>"
-    w = f"tensor<{H}x{V}xf32>"
     s1 = f"tensor<{B}x{H}x1x{K}x{V}xf32>"
     s2 = f"tensor<{B}x{H}x{N}x{K}x{V}xf32>"
     wk, ik = f"tensor<{B}x{T}x1xf32>", f"tensor<{B}x{T}x1xi32>"
-    return f"""
-func.func @layer(%q1: {q}, %k1: {q}, %q2: {q}, %k2: {q}, %v: {v}, %g1: {q},
-                 %g2: {q}, %z: {z}, %nw: {w}, %og: {v}) -> {v} {{
-  %w, %i = sse.classify %z {{k = 1 : i64}} : {z} -> ({wk}, {ik})
-  %o1, %s1 = sse.scan %q1, %k1, %v gate(%g1) : ({q}, {q}, {v}, {q}) -> ({v}, {s1})
-  %o2, %s2 = sse.scan %q2, %k2, %v gate(%g2) route(%w, %i) {{partitions = {N} : i64}}
-      : ({q}, {q}, {v}, {q}, {wk}, {ik}) -> ({v}, {s2})
-  %o = arith.addf %o1, %o2 : {v}
-  %sq = arith.mulf %o, %o : {v}
-  %zero = arith.constant 0.0 : f32
-  %e3 = tensor.empty() : {r}
-  %acc = linalg.fill ins(%zero : f32) outs(%e3 : {r}) -> {r}
-  %sum = linalg.reduce ins(%sq : {v}) outs(%acc : {r}) dimensions = [3]
-    (%a: f32, %b: f32) {{
-      %s = arith.addf %a, %b : f32
-      linalg.yield %s : f32
-    }}
-  %width = arith.constant dense<{float(V)}> : {r}
-  %mean = arith.divf %sum, %width : {r}
-  %eps = arith.constant dense<1.0e-5> : {r}
-  %ms = arith.addf %mean, %eps : {r}
-  %rs = math.rsqrt %ms : {r}
-  %e4 = tensor.empty() : {v}
-  %rb = linalg.broadcast ins(%rs : {r}) outs(%e4 : {v}) dimensions = [3]
-  %n0 = arith.mulf %o, %rb : {v}
-  %wb = linalg.broadcast ins(%nw : {w}) outs(%e4 : {v}) dimensions = [0, 1]
-  %n = arith.mulf %n0, %wb : {v}
-  %one = arith.constant dense<1.0> : {v}
-  %ng = arith.negf %og : {v}
-  %ex = math.exp %ng : {v}
-  %den = arith.addf %one, %ex : {v}
-  %sw = arith.divf %og, %den : {v}
-  %y = arith.mulf %n, %sw : {v}
-  return %y : {v}
-}}
-"""
+    for name in ("q1", "k1", "q2", "k2"):
+        b.arg(name, (B, T, H, K), "f32")
+    b.arg("v", (B, T, H, V), "f32")
+    b.arg("g1", (B, T, H, K), "f32")
+    b.arg("g2", (B, T, H, K), "f32")
+    b.arg("z", (B, T, N), "f32")
+    nw = b.argv("nw", (H, V), "f32")
+    og = b.argv("og", (B, T, H, V), "f32")
+    b.op(f"%w, %i = sse.classify %z {{k = 1 : i64}} : {z} -> ({wk}, {ik})")
+    b.op(f"%o1, %s1 = sse.scan %q1, %k1, %v gate(%g1) : ({q}, {q}, {v}, {q}) -> ({v}, {s1})")
+    b.op(f"%o2, %s2 = sse.scan %q2, %k2, %v gate(%g2) route(%w, %i) {{partitions = {N} : i64}}"
+         f" : ({q}, {q}, {v}, {q}, {wk}, {ik}) -> ({v}, {s2})")
+    b.op(f"%o = arith.addf %o1, %o2 : {v}")
+    n = emit_rms_norm(b, ("%o", ((B, T, H, V), "f32")), nw, 1e-5)
+    y = emit_swish_gate(b, n, og)
+    return b.finish("layer", [("y", y[0], y[1])]).text
 
 
 @pytest.mark.parametrize("pipeline", ["", "fuse=false tile=false"],
