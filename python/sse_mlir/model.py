@@ -35,6 +35,7 @@ from .safetensors import WeightsError, check_weights, read_safetensors, write_sa
 
 __all__ = [
     "ConfigError",
+    "WeightsError",
     "SSEGLAConfig",
     "SSEGLALayer",
     "CompiledLayer",

@@ -267,3 +267,16 @@ def test_bad_inputs_and_targets_are_clear_errors(tmp_path):
         emit_mlir(cfg, 1, 0)
     with pytest.raises(TypeError, match="SSEGLAConfig"):
         SSEGLALayer({"hidden_size": 32}, {})
+
+
+def test_docs_examples_run(tmp_path, monkeypatch):
+    """The Python blocks of docs/Model.md run as written (their asserts
+    compare the compiled layer with the float64 model)."""
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "Model.md")
+    with open(doc) as f:
+        text = f.read()
+    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/Model.md block {i + 1}", "exec"), {})
