@@ -5,17 +5,18 @@
 // partition, head, V slice) of routed ones the partition's token list, in
 // 64-token chunks with the f32 state in the registers of warpgroup 1:
 //
-//   O  = Qd S + mask(Qs Ks^T) V     Qd = scale q exp(P)      (warpgroup 0)
-//   S <- exp(P_last) S + Kd^T V     Kd = k exp(R)            (warpgroup 1)
+//   O  = scale (Qd S + mask(Qd Ks^T) V)     Qd = q exp(P)    (warpgroup 0)
+//   S <- exp(P_last) S + Kd^T V             Kd = k exp(R)    (warpgroup 1)
 //
 // P is the inclusive prefix of the log-gates from the chunk's start, R the
 // exclusive suffix to its end, both sums taken directly (never a
 // difference), so every factor of the state products lies in [0, 1] and a
-// -inf gate (a reset) makes it 0. The scores use one reference r = P_31:
-// Qs = q exp(P - r), Ks = k exp(r - P), factors within e^(+-B) while
-// the chunk's log-decay stays above -B for every key (B = fastBound; a
-// vote over the block); any other chunk forms its masked scores
-// elementwise with a running sum of the gates per key.
+// -inf gate (a reset) makes it 0. The scores reuse Qd against
+// Ks = k exp(-P) = Kd exp(-P_last), factors within [e^-B, 1] and
+// [1, e^B] while the chunk's log-decay stays above -B for every key
+// (B = fastBound; a vote over the block); any other chunk forms its
+// masked scores elementwise with a running sum of the gates per key. The
+// scale multiplies the output accumulator once, not every operand.
 //
 // Per chunk: cp.async loads of q, k, g, v (issued one chunk ahead, during
 // the products; routed: the listed tokens' rows and each visit's weight),
@@ -55,17 +56,17 @@ constexpr int64_t kThreads = 2 * kWarpgroup;
 constexpr int64_t kChunk = 64;
 /// Rows of one wgmma tile (M).
 constexpr int64_t kTileRows = 64;
-/// The scores of a chunk go on tensor cores with the reference r = P_31
-/// when, for every key, the log-decay over each half of the chunk is at
-/// least -fastBound: the factors exp(P - r), exp(r - P) are then within
-/// e^(+-fastBound), and each product keeps its relative precision (masked
-/// entries may overflow; they are selected away, never multiplied). Qs and
-/// Ks are formed as Qd exp(-r) and Kd exp(r - P_63), so exp(P) and exp(R),
-/// down to e^(-2 fastBound), must be normal f32 (e^-87.3): 40 for bf16.
-/// The operands are stored in the inputs' type: f16 overflows at e^11.1
-/// and turns subnormal below e^-9.7, so its bound is 6 (|q| up to 160
-/// stays finite, |k| down to 0.025 normal).
-double fastBound(Type element) { return element.isF16() ? 6.0 : 40.0; }
+/// The scores of a chunk go on tensor cores, as Qd Ks^T, when for every
+/// key the log-decay over the chunk is at least -fastBound: the factors
+/// exp(P) of Qd lie in [e^-fastBound, 1], the factors exp(-P) of Ks in
+/// [1, e^fastBound], and each product keeps its relative precision
+/// (masked entries may overflow; they are selected away, never
+/// multiplied). Ks is formed as Kd exp(-P_63), so exp(R) down to
+/// e^-fastBound must be a normal f32 (e^-87.3); bf16 has f32's exponent
+/// range, and 64 keeps Qd normal for |q| down to 1e-10. f16 overflows at
+/// e^11.1 and turns subnormal below e^-9.7, so its bound is 6 (|k| up to
+/// 160 stays finite, |q| down to 0.025 normal).
+double fastBound(Type element) { return element.isF16() ? 6.0 : 64.0; }
 /// Named barriers (0 is the block barrier): warpgroup 0 has read the state
 /// copy; warpgroup 0 has written the masked scores.
 constexpr int64_t kStateReadBarrier = 1;
@@ -130,7 +131,8 @@ private:
         b, VectorType::get({int64_t(values.size())}, element), narrow);
   }
   Value arg(Value operand);
-  Value view(StringRef name, ArrayRef<int64_t> shape, Type element);
+  Value view(StringRef name, ArrayRef<int64_t> shape, Type element,
+             Value stage = Value());
   Value address(Value view1D);
   void storeAt(Value view1D, const CoreMatrixLayout &layout, Value row, Value k,
                Value value);
@@ -142,15 +144,19 @@ private:
 
   // Stages.
   void setUp();
+  void bindStage(Value chunk);
   void issueLoads(Value chunk);
   void copyWeights(Value chunk);
+  Value loadScalarGates(Value chunk);
+  void storeScalarGates(Value gates, Value tile);
+  Value stageOf(Value chunk);
   Value prepareOperands();
   /// A thread's gate sums (one column per key, or one for scalar gates):
   /// P of each of its tokens, the sum of the parts after its own, and the
-  /// factors that turn Qd, Kd into Qs, Ks.
+  /// factor that turns Kd into Ks.
   struct GateSums {
     SmallVector<SmallVector<Value>> prefix;
-    SmallVector<Value> after, toQs, toKs;
+    SmallVector<Value> after, toKs;
   };
   void writeOperands(const GateSums &sums, Value key0, Value t0);
   SmallVector<Value> gateRow(Value t, Value key0);
@@ -195,7 +201,7 @@ private:
   CoreMatrixLayout layout(int64_t rows, int64_t depth) const {
     return {rows, depth, shape.element.getIntOrFloatBitWidth() / 8};
   }
-  /// Qd, Qs, Ks (row = token, depth = key) and Kd^T (row = key, depth =
+  /// Qd, Ks (row = token, depth = key) and Kd^T (row = key, depth =
   /// token), padded as the plan's buffer sizes are (KernelPlan.h).
   CoreMatrixLayout padded(int64_t rows, int64_t depth,
                           OperandPadding padding) const {
@@ -219,7 +225,7 @@ private:
   Value tid, inGroup, head, seq, batch, start, end, v0;
   Value partition; ///< the routed partition of this block (0..P-1)
   // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
-  Value qRaw, kRaw, vRaw, gRaw, qd, qs, ks, kd, vt, st, scores;
+  Value qRaw, kRaw, vRaw, gRaw, qd, ks, kd, vt, st, scores;
   Value slow, decay, weights;
 };
 
@@ -230,9 +236,19 @@ Value ChunkScanEmitter::arg(Value operand) {
   llvm_unreachable("not an operand of the op");
 }
 
+/// Buffer `name` of the plan as a `dims` memref of `element`; with
+/// `stage`, the stage-th tile of that size in the buffer (a ring of the
+/// plan's stages).
 Value ChunkScanEmitter::view(StringRef name, ArrayRef<int64_t> dims,
-                             Type element) {
-  int64_t offset = plan.getBuffer(name)->first;
+                             Type element, Value stage) {
+  Value offset = idx(plan.getBuffer(name)->first);
+  if (stage) {
+    int64_t tileBytes = element.getIntOrFloatBitWidth() / 8;
+    for (int64_t d : dims)
+      tileBytes *= d;
+    offset = arith::AddIOp::create(
+        b, offset, arith::MulIOp::create(b, stage, idx(tileBytes)));
+  }
   auto wg = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
   Value base = gpu::DynamicSharedMemoryOp::create(
@@ -240,7 +256,7 @@ Value ChunkScanEmitter::view(StringRef name, ArrayRef<int64_t> dims,
                          MemRefLayoutAttrInterface(), wg));
   return memref::ViewOp::create(
       b, MemRefType::get(dims, element, MemRefLayoutAttrInterface(), wg), base,
-      idx(offset), ValueRange());
+      offset, ValueRange());
 }
 
 Value ChunkScanEmitter::address(Value view1D) {
@@ -336,24 +352,38 @@ void ChunkScanEmitter::setUp() {
 
   Type e = shape.element, f = b.getF32Type();
   int64_t K = shape.keys, BV = shape.vSlice;
-  qRaw = view("q", {kChunk, K}, e);
-  kRaw = view("k", {kChunk, K}, e);
-  vRaw = view("v", {kChunk, BV}, e);
+  bindStage(idx(0));
   qd = view("qd", {kChunk * K}, e);
-  qs = view("qs", {kChunk * K}, e);
   ks = view("ks", {kChunk * K}, e);
   kd = view("kd", {K * kChunk}, e);
   vt = view("vt", {BV * kChunk}, e);
   st = view("state", {BV * K}, e);
   scores = view("scores", {kChunk * kChunk}, e);
   if (shape.gated) {
-    gRaw = shape.perKey ? view("g", {kChunk, K}, shape.gateElement)
-                        : view("g", {kChunk}, shape.gateElement);
     slow = view("slow", {kChunk, kChunk}, f);
     decay = view("decay", {K}, f);
   }
+}
+
+Value ChunkScanEmitter::stageOf(Value chunk) {
+  int64_t stages = plan.getStages();
+  return stages == 1 ? idx(0) : arith::RemUIOp::create(b, chunk, idx(stages));
+}
+
+/// Points the raw tiles (q, k, v, g and the visits' weights) at the ring
+/// stage of chunk `chunk`: chunk mod the plan's stages.
+void ChunkScanEmitter::bindStage(Value chunk) {
+  Value stage = stageOf(chunk);
+  Type e = shape.element;
+  int64_t K = shape.keys;
+  qRaw = view("q", {kChunk, K}, e, stage);
+  kRaw = view("k", {kChunk, K}, e, stage);
+  vRaw = view("v", {kChunk, shape.vSlice}, e, stage);
+  if (shape.gated)
+    gRaw = shape.perKey ? view("g", {kChunk, K}, shape.gateElement, stage)
+                        : view("g", {kChunk}, shape.gateElement, stage);
   if (shape.routed)
-    weights = view("visits", {kChunk}, f);
+    weights = view("visits", {kChunk}, b.getF32Type(), stage);
 }
 
 std::pair<Value, Value> ChunkScanEmitter::visitAt(Value pos) {
@@ -432,24 +462,31 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
   if (shape.routed && (shape.readGate || shape.writeGate))
     copyWeights(chunk);
   NVVM::CpAsyncCommitGroupOp::create(b);
-  if (shape.gated && !shape.perKey) {
-    // Scalar gates: one element per token, strided; plain loads.
-    auto first = scf::IfOp::create(
-        b,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&first.getThenRegion().front());
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                        token(chunk, tid), end);
-    Value safe = sourceToken(chunk, tid, valid);
-    Value g = memref::LoadOp::create(b, arg(op.getGate()),
-                                     ValueRange{batch, safe, head});
-    Value zero =
-        arith::ConstantOp::create(b, b.getFloatAttr(shape.gateElement, 0.0));
-    memref::StoreOp::create(b, arith::SelectOp::create(b, valid, g, zero), gRaw,
-                            ValueRange{tid});
-  }
+}
+
+/// Scalar gates: one element per token, strided, too narrow for cp.async:
+/// a plain load of row tid mod 64's gate (0 past the walk's end), which
+/// storeScalarGates puts into the raw tile once it is needed.
+Value ChunkScanEmitter::loadScalarGates(Value chunk) {
+  Value row = arith::RemUIOp::create(b, tid, idx(kChunk));
+  Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                      token(chunk, row), end);
+  Value safe = sourceToken(chunk, row, valid);
+  Value g = memref::LoadOp::create(b, arg(op.getGate()),
+                                   ValueRange{batch, safe, head});
+  Value zero =
+      arith::ConstantOp::create(b, b.getFloatAttr(shape.gateElement, 0.0));
+  return arith::SelectOp::create(b, valid, g, zero);
+}
+
+/// Threads 0..63 store their row's gate into `tile`.
+void ChunkScanEmitter::storeScalarGates(Value gates, Value tile) {
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&first.getThenRegion().front());
+  memref::StoreOp::create(b, gates, tile, ValueRange{tid});
 }
 
 /// Routed: threads 0..63 copy the weight of their row's visit (4 bytes,
@@ -536,12 +573,11 @@ Value ChunkScanEmitter::fromPart(Value v, Value part, int64_t from) {
 
 /// Thread (part, quad) holds `span` consecutive tokens of 4 keys: it sums
 /// their gates directly (prefix P within the part, the other parts' sums
-/// by shuffles), writes Qd, Qs, Ks (row = token, 4 keys per store) and
-/// Kd^T (row = key, `span` tokens per store), and returns whether its keys
-/// allow the tensor-core scores. Qs and Ks are Qd and Kd times one factor
-/// per key, exp(-r) / scale and exp(r - P_63): within the vote's bound
-/// every exp(P), exp(R) is a normal f32, and a chunk outside it never
-/// reads Qs, Ks.
+/// by shuffles), writes Qd, Ks (row = token, 4 keys per store) and Kd^T
+/// (row = key, `span` tokens per store), and returns whether its keys
+/// allow the tensor-core scores. Ks is Kd times one factor per key,
+/// exp(-P_63): within the vote's bound every exp(P), exp(R) is a normal
+/// f32, and a chunk outside it never reads Ks.
 Value ChunkScanEmitter::prepareOperands() {
   Value part = arith::RemUIOp::create(b, tid, idx(shape.parts));
   Value key0 = arith::MulIOp::create(
@@ -550,9 +586,7 @@ Value ChunkScanEmitter::prepareOperands() {
   int64_t span = shape.span, columns = shape.perKey ? 4 : 1;
   GateSums sums;
   sums.prefix.assign(span, SmallVector<Value>(columns));
-  Value scale = f32(shape.scale), one = f32(1.0);
-  sums.toQs.assign(columns, arith::DivFOp::create(b, one, scale));
-  sums.toKs.assign(columns, one);
+  sums.toKs.assign(columns, f32(1.0));
   Value fast = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
   if (!shape.gated) {
     writeOperands(sums, key0, t0);
@@ -570,21 +604,13 @@ Value ChunkScanEmitter::prepareOperands() {
     sums.after.push_back(partScan(run, part, /*up=*/false));
     for (int64_t i = 0; i < span; ++i)
       sums.prefix[i][j] = arith::AddFOp::create(b, before, sums.prefix[i][j]);
-    Value through = sums.prefix[span - 1][j];
-    Value reference = fromPart(through, part, kChunk / 2 / span - 1);
-    Value total = fromPart(through, part, shape.parts - 1);
-    sums.toQs[j] = arith::DivFOp::create(
-        b, exp2(arith::NegFOp::create(b, reference)), scale);
-    Value toEnd = arith::SubFOp::create(b, reference, total);
-    sums.toKs[j] = exp2(toEnd);
-    // -r and r - P_63 within the bound (false for -inf and NaN sums).
+    Value total = fromPart(sums.prefix[span - 1][j], part, shape.parts - 1);
+    Value negTotal = arith::NegFOp::create(b, total);
+    sums.toKs[j] = exp2(negTotal);
+    // -P_63 within the bound (false for -inf and NaN sums).
     fast = arith::AndIOp::create(
         b, fast,
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE,
-                              arith::NegFOp::create(b, reference), bound));
-    fast = arith::AndIOp::create(
-        b, fast,
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, toEnd, bound));
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, negTotal, bound));
     // The state's decay exp(P_63): every part holds the same total, so
     // every part stores the same value (no branch).
     Value decayed = exp2(total);
@@ -610,7 +636,7 @@ SmallVector<Value> ChunkScanEmitter::gateRow(Value t, Value key0) {
   return row;
 }
 
-/// Stores the thread's Qd, Qs, Ks rows and Kd^T rows (see prepareOperands),
+/// Stores the thread's Qd, Ks rows and Kd^T rows (see prepareOperands),
 /// last token first: the suffix R (the gates after the token, directly
 /// summed) grows by one row of gates per step. That row is loaded from
 /// shared memory again rather than kept from prepareOperands: holding all
@@ -619,7 +645,6 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
                                      Value t0) {
   CoreMatrixLayout rowsByToken = tokenRows(), rowsByKey = keyRows();
   int64_t span = shape.span, columns = shape.perKey ? 4 : 1;
-  Value scale = f32(shape.scale);
   SmallVector<Value> suffix(sums.after.begin(), sums.after.end());
   SmallVector<SmallVector<Value>> kdT(4, SmallVector<Value>(span));
   for (int64_t i = span - 1; i >= 0; --i) {
@@ -639,26 +664,23 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
     SmallVector<Value> k = loadQuad(kRaw, t, key0, shape.element);
     // Routed: the read gate scales q, the write gate k, by the visit's
     // weight (folded into the factors they are multiplied by anyway).
-    Value qFactor = scale;
     Value w = visitWeight(t, shape.readGate || shape.writeGate);
     if (shape.readGate)
-      qFactor = arith::MulFOp::create(b, scale, w);
+      for (Value &p : expP)
+        p = arith::MulFOp::create(b, p, w);
     if (shape.writeGate)
       for (Value &r : expR)
         r = arith::MulFOp::create(b, r, w);
-    SmallVector<Value> qdRow, qsRow, ksRow;
+    SmallVector<Value> qdRow, ksRow;
     for (int64_t j = 0; j < 4; ++j) {
       int64_t c = shape.perKey ? j : 0;
-      Value qdv = arith::MulFOp::create(
-          b, arith::MulFOp::create(b, q[j], qFactor), expP[c]);
+      Value qdv = arith::MulFOp::create(b, q[j], expP[c]);
       Value kdv = arith::MulFOp::create(b, k[j], expR[c]);
       qdRow.push_back(qdv);
-      qsRow.push_back(arith::MulFOp::create(b, qdv, sums.toQs[c]));
       ksRow.push_back(arith::MulFOp::create(b, kdv, sums.toKs[c]));
       kdT[j][i] = kdv;
     }
     storeAt(qd, rowsByToken, t, key0, pack(shape.element, qdRow));
-    storeAt(qs, rowsByToken, t, key0, pack(shape.element, qsRow));
     storeAt(ks, rowsByToken, t, key0, pack(shape.element, ksRow));
   }
   for (int64_t j = 0; j < 4; ++j)
@@ -755,8 +777,8 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
       shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
   CoreMatrixLayout tokensByKey = tokenRows(), state = layout(BV, K);
   CoreMatrixLayout scoresL = layout(kChunk, kChunk), vtL = layout(BV, kChunk);
-  Value qsA = address(qs), ksA = address(ks), qdA = address(qd),
-        stA = address(st), scA = address(scores), vtA = address(vt);
+  Value ksA = address(ks), qdA = address(qd), stA = address(st),
+        scA = address(scores), vtA = address(vt);
   int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
   int64_t depthT = kChunk / wgmmaDepth(tokensByKey.elementBytes);
   // Where this thread's two output rows go, read before the products so
@@ -778,7 +800,7 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   wgmmaFence(b, b.getLoc());
   for (int64_t step = 0; step < depthK; ++step) {
     sAcc = warpgroupMMA(b, b.getLoc(),
-                        matrixDescriptor(b, b.getLoc(), qsA, tokensByKey, step),
+                        matrixDescriptor(b, b.getLoc(), qdA, tokensByKey, step),
                         matrixDescriptor(b, b.getLoc(), ksA, tokensByKey, step),
                         sAcc, kChunk, type, step > 0);
     oAcc = warpgroupMMA(b, b.getLoc(),
@@ -790,9 +812,9 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   // The state copy is read: warpgroup 1 may overwrite it.
   NVVM::BarrierArriveOp::create(b, idx32(kStateReadBarrier), idx32(kThreads));
 
-  Value scale = f32(shape.scale), zero = f32(0.0);
+  Value zero = f32(0.0);
   // Accumulator elements 2m, 2m + 1 are columns s, s + 1 of one row: one
-  // 4-byte store per pair.
+  // 4-byte store per pair. The scores are unscaled, as Qd S is.
   auto writeScores = [&](bool fromTensorCores) {
     for (int64_t i = 0; i < kChunk / 2; i += 2) {
       auto [t, s] = accumulatorPosition(b, b.getLoc(), inGroup, i);
@@ -805,8 +827,7 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
                             .getResult();
         Value causal =
             arith::CmpIOp::create(b, arith::CmpIPredicate::ule, col, t);
-        v = arith::SelectOp::create(b, causal,
-                                    arith::MulFOp::create(b, v, scale), zero);
+        v = arith::SelectOp::create(b, causal, v, zero);
         pair.push_back(v);
       }
       storeAt(scores, scoresL, t, s, pack(shape.element, pair));
@@ -845,8 +866,11 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
     auto inside = scf::IfOp::create(b, d.valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&inside.getThenRegion().front());
-    SmallVector<Value> sums = {LLVM::ExtractValueOp::create(b, oAcc, i),
-                               LLVM::ExtractValueOp::create(b, oAcc, i + 1)};
+    Value scale = f32(shape.scale);
+    SmallVector<Value> sums;
+    for (int64_t c = 0; c < 2; ++c)
+      sums.push_back(arith::MulFOp::create(
+          b, LLVM::ExtractValueOp::create(b, oAcc, i + c), scale));
     if (!added.empty())
       for (int64_t c = 0; c < 2; ++c)
         sums[c] = arith::AddFOp::create(
@@ -1049,11 +1073,17 @@ void ChunkScanEmitter::emit() {
       /*withElseRegion=*/false);
   OpBuilder::InsertionGuard outer(b);
   b.setInsertionPointToStart(&work.getThenRegion().front());
+  bool scalarGates = shape.gated && !shape.perKey;
+  // With more than one stage the next chunk's loads start before this
+  // chunk's operand preparation, so they overlap all of the chunk's work.
+  bool ahead = plan.getStages() > 1;
   auto prologue = scf::IfOp::create(b, any, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&prologue.getThenRegion().front());
     issueLoads(idx(0));
+    if (scalarGates)
+      storeScalarGates(loadScalarGates(idx(0)), gRaw);
   }
   // Warpgroup 1 holds the state; warpgroup 0 carries placeholders.
   SmallVector<Type> accTypes(shape.keys / kTileRows,
@@ -1080,6 +1110,33 @@ void ChunkScanEmitter::emit() {
     Value chunk = loop.getInductionVar();
     NVVM::CpAsyncWaitGroupOp::create(b, 0);
     gpu::BarrierOp::create(b);
+    // Every thread is past the chunk before: its stage is free.
+    Value nextChunk = arith::AddIOp::create(b, chunk, idx(1));
+    Value more =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, nextChunk, chunks);
+    Value nextGates;
+    if (ahead) {
+      SmallVector<Type> results;
+      if (scalarGates)
+        results.push_back(shape.gateElement);
+      auto early = scf::IfOp::create(b, results, more,
+                                     /*withElseRegion=*/scalarGates);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&early.getThenRegion().front());
+      bindStage(nextChunk);
+      issueLoads(nextChunk);
+      if (scalarGates) {
+        // Loaded now, stored after the preparation: the load's latency
+        // hides behind it.
+        scf::YieldOp::create(b, loadScalarGates(nextChunk));
+        b.setInsertionPointToStart(&early.getElseRegion().front());
+        scf::YieldOp::create(b,
+                             ValueRange{arith::ConstantOp::create(
+                                 b, b.getFloatAttr(shape.gateElement, 0.0))});
+        nextGates = early.getResult(0);
+      }
+    }
+    bindStage(chunk);
     Value fastHere = prepareOperands();
     transposeValues();
     proxyFence();
@@ -1103,16 +1160,19 @@ void ChunkScanEmitter::emit() {
       slowScores();
       gpu::BarrierOp::create(b);
     }
-    // The raw tiles are consumed: fetch the next chunk during the products.
-    Value nextChunk = arith::AddIOp::create(b, chunk, idx(1));
-    auto more = scf::IfOp::create(
-        b,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, nextChunk, chunks),
-        /*withElseRegion=*/false);
-    {
+    if (nextGates) {
+      // Past the walk's end it stores zeros that no chunk reads.
+      storeScalarGates(nextGates, view("g", {kChunk}, shape.gateElement,
+                                       stageOf(nextChunk)));
+    } else if (!ahead) {
+      // One stage: the raw tiles are consumed; fetch the next chunk during
+      // the products.
+      auto late = scf::IfOp::create(b, more, /*withElseRegion=*/false);
       OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&more.getThenRegion().front());
+      b.setInsertionPointToStart(&late.getThenRegion().front());
       issueLoads(nextChunk);
+      if (scalarGates)
+        storeScalarGates(loadScalarGates(nextChunk), gRaw);
     }
     auto roles = scf::IfOp::create(b, accTypes, stateGroup,
                                    /*withElseRegion=*/true);

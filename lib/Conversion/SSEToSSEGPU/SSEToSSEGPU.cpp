@@ -75,7 +75,9 @@ std::optional<ScanPlans> planScan(ScanOp scan,
                                   const TargetDescription &target) {
   std::optional<ScanShape> shape = ScanShape::of(scan);
   ScheduleAttr schedule = scan.getScheduleAttr();
-  if (!shape || !schedule || schedule.getSplit() != WorkSplit::recurrent)
+  // Either split runs as whole-sequence walks: the chunk scan has no
+  // segments yet, and even so it beats the v1 chunked kernels (core-32k).
+  if (!shape || !schedule)
     return std::nullopt;
   Type element = cast<ShapedType>(scan.getQ().getType()).getElementType();
   auto plan = [&](ScanPart part) -> std::optional<ChunkScanPlan> {

@@ -13,40 +13,41 @@
 // With 96 KiB, 64-token chunks do not fit at K = 128: 32-token chunks.
 // SMALL: remark: kernel plan (split = recurrent, grouping = sorted): shared #sse_gpu.plan<chunk = 32,
 //
-// core-4k: 64-token chunks; the shared partition in two 64-column V slices
-// (B*H = 64 blocks would leave half the SMs idle), the routed ones at 128
-// columns (4 x 64 blocks fill the SMs); both write one f32 partial per
-// visit for the output combine. Every plan is the kernel built today: two
-// warpgroups that load with 16-byte cp.async into one stage of tiles
-// (refilled during the products), no producer warpgroup, no setmaxnreg.
+// core-4k: 64-token chunks; both parts in 64-column V slices (a state of
+// 64 f32 registers per thread); the shared partition writes o, adding the
+// routed partitions' partials (one f32 partial per visit). Every plan is
+// the kernel built today: two warpgroups that load with 16-byte cp.async
+// into a ring of two stages of tiles (the next chunk's loads start before
+// this chunk's operand preparation), no producer warpgroup, no setmaxnreg.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 512 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 218112> x 128 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 512 blocks;
 //
-// core-32k: the cost model splits each sequence (chunked): 9 segments of
-// the shared partition, 3 of each routed one, fill the 132 SMs.
+// core-32k: the cost model splits each sequence (chunked), but the kernel
+// has no segments yet: one block walks each sequence (32 shared blocks,
+// 128 routed ones).
 // CHECK: remark: kernel plan (split = chunked, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 5, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 160 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 2, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 256 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 218112> x 32 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 128 blocks;
 //
 // core-d256: K = V = 256: 32-token chunks, 64-column slices.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 167936> x 192 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 168960> x 768 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 203776> x 192 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 204800> x 768 blocks;
 //
 // core-n8k2: N = 8, k = 2.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 1024 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 218112> x 128 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 1024 blocks;
 //
 // dense-gla: one state, no routing: o written directly.
 // CHECK: remark: kernel plan (split = recurrent, grouping = dense):
-// CHECK-SAME: dense #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 128 blocks;
+// CHECK-SAME: dense #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 218112> x 128 blocks;
 //
 // decode: one token per sequence (the decode kernel will replace this).
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 178176> x 2048 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 179200> x 8192 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 218112> x 2048 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 8192 blocks;
 //
 
 func.func @core_4k(%q: tensor<4x4096x16x128xbf16>, %v: tensor<4x4096x16x128xbf16>, %z: tensor<4x4096x4xbf16>) {

@@ -7,16 +7,18 @@
 // 2. V slice: the wider of {128, 64} dividing V whose blocks
 //    still fill ~0.7 of the SMs (FlashQLA's rule) and whose f32 state fits
 //    in at most 128 registers per thread of the one warpgroup holding it,
-//    preferring slices whose state fits in 64;
-//    with the schedule's `chunked` split, the widest, and segments per
-//    sequence fill the SMs;
+//    preferring slices whose state fits in 64; with the schedule's
+//    `chunked` split, the widest. Segments are not built yet: one block
+//    walks a whole sequence (or token list) whatever the split, which
+//    leaves SMs idle for few long sequences (core-32k: 32 shared blocks);
 // 3. warp roles, those of the kernel built today: two warpgroups that
 //    both load (16-byte cp.async) and prepare operands, warpgroup 0 then
 //    forming the outputs and warpgroup 1 updating the state; no producer
 //    warpgroup and no setmaxnreg split yet;
-// 4. chunk and stages: one stage of input tiles, refilled for the next
-//    chunk while the products run; 64-token chunks, narrowing the V slice
-//    before the chunk, then 32-token chunks (K = 256);
+// 4. chunk and stages: 64-token chunks, narrowing the V slice before the
+//    chunk, then 32-token chunks (K = 256); two stages of input tiles
+//    where they fit (the next chunk's loads start before this chunk's
+//    operand preparation), else one (refilled while the products run);
 // 5. the shared-memory layout of that choice (chunkScanBuffers), each
 //    buffer aligned to 1024 bytes (what 128-byte-swizzled tiles need).
 //
@@ -43,7 +45,8 @@ constexpr int64_t kAlign = 1024;
 
 /// Warpgroups of the kernel: one forms outputs, one updates the state.
 constexpr int64_t kWarpgroups = 2;
-constexpr int64_t kStages = 1;
+/// Stages of the input ring the kernel is built for, deepest first.
+constexpr int64_t kMaxStages = 2;
 
 /// The buffers of one (chunk, stages) choice, laid out in order.
 class SmemLayout {
@@ -120,19 +123,6 @@ int64_t preferredVSlice(const sse::ScanShape &s, ScanPart part,
   return slices.back();
 }
 
-/// Pieces per sequence: enough items for one wave of the machine.
-int64_t segmentsFor(const sse::ScanShape &s, ScanPart part, int64_t vSlice,
-                    int64_t chunk, sse::WorkSplit split,
-                    const sse::TargetDescription &target) {
-  if (split != sse::WorkSplit::chunked)
-    return 1;
-  int64_t items = itemsFor(s, part, vSlice);
-  int64_t chunksPerSeq =
-      std::max<int64_t>(1, s.batch * s.tokens / s.sequences / chunk);
-  int64_t want = (target.numSMs + items - 1) / items;
-  return std::clamp<int64_t>(want, 1, chunksPerSeq);
-}
-
 MatrixPrecision precisionFor(Type element) {
   if (element.isBF16())
     return MatrixPrecision::bf16;
@@ -166,15 +156,18 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   // Step 4: 64-token chunks first, then the widest slice that fits.
   Builder b(ctx);
   std::optional<SmemLayout> layout;
-  int64_t chunk = 0, vSlice = 0, stages = kStages;
+  int64_t chunk = 0, vSlice = 0, stages = 0;
   for (int64_t c : {64, 32}) {
     for (int64_t w : vSlicesFrom(s, widest)) {
-      SmemLayout candidate = layoutFor(b, s, part, c, w, stages);
-      if (candidate.bytes() > target.sharedBytesPerBlock)
-        continue;
-      layout = candidate;
-      chunk = c, vSlice = w;
-      break;
+      for (int64_t n = kMaxStages; n >= 1 && !layout; --n) {
+        SmemLayout candidate = layoutFor(b, s, part, c, w, n);
+        if (candidate.bytes() > target.sharedBytesPerBlock)
+          continue;
+        layout = candidate;
+        chunk = c, vSlice = w, stages = n;
+      }
+      if (layout)
+        break;
     }
     if (layout)
       break;
@@ -185,7 +178,8 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
           " bytes of shared memory";
     return failure();
   }
-  int64_t segments = segmentsFor(s, part, vSlice, chunk, split, target);
+  // One segment: the kernel built today (see step 2).
+  int64_t segments = 1;
   // A dense scan writes o itself unless an epilogue (norm, gate) follows;
   // so does a shared partition, adding the routed partials (it runs after
   // them). Routed partitions write one partial per visit.
@@ -239,11 +233,11 @@ mlir::sse_gpu::chunkScanBuffers(int64_t keys, int64_t vSlice, int64_t chunk,
                                      {"v", stages * chunk * vSlice * eb}};
   if (gated)
     buffers.push_back({"g", stages * chunk * (perKeyGate ? keys : 1) * eb});
-  // The wgmma operands, in core-matrix layouts: Qd, Qs, Ks by token (the
-  // row groups padded), Kd^T by key (the token groups padded).
+  // The wgmma operands, in core-matrix layouts: Qd, Ks by token (the row
+  // groups padded), Kd^T by key (the token groups padded).
   int64_t byToken = coreMatrixTileBytes(
       chunk, keys, eb, kTokenRowsPadding.leading, kTokenRowsPadding.stride);
-  for (StringRef name : {"qd", "qs", "ks"})
+  for (StringRef name : {"qd", "ks"})
     buffers.push_back({name, byToken});
   buffers.push_back(
       {"kd", coreMatrixTileBytes(keys, chunk, eb, kKeyRowsPadding.leading,
@@ -272,12 +266,12 @@ mlir::sse_gpu::checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
                        "columns that divide V");
   if (plan.getSegments() != 1 || plan.getProducerWarpgroups() != 0 ||
       plan.getConsumerWarpgroups() != kWarpgroups ||
-      plan.getConsumerRegisters() != 0 || plan.getStages() != kStages ||
-      plan.getLoad() != LoadKind::cp_async || plan.getCluster() != 1 ||
-      plan.getCombine() == CombineMode::on_chip)
+      plan.getConsumerRegisters() != 0 || plan.getStages() < 1 ||
+      plan.getStages() > kMaxStages || plan.getLoad() != LoadKind::cp_async ||
+      plan.getCluster() != 1 || plan.getCombine() == CombineMode::on_chip)
     return std::string("the kernel is built for one segment, two "
-                       "warpgroups without setmaxnreg, one cp.async stage, "
-                       "no cluster and direct or partial outputs");
+                       "warpgroups without setmaxnreg, one or two cp.async "
+                       "stages, no cluster and direct or partial outputs");
   if (plan.getPrecision() != MatrixPrecision::bf16 &&
       plan.getPrecision() != MatrixPrecision::f16)
     return std::string("the kernel is built for bf16 and f16 operands");
