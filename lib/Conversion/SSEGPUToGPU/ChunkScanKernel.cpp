@@ -67,8 +67,9 @@ constexpr int64_t kTileRows = 64;
 /// e^11.1 and turns subnormal below e^-9.7, so its bound is 6 (|k| up to
 /// 160 stays finite, |q| down to 0.025 normal).
 double fastBound(Type element) { return element.isF16() ? 6.0 : 64.0; }
-/// Named barriers (0 is the block barrier): warpgroup 0 has read the state
-/// copy; warpgroup 0 has written the masked scores.
+/// Named barriers (0 is the block barrier), each arrived at by one
+/// warpgroup and waited on by the other: warpgroup 0 has read the state
+/// copy; warpgroup 1 has written the masked scores.
 constexpr int64_t kStateReadBarrier = 1;
 constexpr int64_t kScoresBarrier = 2;
 
@@ -160,10 +161,16 @@ private:
   };
   void writeOperands(const GateSums &sums, Value key0, Value t0);
   SmallVector<Value> gateRow(Value t, Value key0);
+  Value addGate(Value sum, Value g);
   void transposeValues();
   void slowScores();
-  void outputProducts(Value chunk, Value fast);
-  SmallVector<Value> stateUpdate(ValueRange state);
+  void outputProducts(Value chunk);
+  void writeScores(Value sAcc, Value fast);
+  SmallVector<Value> stateUpdate(ValueRange state, Value fast);
+  NVVM::WGMMATypes operandType() const {
+    return shape.element.isBF16() ? NVVM::WGMMATypes::bf16
+                                  : NVVM::WGMMATypes::f16;
+  }
   SmallVector<Value> loadState();
   void storeState(ValueRange state);
   void writeStateCopy(ArrayRef<Value> acc);
@@ -533,6 +540,21 @@ SmallVector<Value> ChunkScanEmitter::loadQuad(Value tile, Value row, Value key0,
       ValueRange{row, rawColumn(row, key0)}, /*nontemporal=*/false,
       llvm::MaybeAlign(4 * element.getIntOrFloatBitWidth() / 8));
   SmallVector<Value> out;
+  if (element.isBF16()) {
+    // A bf16 is the upper half of its f32: one shift or one mask per
+    // element of a pair (extf takes a byte permute and a shift).
+    Value pairs = vector::BitCastOp::create(
+        b, VectorType::get({2}, b.getI32Type()), quad);
+    for (int64_t p = 0; p < 2; ++p) {
+      Value bits = vector::ExtractOp::create(b, pairs, p);
+      Value low = arith::ShLIOp::create(b, bits, idx32(16));
+      Value high = arith::AndIOp::create(
+          b, bits, idx32(static_cast<int32_t>(0xFFFF0000)));
+      for (Value half : {low, high})
+        out.push_back(arith::BitcastOp::create(b, b.getF32Type(), half));
+    }
+    return out;
+  }
   for (int64_t j = 0; j < 4; ++j)
     out.push_back(toF32(vector::ExtractOp::create(b, quad, j)));
   return out;
@@ -599,7 +621,7 @@ Value ChunkScanEmitter::prepareOperands() {
   for (int64_t j = 0; j < columns; ++j) {
     Value run = f32(0.0);
     for (int64_t i = 0; i < span; ++i)
-      sums.prefix[i][j] = run = arith::AddFOp::create(b, run, g[i][j]);
+      sums.prefix[i][j] = run = addGate(run, g[i][j]);
     Value before = partScan(run, part, /*up=*/true);
     sums.after.push_back(partScan(run, part, /*up=*/false));
     for (int64_t i = 0; i < span; ++i)
@@ -625,15 +647,16 @@ Value ChunkScanEmitter::prepareOperands() {
 }
 
 /// The gates of token `t` for keys key0..key0+3 (per-key gates) or the
-/// token's one gate, as f32 in log2 units (times log2 e).
+/// token's one gate, as f32 (natural-log units: addGate converts).
 SmallVector<Value> ChunkScanEmitter::gateRow(Value t, Value key0) {
-  SmallVector<Value> row =
-      shape.perKey ? loadQuad(gRaw, t, key0, shape.gateElement)
-                   : SmallVector<Value>{
-                         toF32(memref::LoadOp::create(b, gRaw, ValueRange{t}))};
-  for (Value &g : row)
-    g = arith::MulFOp::create(b, g, f32(M_LOG2E));
-  return row;
+  return shape.perKey ? loadQuad(gRaw, t, key0, shape.gateElement)
+                      : SmallVector<Value>{toF32(
+                            memref::LoadOp::create(b, gRaw, ValueRange{t}))};
+}
+
+/// sum + g log2 e: a running gate sum in log2 units, one fma per gate.
+Value ChunkScanEmitter::addGate(Value sum, Value g) {
+  return math::FmaOp::create(b, g, f32(M_LOG2E), sum);
 }
 
 /// Stores the thread's Qd, Ks rows and Kd^T rows (see prepareOperands),
@@ -653,7 +676,7 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
       SmallVector<Value> next =
           gateRow(arith::AddIOp::create(b, t, idx(1)), key0);
       for (int64_t j = 0; j < columns; ++j)
-        suffix[j] = arith::AddFOp::create(b, suffix[j], next[j]);
+        suffix[j] = addGate(suffix[j], next[j]);
     }
     SmallVector<Value> expP, expR;
     for (int64_t j = 0; j < columns; ++j) {
@@ -768,17 +791,16 @@ void ChunkScanEmitter::slowScores() {
   scf::YieldOp::create(b, run);
 }
 
-/// Warpgroup 0: the scores and Qd S, the mask (or the elementwise scores
-/// of a slow chunk), then + scores V, and o of the chunk's tokens.
-void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
+/// Warpgroup 0: Qd S, then (once warpgroup 1 has written the masked
+/// scores) + scores V, and o of the chunk's tokens.
+void ChunkScanEmitter::outputProducts(Value chunk) {
   MLIRContext *ctx = b.getContext();
   int64_t K = shape.keys, BV = shape.vSlice;
-  NVVM::WGMMATypes type =
-      shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  NVVM::WGMMATypes type = operandType();
   CoreMatrixLayout tokensByKey = tokenRows(), state = layout(BV, K);
   CoreMatrixLayout scoresL = layout(kChunk, kChunk), vtL = layout(BV, kChunk);
-  Value ksA = address(ks), qdA = address(qd), stA = address(st),
-        scA = address(scores), vtA = address(vt);
+  Value qdA = address(qd), stA = address(st), scA = address(scores),
+        vtA = address(vt);
   int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
   int64_t depthT = kChunk / wgmmaDepth(tokensByKey.elementBytes);
   // Where this thread's two output rows go, read before the products so
@@ -795,60 +817,21 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
           visitAt(arith::SelectOp::create(b, d.valid, pos, idx(0)));
     rows.push_back(d);
   }
-  Value sAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, kChunk));
   Value oAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, BV));
   wgmmaFence(b, b.getLoc());
-  for (int64_t step = 0; step < depthK; ++step) {
-    sAcc = warpgroupMMA(b, b.getLoc(),
-                        matrixDescriptor(b, b.getLoc(), qdA, tokensByKey, step),
-                        matrixDescriptor(b, b.getLoc(), ksA, tokensByKey, step),
-                        sAcc, kChunk, type, step > 0);
+  for (int64_t step = 0; step < depthK; ++step)
     oAcc = warpgroupMMA(b, b.getLoc(),
                         matrixDescriptor(b, b.getLoc(), qdA, tokensByKey, step),
                         matrixDescriptor(b, b.getLoc(), stA, state, step), oAcc,
                         BV, type, step > 0);
-  }
   wgmmaCommitAndWait(b, b.getLoc());
   // The state copy is read: warpgroup 1 may overwrite it.
   NVVM::BarrierArriveOp::create(b, idx32(kStateReadBarrier), idx32(kThreads));
-
-  Value zero = f32(0.0);
-  // Accumulator elements 2m, 2m + 1 are columns s, s + 1 of one row: one
-  // 4-byte store per pair. The scores are unscaled, as Qd S is.
-  auto writeScores = [&](bool fromTensorCores) {
-    for (int64_t i = 0; i < kChunk / 2; i += 2) {
-      auto [t, s] = accumulatorPosition(b, b.getLoc(), inGroup, i);
-      SmallVector<Value> pair;
-      for (int64_t c = 0; c < 2; ++c) {
-        Value col = arith::AddIOp::create(b, s, idx(c));
-        Value v = fromTensorCores
-                      ? LLVM::ExtractValueOp::create(b, sAcc, i + c).getResult()
-                      : memref::LoadOp::create(b, slow, ValueRange{t, col})
-                            .getResult();
-        Value causal =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::ule, col, t);
-        v = arith::SelectOp::create(b, causal, v, zero);
-        pair.push_back(v);
-      }
-      storeAt(scores, scoresL, t, s, pack(shape.element, pair));
-    }
-  };
-  if (shape.gated) {
-    auto branch = scf::IfOp::create(b, fast, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&branch.getThenRegion().front());
-    writeScores(true);
-    b.setInsertionPointToStart(&branch.getElseRegion().front());
-    writeScores(false);
-  } else {
-    writeScores(true);
-  }
-  proxyFence();
-  NVVM::BarrierOp::create(b, Type(), idx32(kScoresBarrier), idx32(kWarpgroup),
-                          NVVM::BarrierReductionAttr(), Value());
-  // The routed partials this scan adds to o, read while P V runs (the
-  // scores' accumulator is free by now).
+  // The routed partials this scan adds to o, read while the scores are
+  // formed.
   SmallVector<Value> added = loadAddedPartials(rows);
+  NVVM::BarrierOp::create(b, Type(), idx32(kScoresBarrier), idx32(kThreads),
+                          NVVM::BarrierReductionAttr(), Value());
   wgmmaFence(b, b.getLoc());
   for (int64_t step = 0; step < depthT; ++step)
     oAcc = warpgroupMMA(b, b.getLoc(),
@@ -884,6 +867,45 @@ void ChunkScanEmitter::outputProducts(Value chunk, Value fast) {
   }
 }
 
+/// Warpgroup 1: the masked scores of the chunk into the scores buffer,
+/// from the tensor cores' `sAcc` when `fast`, else from the elementwise
+/// ones; then it tells warpgroup 0 they are there. Accumulator elements
+/// 2m, 2m + 1 are columns s, s + 1 of one row: one 4-byte store per pair.
+/// The scores are unscaled, as Qd S is.
+void ChunkScanEmitter::writeScores(Value sAcc, Value fast) {
+  CoreMatrixLayout scoresL = layout(kChunk, kChunk);
+  auto write = [&](bool fromTensorCores) {
+    Value zero = f32(0.0);
+    for (int64_t i = 0; i < kChunk / 2; i += 2) {
+      auto [t, s] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+      SmallVector<Value> pair;
+      for (int64_t c = 0; c < 2; ++c) {
+        Value col = arith::AddIOp::create(b, s, idx(c));
+        Value v = fromTensorCores
+                      ? LLVM::ExtractValueOp::create(b, sAcc, i + c).getResult()
+                      : memref::LoadOp::create(b, slow, ValueRange{t, col})
+                            .getResult();
+        Value causal =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ule, col, t);
+        pair.push_back(arith::SelectOp::create(b, causal, v, zero));
+      }
+      storeAt(scores, scoresL, t, s, pack(shape.element, pair));
+    }
+  };
+  if (shape.gated) {
+    auto branch = scf::IfOp::create(b, fast, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    write(true);
+    b.setInsertionPointToStart(&branch.getElseRegion().front());
+    write(false);
+  } else {
+    write(true);
+  }
+  proxyFence();
+  NVVM::BarrierArriveOp::create(b, idx32(kScoresBarrier), idx32(kThreads));
+}
+
 SmallVector<Value>
 ChunkScanEmitter::loadAddedPartials(ArrayRef<Destination> rows) {
   Value partials = op.getPartialsIn() ? arg(op.getPartialsIn()) : Value();
@@ -912,14 +934,18 @@ ChunkScanEmitter::loadAddedPartials(ArrayRef<Destination> rows) {
   return sums;
 }
 
-/// Warpgroup 1: S <- exp(P_last) S + Kd^T V on its accumulators (one per
-/// 64 keys), then, once warpgroup 0 has read the old copy, the new bf16
-/// copy S^T (row = column, depth = key) for the next chunk's Qd S.
-SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state) {
+/// Warpgroup 1: the scores Qd Ks^T and S <- exp(P_last) S + Kd^T V on its
+/// accumulators (one per 64 keys) as two wgmma groups; the masked scores
+/// once the first is done (writeScores); then, once warpgroup 0 has read
+/// the old copy, the new bf16 copy S^T (row = column, depth = key) for the
+/// next chunk's Qd S. The scores are here rather than beside Qd S in
+/// warpgroup 0, whose P V waits for them: the two warpgroups' chains
+/// are then about as long (warpgroup 1 waited at the loop-top barrier).
+SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state, Value fast) {
   int64_t K = shape.keys, BV = shape.vSlice;
-  NVVM::WGMMATypes type =
-      shape.element.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  NVVM::WGMMATypes type = operandType();
   CoreMatrixLayout kdL = keyRows(), vtL = layout(BV, kChunk);
+  CoreMatrixLayout tokensByKey = tokenRows();
   SmallVector<Value> acc(state.begin(), state.end());
   if (shape.gated)
     for (int64_t m = 0; m < K / kTileRows; ++m)
@@ -932,9 +958,19 @@ SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state) {
         acc[m] = LLVM::InsertValueOp::create(b, acc[m],
                                              arith::MulFOp::create(b, v, d), i);
       }
-  Value kdA = address(kd), vtA = address(vt);
+  Value qdA = address(qd), ksA = address(ks), kdA = address(kd),
+        vtA = address(vt);
+  int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
   int64_t depthT = kChunk / wgmmaDepth(kdL.elementBytes);
   wgmmaFence(b, b.getLoc());
+  Value sAcc =
+      LLVM::UndefOp::create(b, accumulatorType(b.getContext(), kChunk));
+  for (int64_t step = 0; step < depthK; ++step)
+    sAcc = warpgroupMMA(b, b.getLoc(),
+                        matrixDescriptor(b, b.getLoc(), qdA, tokensByKey, step),
+                        matrixDescriptor(b, b.getLoc(), ksA, tokensByKey, step),
+                        sAcc, kChunk, type, step > 0);
+  wgmmaCommit(b, b.getLoc());
   for (int64_t m = 0; m < K / kTileRows; ++m) {
     // Tile m starts at key row 64 m: whole core matrices, SBO apart.
     Value tileA = arith::AddIOp::create(
@@ -947,7 +983,11 @@ SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state) {
                             matrixDescriptor(b, b.getLoc(), vtA, vtL, step),
                             acc[m], BV, type, /*accumulate=*/true);
   }
-  wgmmaCommitAndWait(b, b.getLoc());
+  wgmmaCommit(b, b.getLoc());
+  // The scores' group is done; the state's may still run.
+  wgmmaWait(b, b.getLoc(), 1);
+  writeScores(sAcc, fast);
+  wgmmaWait(b, b.getLoc(), 0);
   NVVM::BarrierOp::create(b, Type(), idx32(kStateReadBarrier), idx32(kThreads),
                           NVVM::BarrierReductionAttr(), Value());
   writeStateCopy(acc);
@@ -1179,9 +1219,9 @@ void ChunkScanEmitter::emit() {
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(&roles.getThenRegion().front());
-      scf::YieldOp::create(b, stateUpdate(loop.getRegionIterArgs()));
+      scf::YieldOp::create(b, stateUpdate(loop.getRegionIterArgs(), fast));
       b.setInsertionPointToStart(&roles.getElseRegion().front());
-      outputProducts(chunk, fast);
+      outputProducts(chunk);
       scf::YieldOp::create(b, loop.getRegionIterArgs());
     }
     scf::YieldOp::create(b, roles.getResults());

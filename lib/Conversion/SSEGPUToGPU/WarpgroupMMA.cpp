@@ -192,7 +192,15 @@ void mlir::sse_gpu::wgmmaFence(OpBuilder &b, Location loc) {
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
 }
 
-void mlir::sse_gpu::wgmmaCommitAndWait(OpBuilder &b, Location loc) {
+void mlir::sse_gpu::wgmmaCommit(OpBuilder &b, Location loc) {
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+}
+
+void mlir::sse_gpu::wgmmaWait(OpBuilder &b, Location loc, int64_t pending) {
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, pending);
+}
+
+void mlir::sse_gpu::wgmmaCommitAndWait(OpBuilder &b, Location loc) {
+  wgmmaCommit(b, loc);
+  wgmmaWait(b, loc, 0);
 }

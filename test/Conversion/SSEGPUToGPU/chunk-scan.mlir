@@ -9,6 +9,7 @@
 // RUN: %ptxas -arch=sm_90a %t/kernel0.ptx -o %t/kernel0.cubin
 // RUN: FileCheck %s --input-file=%t/kernel0.ptx --check-prefix=ASM
 // RUN: FileCheck %s --input-file=%t/kernel0.ptx --check-prefix=STATECOPY
+// RUN: FileCheck %s --input-file=%t/kernel0.ptx --check-prefix=ROLES
 
 // CHECK-LABEL: func.func @gated
 // CHECK-NOT: sse_gpu.chunk_scan
@@ -37,6 +38,11 @@
 // ASM: .entry sse_chunk_scan_1
 // Warpgroup 1's bf16 copy of the state, transposed by stmatrix:
 // STATECOPY: stmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// Warpgroup 1 forms the scores and the state update as two wgmma groups
+// and writes the masked scores once the first is done; warpgroup 0 waits
+// for them on named barrier 2 before P V.
+// ROLES-DAG: wgmma.wait_group.sync.aligned {{[[:space:]]*}}1;
+// ROLES-DAG: bar.sync {{[[:space:]]*}}2, 256;
 
 func.func @gated(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x2x64xbf16>, %v: memref<1x100x2x64xbf16>, %g: memref<1x100x2x64xbf16>, %o: memref<1x100x2x64xbf16>, %s: memref<1x2x1x64x64xf32>) {
   sse_gpu.chunk_scan ins(%q, %k, %v : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) gate(%g : memref<1x100x2x64xbf16>) outs(%o, %s : memref<1x100x2x64xbf16>, memref<1x2x1x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {decay = array<i64: 110592, 256>, g = array<i64: 24576, 8192>, k = array<i64: 8192, 8192>, kd = array<i64: 60416, 9200>, ks = array<i64: 51200, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 32768, 8304>, scores = array<i64: 86016, 8192>, slow = array<i64: 94208, 16384>, state = array<i64: 77824, 8192>, v = array<i64: 16384, 8192>, vt = array<i64: 69632, 8192>}, smem_bytes = 111616>, scale = 1.250000e-01 : f32, zero_init}

@@ -91,8 +91,12 @@ Value warpgroupMMA(OpBuilder &b, Location loc, Value descA, Value descB,
                    Value acc, int64_t n, NVVM::WGMMATypes operandType,
                    bool accumulate);
 
-/// The wgmma synchronisation around a group of warpgroupMMA calls.
+/// The wgmma synchronisation around a group of warpgroupMMA calls:
+/// commit closes a group; wait blocks until at most `pending` of the
+/// committed groups are still running.
 void wgmmaFence(OpBuilder &b, Location loc);
+void wgmmaCommit(OpBuilder &b, Location loc);
+void wgmmaWait(OpBuilder &b, Location loc, int64_t pending);
 void wgmmaCommitAndWait(OpBuilder &b, Location loc);
 
 } // namespace sse_gpu
