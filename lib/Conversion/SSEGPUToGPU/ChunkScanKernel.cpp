@@ -72,6 +72,8 @@ double fastBound(Type element) { return element.isF16() ? 6.0 : 64.0; }
 /// copy; warpgroup 1 has written the masked scores.
 constexpr int64_t kStateReadBarrier = 1;
 constexpr int64_t kScoresBarrier = 2;
+/// Warpgroup 0 has filled the output stage (its own barrier).
+constexpr int64_t kOutputStageBarrier = 3;
 
 /// What the kernel is built for, from the op's types and plan.
 struct KernelShape {
@@ -166,6 +168,7 @@ private:
   void slowScores();
   void outputProducts(Value chunk);
   void writeScores(Value sAcc, Value fast);
+  void storeStagedOutputs(Value chunk, Value oAcc, ArrayRef<Value> added);
   SmallVector<Value> stateUpdate(ValueRange state, Value fast);
   NVVM::WGMMATypes operandType() const {
     return shape.element.isBF16() ? NVVM::WGMMATypes::bf16
@@ -234,6 +237,7 @@ private:
   // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
   Value qRaw, kRaw, vRaw, gRaw, qd, ks, kd, vt, st, scores;
   Value slow, decay, weights;
+  Value ostage; ///< o of a chunk, rows padded (plan's `ostage`), or null
 };
 
 Value ChunkScanEmitter::arg(Value operand) {
@@ -370,6 +374,9 @@ void ChunkScanEmitter::setUp() {
     slow = view("slow", {kChunk, kChunk}, f);
     decay = view("decay", {K}, f);
   }
+  if (auto stage = plan.getBuffer("ostage"))
+    ostage =
+        view("ostage", {stage->second / (e.getIntOrFloatBitWidth() / 8)}, e);
 }
 
 Value ChunkScanEmitter::stageOf(Value chunk) {
@@ -839,6 +846,10 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
                         matrixDescriptor(b, b.getLoc(), vtA, vtL, step), oAcc,
                         BV, type, /*accumulate=*/true);
   wgmmaCommitAndWait(b, b.getLoc());
+  if (ostage) {
+    storeStagedOutputs(chunk, oAcc, added);
+    return;
+  }
 
   Value out = arg(op.getOutInit());
   Type outElement = cast<MemRefType>(out.getType()).getElementType();
@@ -864,6 +875,61 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
         outIndices(d.tok, d.slot, arith::AddIOp::create(b, v0, col)),
         /*nontemporal=*/false,
         llvm::MaybeAlign(2 * outElement.getIntOrFloatBitWidth() / 8));
+  }
+}
+
+/// Warpgroup 0, with an output stage: each thread puts its accumulator
+/// pairs (times the scale, plus the added partials) into the stage, then
+/// the warpgroup writes the chunk's rows of o as 16-byte pieces.
+void ChunkScanEmitter::storeStagedOutputs(Value chunk, Value oAcc,
+                                          ArrayRef<Value> added) {
+  int64_t BV = shape.vSlice;
+  int64_t eb = shape.element.getIntOrFloatBitWidth() / 8;
+  int64_t pitch = (BV * eb + kOutputStagePad) / eb; // elements per row
+  Value scale = f32(shape.scale);
+  for (int64_t i = 0; i < BV / 2; i += 2) {
+    auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+    SmallVector<Value> sums;
+    for (int64_t c = 0; c < 2; ++c) {
+      Value v = arith::MulFOp::create(
+          b, LLVM::ExtractValueOp::create(b, oAcc, i + c), scale);
+      if (!added.empty())
+        v = arith::AddFOp::create(
+            b, v, vector::ExtractOp::create(b, added[i / 2], c));
+      sums.push_back(v);
+    }
+    Value at = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, idx(pitch)), col);
+    vector::StoreOp::create(b, pack(shape.element, sums), ostage,
+                            ValueRange{at}, /*nontemporal=*/false,
+                            llvm::MaybeAlign(2 * eb));
+  }
+  NVVM::BarrierOp::create(b, Type(), idx32(kOutputStageBarrier),
+                          idx32(kWarpgroup), NVVM::BarrierReductionAttr(),
+                          Value());
+  int64_t perPiece = 16 / eb, piecesPerRow = BV / perPiece;
+  auto pieceType = VectorType::get({perPiece}, shape.element);
+  Value out = arg(op.getOutInit());
+  for (int64_t n = 0; n < kChunk * piecesPerRow / kWarpgroup; ++n) {
+    Value unit = arith::AddIOp::create(b, inGroup, idx(kWarpgroup * n));
+    Value row = arith::DivUIOp::create(b, unit, idx(piecesPerRow));
+    Value col = arith::MulIOp::create(
+        b, arith::RemUIOp::create(b, unit, idx(piecesPerRow)), idx(perPiece));
+    Value tok = token(chunk, row);
+    auto inside = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&inside.getThenRegion().front());
+    Value piece = vector::LoadOp::create(
+        b, pieceType, ostage,
+        ValueRange{arith::AddIOp::create(
+            b, arith::MulIOp::create(b, row, idx(pitch)), col)},
+        /*nontemporal=*/false, llvm::MaybeAlign(16));
+    vector::StoreOp::create(
+        b, piece, out,
+        ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)},
+        /*nontemporal=*/false, llvm::MaybeAlign(16));
   }
 }
 

@@ -28,3 +28,22 @@ func.func @v_slice_32(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x2x64xbf16>, 
   sse_gpu.chunk_scan ins(%q, %k, %v : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) outs(%o, %s : memref<1x100x2x64xbf16>, memref<1x2x1x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 32, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {k = array<i64: 8192, 8192>, kd = array<i64: 52224, 9200>, ks = array<i64: 43008, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 24576, 8304>, scores = array<i64: 77824, 8192>, state = array<i64: 69632, 8192>, v = array<i64: 16384, 8192>, visits = array<i64: 86016, 512>, vt = array<i64: 61440, 8192>}, smem_bytes = 87040>, scale = 1.250000e-01 : f32}
   return
 }
+
+// -----
+
+// An output stage smaller than a chunk of o (64 rows of 64 bf16 and 16
+// bytes of padding each).
+func.func @small_output_stage(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x2x64xbf16>, %v: memref<1x100x2x64xbf16>, %o: memref<1x100x2x64xbf16>, %s: memref<1x2x1x64x64xf32>) {
+  // expected-error @below {{the chunk-scan kernel cannot compute this op: the plan's 'ostage' holds 4096 bytes, not the 9216 of a chunk of o}}
+  sse_gpu.chunk_scan ins(%q, %k, %v : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) outs(%o, %s : memref<1x100x2x64xbf16>, memref<1x2x1x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {k = array<i64: 8192, 8192>, kd = array<i64: 52224, 9200>, ks = array<i64: 43008, 8304>, ostage = array<i64: 87040, 4096>, q = array<i64: 0, 8192>, qd = array<i64: 24576, 8304>, scores = array<i64: 77824, 8192>, state = array<i64: 69632, 8192>, v = array<i64: 16384, 8192>, vt = array<i64: 61440, 8192>}, smem_bytes = 96256>, scale = 1.250000e-01 : f32}
+  return
+}
+
+// -----
+
+// An output stage in a plan whose outputs are partials: only o is staged.
+func.func @routed(%q: memref<1x100x2x64xbf16>, %g: memref<1x100x2x64xbf16>, %c: memref<1x4xi32>, %t: memref<1x4x100xi32>, %w: memref<1x100x2xf32>, %o: memref<1x100x2x2x64xf32>, %s: memref<1x2x5x64x64xf32>) {
+  // expected-error @below {{the chunk-scan kernel cannot compute this op: the plan stages o ('ostage') but does not write o directly}}
+  sse_gpu.chunk_scan ins(%q, %q, %q : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) gate(%g : memref<1x100x2x64xbf16>) groups(%c, %t, %w : memref<1x4xi32>, memref<1x4x100xi32>, memref<1x100x2xf32>) outs(%o, %s : memref<1x100x2x2x64xf32>, memref<1x2x5x64x64xf32>) {first_partition = 1 : i64, partitions = 4 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {decay = array<i64: 110592, 256>, g = array<i64: 24576, 8192>, k = array<i64: 8192, 8192>, kd = array<i64: 60416, 9200>, ks = array<i64: 51200, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 32768, 8304>, scores = array<i64: 86016, 8192>, slow = array<i64: 94208, 16384>, state = array<i64: 77824, 8192>, v = array<i64: 16384, 8192>, ostage = array<i64: 112640, 9216>, visits = array<i64: 111616, 256>, vt = array<i64: 69632, 8192>}, smem_bytes = 121856>, scale = 1.250000e-01 : f32}
+  return
+}

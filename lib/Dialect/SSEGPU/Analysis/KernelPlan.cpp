@@ -20,7 +20,9 @@
 //    where they fit (the next chunk's loads start before this chunk's
 //    operand preparation), else one (refilled while the products run);
 // 5. the shared-memory layout of that choice (chunkScanBuffers), each
-//    buffer aligned to 1024 bytes (what 128-byte-swizzled tiles need).
+//    buffer aligned to 1024 bytes (what 128-byte-swizzled tiles need);
+// 6. a stage for o (`ostage`, outputStageBytes) when the block writes o
+//    itself and the stage still fits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -186,6 +188,15 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   CombineMode combine = part != ScanPart::Routed && !s.epilogue
                             ? CombineMode::direct
                             : CombineMode::partials;
+  // Step 6: o through shared memory, where it fits beside the rest: the
+  // output warpgroup then writes whole 16-byte pieces of its rows instead
+  // of one 4-byte pair per store.
+  if (combine == CombineMode::direct) {
+    SmemLayout staged = *layout;
+    staged.add("ostage", outputStageBytes(chunk, vSlice, s.elementBytes));
+    if (staged.bytes() <= target.sharedBytesPerBlock)
+      layout = staged;
+  }
   ChunkScanPlan result;
   result.plan = PlanAttr::get(
       ctx, chunk, kSubBlock, s.keyWidth, vSlice, segments,
@@ -209,6 +220,11 @@ FailureOr<sse::TargetDescription> mlir::sse_gpu::planTarget(Operation *op,
   target.numSMs = sms;
   target.sharedBytesPerBlock = smemKB * 1024;
   return target;
+}
+
+int64_t mlir::sse_gpu::outputStageBytes(int64_t chunk, int64_t vSlice,
+                                        int64_t elementBytes) {
+  return chunk * (vSlice * elementBytes + kOutputStagePad);
 }
 
 int64_t mlir::sse_gpu::coreMatrixTileBytes(int64_t rows, int64_t depth,
@@ -272,6 +288,16 @@ mlir::sse_gpu::checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
     return std::string("the kernel is built for one segment, two "
                        "warpgroups without setmaxnreg, one or two cp.async "
                        "stages, no cluster and direct or partial outputs");
+  if (auto stage = plan.getBuffer("ostage")) {
+    if (plan.getCombine() != CombineMode::direct)
+      return std::string("the plan stages o ('ostage') but does not write o "
+                         "directly");
+    int64_t want =
+        outputStageBytes(plan.getChunk(), plan.getVSlice(), elementBytes);
+    if (stage->second < want)
+      return "the plan's 'ostage' holds " + std::to_string(stage->second) +
+             " bytes, not the " + std::to_string(want) + " of a chunk of o";
+  }
   if (plan.getPrecision() != MatrixPrecision::bf16 &&
       plan.getPrecision() != MatrixPrecision::f16)
     return std::string("the kernel is built for bf16 and f16 operands");

@@ -71,6 +71,15 @@ checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
 int64_t coreMatrixTileBytes(int64_t rows, int64_t depth, int64_t elementBytes,
                             int64_t padLeading, int64_t padStride);
 
+/// Bytes between rows of the output stage beyond the row itself: rows
+/// one 16-byte bank group apart, so that the 4-byte stores of a warp's
+/// accumulator pairs (8 rows at once) do not conflict.
+constexpr int64_t kOutputStagePad = 16;
+
+/// The output stage of a chunk: `chunk` rows of a `vSlice`-column slice
+/// of o, each padded by kOutputStagePad.
+int64_t outputStageBytes(int64_t chunk, int64_t vSlice, int64_t elementBytes);
+
 /// The chunk-scan kernel's operand padding: 16 bytes between the core
 /// matrices that one warp's stores reach at once (the row groups of Qd, Qs,
 /// Ks; the token groups of Kd^T), so that each core matrix starts one bank
