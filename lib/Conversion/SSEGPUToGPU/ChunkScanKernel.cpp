@@ -43,6 +43,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 #include <cmath>
 #include <map>
@@ -72,8 +73,10 @@ double fastBound(Type element) { return element.isF16() ? 6.0 : 64.0; }
 /// copy; warpgroup 1 has written the masked scores.
 constexpr int64_t kStateReadBarrier = 1;
 constexpr int64_t kScoresBarrier = 2;
-/// Warpgroup 0 has filled the output stage (its own barrier).
+/// Warpgroup 0 has filled, or emptied, the output stage (its own barrier).
 constexpr int64_t kOutputStageBarrier = 3;
+/// 16-byte pieces in a row of the output stage.
+constexpr int64_t kPiecesPerStageRow = kOutputStageRowBytes / 16;
 
 /// What the kernel is built for, from the op's types and plan.
 struct KernelShape {
@@ -165,10 +168,17 @@ private:
   SmallVector<Value> gateRow(Value t, Value key0);
   Value addGate(Value sum, Value g);
   void transposeValues();
-  void slowScores();
+  void slowScores(Value chunk);
   void outputProducts(Value chunk);
   void writeScores(Value sAcc, Value fast);
-  void storeStagedOutputs(Value chunk, Value oAcc, ArrayRef<Value> added);
+  /// Where an output row of the chunk goes: the token (and its visit's
+  /// slot) when the row is inside the walk.
+  struct Destination {
+    Value valid, tok, slot;
+  };
+  Destination destination(Value chunk, Value row);
+  void storeStagedOutputs(ArrayRef<Destination> pieceRows, Value oAcc,
+                          ArrayRef<Value> added);
   SmallVector<Value> stateUpdate(ValueRange state, Value fast);
   NVVM::WGMMATypes operandType() const {
     return shape.element.isBF16() ? NVVM::WGMMATypes::bf16
@@ -181,17 +191,19 @@ private:
   /// The token and slot of routed list entry `pos` (clamped into the
   /// buffers).
   std::pair<Value, Value> visitAt(Value pos);
+  /// The token and slot of row `row` of chunk `chunk` of a routed walk:
+  /// from the ring of list entries when the plan has one, else visitAt.
+  std::pair<Value, Value> visitOfRow(Value chunk, Value row);
+  std::pair<Value, Value> decodeVisit(Value visit);
+  /// Copies the list entries of chunk `chunk` into the ring (part of the
+  /// current cp.async group; 0 past the list's end).
+  void copyEntries(Value chunk);
   /// The token whose rows the walk's position (chunk, row) reads: the
   /// position itself, or its list entry; `valid` false gives a safe row.
   Value sourceToken(Value chunk, Value row, Value valid);
   /// The weight of chunk row `t`'s visit, or nothing when `gateOn` is off.
   Value visitWeight(Value t, bool gateOn);
   SmallVector<Value> outIndices(Value tok, Value slot, Value col);
-  /// Where an output row of the chunk goes: the token (and its visit's
-  /// slot) when the row is inside the walk.
-  struct Destination {
-    Value valid, tok, slot;
-  };
   /// The sums over the slots of partials_in at this thread's output pairs
   /// (one vector<2xf32> per pair, 0 outside the walk), or nothing.
   SmallVector<Value> loadAddedPartials(ArrayRef<Destination> rows);
@@ -237,7 +249,10 @@ private:
   // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
   Value qRaw, kRaw, vRaw, gRaw, qd, ks, kd, vt, st, scores;
   Value slow, decay, weights;
-  Value ostage; ///< o of a chunk, rows padded (plan's `ostage`), or null
+  /// Routed with a ring: the list entries of stages + 1 chunks (i32).
+  Value entries;
+  /// The plan has an output stage (`ostage`).
+  bool stagedOutputs = false;
 };
 
 Value ChunkScanEmitter::arg(Value operand) {
@@ -374,9 +389,10 @@ void ChunkScanEmitter::setUp() {
     slow = view("slow", {kChunk, kChunk}, f);
     decay = view("decay", {K}, f);
   }
-  if (auto stage = plan.getBuffer("ostage"))
-    ostage =
-        view("ostage", {stage->second / (e.getIntOrFloatBitWidth() / 8)}, e);
+  stagedOutputs = plan.getBuffer("ostage").has_value();
+  if (shape.routed && plan.getStages() > 1)
+    entries =
+        view("entries", {(plan.getStages() + 1) * kChunk}, b.getI32Type());
 }
 
 Value ChunkScanEmitter::stageOf(Value chunk) {
@@ -405,8 +421,11 @@ std::pair<Value, Value> ChunkScanEmitter::visitAt(Value pos) {
   if (shape.perHeadRouting)
     at.push_back(head);
   at.append({partition, pos});
-  Value visit = arith::IndexCastUIOp::create(
-      b, b.getIndexType(), memref::LoadOp::create(b, arg(op.getTokens()), at));
+  return decodeVisit(arith::IndexCastUIOp::create(
+      b, b.getIndexType(), memref::LoadOp::create(b, arg(op.getTokens()), at)));
+}
+
+std::pair<Value, Value> ChunkScanEmitter::decodeVisit(Value visit) {
   // Visits are t * k + slot (sse_gpu.group); the clamp keeps a corrupt
   // list inside the buffers.
   Value t = arith::MinUIOp::create(
@@ -421,7 +440,47 @@ Value ChunkScanEmitter::sourceToken(Value chunk, Value row, Value valid) {
     return arith::SelectOp::create(b, valid, pos, start);
   // The list's first entry stands in for rows past its end (the walk has
   // a chunk only when the list is not empty).
-  return visitAt(arith::SelectOp::create(b, valid, pos, idx(0))).first;
+  return visitOfRow(chunk, row).first;
+}
+
+std::pair<Value, Value> ChunkScanEmitter::visitOfRow(Value chunk, Value row) {
+  if (!entries) {
+    Value pos = token(chunk, row);
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
+    return visitAt(arith::SelectOp::create(b, valid, pos, idx(0)));
+  }
+  Value slotBase = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, chunk, idx(plan.getStages() + 1)),
+      idx(kChunk));
+  Value visit = arith::IndexCastUIOp::create(
+      b, b.getIndexType(),
+      memref::LoadOp::create(
+          b, entries, ValueRange{arith::AddIOp::create(b, slotBase, row)}));
+  return decodeVisit(visit);
+}
+
+void ChunkScanEmitter::copyEntries(Value chunk) {
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&first.getThenRegion().front());
+  Value pos = token(chunk, tid);
+  Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
+  SmallVector<Value> at = {seq};
+  if (shape.perHeadRouting)
+    at.push_back(head);
+  at.append({partition, arith::SelectOp::create(b, valid, pos, idx(0))});
+  Value slot = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, chunk, idx(plan.getStages() + 1)),
+          idx(kChunk)),
+      tid);
+  nvgpu::DeviceAsyncCopyOp::create(
+      b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), entries,
+      ValueRange{slot}, arg(op.getTokens()), at, b.getIndexAttr(1),
+      arith::SelectOp::create(b, valid, idx(1), idx(0)), UnitAttr());
 }
 
 Value ChunkScanEmitter::visitWeight(Value t, bool gateOn) {
@@ -513,7 +572,7 @@ void ChunkScanEmitter::copyWeights(Value chunk) {
   b.setInsertionPointToStart(&first.getThenRegion().front());
   Value pos = token(chunk, tid);
   Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
-  auto [t, slot] = visitAt(arith::SelectOp::create(b, valid, pos, idx(0)));
+  auto [t, slot] = visitOfRow(chunk, tid);
   SmallVector<Value> at = {batch, t};
   if (shape.perHeadRouting)
     at.push_back(head);
@@ -735,10 +794,11 @@ void ChunkScanEmitter::transposeValues() {
   }
 }
 
-/// The masked scores of a chunk with a strong gate, elementwise: thread
-/// (row t, quarter of the keys) keeps the running log-decay of each key
-/// over (s, t], summed directly, for s from 63 down to 0.
-void ChunkScanEmitter::slowScores() {
+/// The masked scores of a chunk with a strong gate (or of one token),
+/// elementwise: thread (row t, quarter of the keys) keeps the running
+/// log-decay of each key over (s, t], summed directly, for s from the
+/// chunk's last token down to 0.
+void ChunkScanEmitter::slowScores(Value chunk) {
   int64_t quarter = shape.keys / 4;
   Value t = arith::DivUIOp::create(b, tid, idx(4));
   Value firstKey = arith::MulIOp::create(
@@ -751,10 +811,15 @@ void ChunkScanEmitter::slowScores() {
   }
   int64_t decays = shape.perKey ? quarter : 1;
   SmallVector<Value> init(decays, f32(0.0));
-  auto loop = scf::ForOp::create(b, idx(0), idx(kChunk), idx(1), init);
+  // Keys s past the walk's end never meet a query of it: the loop runs
+  // over the chunk's tokens only (one step for a decode token).
+  Value count = arith::MinUIOp::create(
+      b, arith::SubIOp::create(b, end, token(chunk, idx(0))), idx(kChunk));
+  auto loop = scf::ForOp::create(b, idx(0), count, idx(1), init);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  Value s = arith::SubIOp::create(b, idx(kChunk - 1), loop.getInductionVar());
+  Value s = arith::SubIOp::create(b, arith::SubIOp::create(b, count, idx(1)),
+                                  loop.getInductionVar());
   Value next = arith::MinUIOp::create(b, arith::AddIOp::create(b, s, idx(1)),
                                       idx(kChunk - 1));
   Value grows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, s, t);
@@ -810,20 +875,23 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
         vtA = address(vt);
   int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
   int64_t depthT = kChunk / wgmmaDepth(tokensByKey.elementBytes);
-  // Where this thread's two output rows go, read before the products so
-  // that a routed list entry's latency hides behind them.
-  SmallVector<Destination> rows;
+  // Where this thread's two accumulator rows go and, with an output
+  // stage, the rows of the pieces it writes, and the routed partials this
+  // scan adds to o: all read before the products, so that the list
+  // entries' and partials' latency hides behind them.
+  SmallVector<Destination> rows, pieceRows;
   for (int64_t r = 0; r < kAccumulatorRowsPerThread; ++r) {
-    Value row = accumulatorPosition(b, b.getLoc(), inGroup, 2 * r).first;
     assert(accumulatorRowOf(2 * r) == r && "element 2r lies in row r");
-    Value pos = token(chunk, row);
-    Destination d{arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end),
-                  pos, idx(0)};
-    if (shape.routed)
-      std::tie(d.tok, d.slot) =
-          visitAt(arith::SelectOp::create(b, d.valid, pos, idx(0)));
-    rows.push_back(d);
+    rows.push_back(destination(
+        chunk, accumulatorPosition(b, b.getLoc(), inGroup, 2 * r).first));
   }
+  if (stagedOutputs)
+    for (int64_t n = 0; n < kChunk * kPiecesPerStageRow / kWarpgroup; ++n)
+      pieceRows.push_back(destination(
+          chunk, arith::DivUIOp::create(
+                     b, arith::AddIOp::create(b, inGroup, idx(kWarpgroup * n)),
+                     idx(kPiecesPerStageRow))));
+  SmallVector<Value> added = loadAddedPartials(rows);
   Value oAcc = LLVM::UndefOp::create(b, accumulatorType(ctx, BV));
   wgmmaFence(b, b.getLoc());
   for (int64_t step = 0; step < depthK; ++step)
@@ -834,9 +902,6 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
   wgmmaCommitAndWait(b, b.getLoc());
   // The state copy is read: warpgroup 1 may overwrite it.
   NVVM::BarrierArriveOp::create(b, idx32(kStateReadBarrier), idx32(kThreads));
-  // The routed partials this scan adds to o, read while the scores are
-  // formed.
-  SmallVector<Value> added = loadAddedPartials(rows);
   NVVM::BarrierOp::create(b, Type(), idx32(kScoresBarrier), idx32(kThreads),
                           NVVM::BarrierReductionAttr(), Value());
   wgmmaFence(b, b.getLoc());
@@ -846,8 +911,8 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
                         matrixDescriptor(b, b.getLoc(), vtA, vtL, step), oAcc,
                         BV, type, /*accumulate=*/true);
   wgmmaCommitAndWait(b, b.getLoc());
-  if (ostage) {
-    storeStagedOutputs(chunk, oAcc, added);
+  if (stagedOutputs) {
+    storeStagedOutputs(pieceRows, oAcc, added);
     return;
   }
 
@@ -878,58 +943,85 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
   }
 }
 
-/// Warpgroup 0, with an output stage: each thread puts its accumulator
-/// pairs (times the scale, plus the added partials) into the stage, then
-/// the warpgroup writes the chunk's rows of o as 16-byte pieces.
-void ChunkScanEmitter::storeStagedOutputs(Value chunk, Value oAcc,
-                                          ArrayRef<Value> added) {
-  int64_t BV = shape.vSlice;
-  int64_t eb = shape.element.getIntOrFloatBitWidth() / 8;
-  int64_t pitch = (BV * eb + kOutputStagePad) / eb; // elements per row
-  Value scale = f32(shape.scale);
-  for (int64_t i = 0; i < BV / 2; i += 2) {
-    auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
-    SmallVector<Value> sums;
-    for (int64_t c = 0; c < 2; ++c) {
-      Value v = arith::MulFOp::create(
-          b, LLVM::ExtractValueOp::create(b, oAcc, i + c), scale);
-      if (!added.empty())
-        v = arith::AddFOp::create(
-            b, v, vector::ExtractOp::create(b, added[i / 2], c));
-      sums.push_back(v);
-    }
-    Value at = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, row, idx(pitch)), col);
-    vector::StoreOp::create(b, pack(shape.element, sums), ostage,
-                            ValueRange{at}, /*nontemporal=*/false,
-                            llvm::MaybeAlign(2 * eb));
-  }
-  NVVM::BarrierOp::create(b, Type(), idx32(kOutputStageBarrier),
-                          idx32(kWarpgroup), NVVM::BarrierReductionAttr(),
-                          Value());
-  int64_t perPiece = 16 / eb, piecesPerRow = BV / perPiece;
-  auto pieceType = VectorType::get({perPiece}, shape.element);
+/// Where output row `row` of the chunk goes: its token (and its visit's
+/// slot) when the row is inside the walk.
+ChunkScanEmitter::Destination ChunkScanEmitter::destination(Value chunk,
+                                                            Value row) {
+  Value pos = token(chunk, row);
+  Destination d{arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end),
+                pos, idx(0)};
+  if (shape.routed)
+    std::tie(d.tok, d.slot) = visitOfRow(chunk, row);
+  return d;
+}
+
+/// Warpgroup 0, with an output stage: the outputs leave in rounds of one
+/// 128-byte piece per row (64 bf16 columns of o, 32 f32 columns of a
+/// partial). Each thread puts its accumulator pairs of the round (times
+/// the scale, plus the added partials) into the stage; then thread u
+/// writes 16 bytes of row u / 8 + 16 n for each n (`pieceRows`).
+void ChunkScanEmitter::storeStagedOutputs(ArrayRef<Destination> pieceRows,
+                                          Value oAcc, ArrayRef<Value> added) {
   Value out = arg(op.getOutInit());
-  for (int64_t n = 0; n < kChunk * piecesPerRow / kWarpgroup; ++n) {
-    Value unit = arith::AddIOp::create(b, inGroup, idx(kWarpgroup * n));
-    Value row = arith::DivUIOp::create(b, unit, idx(piecesPerRow));
-    Value col = arith::MulIOp::create(
-        b, arith::RemUIOp::create(b, unit, idx(piecesPerRow)), idx(perPiece));
-    Value tok = token(chunk, row);
-    auto inside = scf::IfOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tok, end),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&inside.getThenRegion().front());
-    Value piece = vector::LoadOp::create(
-        b, pieceType, ostage,
-        ValueRange{arith::AddIOp::create(
-            b, arith::MulIOp::create(b, row, idx(pitch)), col)},
-        /*nontemporal=*/false, llvm::MaybeAlign(16));
-    vector::StoreOp::create(
-        b, piece, out,
-        ValueRange{batch, tok, head, arith::AddIOp::create(b, v0, col)},
-        /*nontemporal=*/false, llvm::MaybeAlign(16));
+  Type outElement = cast<MemRefType>(out.getType()).getElementType();
+  int64_t eb = outElement.getIntOrFloatBitWidth() / 8;
+  int64_t roundColumns = kOutputStageRowBytes / eb;
+  int64_t pitch = (kOutputStageRowBytes + kOutputStagePad) / eb;
+  int64_t perPiece = 16 / eb;
+  Value stage = view("ostage", {kChunk * pitch}, outElement);
+  Value scale = f32(shape.scale);
+  auto pieceType = VectorType::get({perPiece}, outElement);
+  Value pieceColumn = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, inGroup, idx(kPiecesPerStageRow)),
+      idx(perPiece));
+  auto stageBarrier = [&] {
+    NVVM::BarrierOp::create(b, Type(), idx32(kOutputStageBarrier),
+                            idx32(kWarpgroup), NVVM::BarrierReductionAttr(),
+                            Value());
+  };
+  for (int64_t round = 0; round < shape.vSlice / roundColumns; ++round) {
+    // The previous round's pieces are out of the stage.
+    if (round > 0)
+      stageBarrier();
+    // Pairs i, i + 1 lie in columns 8 (i / 4) .. + 7 of their row.
+    for (int64_t i = 0; i < shape.vSlice / 2; i += 2) {
+      if (8 * (i / 4) / roundColumns != round)
+        continue;
+      auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+      SmallVector<Value> sums;
+      for (int64_t c = 0; c < 2; ++c) {
+        Value v = arith::MulFOp::create(
+            b, LLVM::ExtractValueOp::create(b, oAcc, i + c), scale);
+        if (!added.empty())
+          v = arith::AddFOp::create(
+              b, v, vector::ExtractOp::create(b, added[i / 2], c));
+        sums.push_back(v);
+      }
+      Value at = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, row, idx(pitch)),
+          arith::SubIOp::create(b, col, idx(round * roundColumns)));
+      vector::StoreOp::create(b, pack(outElement, sums), stage, ValueRange{at},
+                              /*nontemporal=*/false, llvm::MaybeAlign(2 * eb));
+    }
+    stageBarrier();
+    for (auto [n, d] : llvm::enumerate(pieceRows)) {
+      Value row = arith::AddIOp::create(
+          b, arith::DivUIOp::create(b, inGroup, idx(kPiecesPerStageRow)),
+          idx(n * kWarpgroup / kPiecesPerStageRow));
+      auto inside = scf::IfOp::create(b, d.valid, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&inside.getThenRegion().front());
+      Value piece = vector::LoadOp::create(
+          b, pieceType, stage,
+          ValueRange{arith::AddIOp::create(
+              b, arith::MulIOp::create(b, row, idx(pitch)), pieceColumn)},
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      Value col = arith::AddIOp::create(
+          b, v0,
+          arith::AddIOp::create(b, pieceColumn, idx(round * roundColumns)));
+      vector::StoreOp::create(b, piece, out, outIndices(d.tok, d.slot, col),
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    }
   }
 }
 
@@ -1187,9 +1279,18 @@ void ChunkScanEmitter::emit() {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&prologue.getThenRegion().front());
-    issueLoads(idx(0));
-    if (scalarGates)
-      storeScalarGates(loadScalarGates(idx(0)), gRaw);
+    // Chunks 0's and 1's list entries travel with chunk 0's rows, whose
+    // sources come from the list in global memory: nothing waits here.
+    if (entries) {
+      copyEntries(idx(0));
+      copyEntries(idx(1));
+    }
+    {
+      llvm::SaveAndRestore<Value> fromGlobal(entries, Value());
+      issueLoads(idx(0));
+      if (scalarGates)
+        storeScalarGates(loadScalarGates(idx(0)), gRaw);
+    }
   }
   // Warpgroup 1 holds the state; warpgroup 0 carries placeholders.
   SmallVector<Type> accTypes(shape.keys / kTileRows,
@@ -1230,6 +1331,10 @@ void ChunkScanEmitter::emit() {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(&early.getThenRegion().front());
       bindStage(nextChunk);
+      // The entries of the chunk after next travel in this group: its rows
+      // are copied at the next loop top, after that group is waited for.
+      if (entries)
+        copyEntries(arith::AddIOp::create(b, nextChunk, idx(1)));
       issueLoads(nextChunk);
       if (scalarGates) {
         // Loaded now, stored after the preparation: the load's latency
@@ -1244,6 +1349,16 @@ void ChunkScanEmitter::emit() {
     }
     bindStage(chunk);
     Value fastHere = prepareOperands();
+    if (shape.gated) {
+      // A chunk of one token takes the elementwise scores: its one score
+      // q.k is then exact in f32 instead of the product of Qd and Ks, each
+      // rounded to the inputs' type (what a decode step computes), and
+      // the elementwise loop has one step.
+      Value several = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ugt,
+          arith::SubIOp::create(b, end, token(chunk, idx(0))), idx(1));
+      fastHere = arith::AndIOp::create(b, fastHere, several);
+    }
     transposeValues();
     proxyFence();
     Value votes = NVVM::BarrierOp::create(
@@ -1263,7 +1378,7 @@ void ChunkScanEmitter::emit() {
           /*withElseRegion=*/false);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(&slowChunk.getThenRegion().front());
-      slowScores();
+      slowScores(chunk);
       gpu::BarrierOp::create(b);
     }
     if (nextGates) {
@@ -1324,6 +1439,13 @@ std::optional<std::string> mlir::sse_gpu::chunkScanUnsupported(ChunkScanOp op) {
   if (op.isRouted() &&
       (!plan.getBuffer("visits") || plan.getBuffer("visits")->second < 64 * 4))
     return std::string("a routed plan needs a 'visits' buffer of 256 bytes");
+  if (op.isRouted() && plan.getStages() > 1 &&
+      (!plan.getBuffer("entries") ||
+       plan.getBuffer("entries")->second <
+           routedEntryBytes(plan.getChunk(), plan.getStages())))
+    return "a routed plan with a ring needs an 'entries' buffer of " +
+           std::to_string(routedEntryBytes(plan.getChunk(), plan.getStages())) +
+           " bytes";
   Type e = q.getElementType();
   if (!(e.isBF16() || e.isF16()) || op.getK().getType() != q ||
       v.getElementType() != e)

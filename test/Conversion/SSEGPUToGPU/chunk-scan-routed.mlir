@@ -40,12 +40,19 @@
 // CHECK: arith.addi %[[PART]], %c1
 // CHECK: vector.store %{{.*}} : memref<1x2x5x64x64xf32>, vector<2xf32>
 // The shared partition after them writes o, adding both slots' partials
-// (read while P V runs) to its own output:
+// (read before the products) to its own output:
 // CHECK: gpu.func @sse_chunk_scan_1
 // CHECK: nvvm.barrier id = %{{.*}} number_of_threads
 // CHECK-COUNT-2: vector.load %{{.*}} : memref<1x100x2x2x64xf32>, vector<2xf32>
 // CHECK: nvvm.wgmma.mma_async
 // CHECK: vector.store {{.*}} : memref<1x100x2x64xbf16>, vector<2xbf16>
+// With an output stage in the plan, the partials leave as 16-byte pieces
+// of their rows, in two rounds of 32 columns:
+// CHECK: gpu.func @sse_chunk_scan_2
+// CHECK: vector.store {{.*}} : memref<2304xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK-COUNT-4: vector.store {{.*}} : memref<1x100x2x2x64xf32>, vector<4xf32>
+// CHECK: vector.store {{.*}} : memref<2304xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK-COUNT-4: vector.store {{.*}} : memref<1x100x2x2x64xf32>, vector<4xf32>
 // PTX: kernel0.ptx
 // ASM: .entry sse_chunk_scan_0
 // ASM: cp.async.cg.shared.global
@@ -59,5 +66,10 @@ func.func @routed(%q: memref<1x100x2x64xbf16>, %g: memref<1x100x2x64xbf16>, %c: 
 
 func.func @shared_adds(%q: memref<1x100x2x64xbf16>, %g: memref<1x100x2x64xbf16>, %p: memref<1x100x2x2x64xf32>, %o: memref<1x100x2x64xbf16>, %s: memref<1x2x5x64x64xf32>) {
   sse_gpu.chunk_scan ins(%q, %q, %q : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) gate(%g : memref<1x100x2x64xbf16>) add(%p : memref<1x100x2x2x64xf32>) outs(%o, %s : memref<1x100x2x64xbf16>, memref<1x2x5x64x64xf32>) {first_partition = 0 : i64, partitions = 1 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {decay = array<i64: 110592, 256>, g = array<i64: 24576, 8192>, k = array<i64: 8192, 8192>, kd = array<i64: 60416, 9200>, ks = array<i64: 51200, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 32768, 8304>, scores = array<i64: 86016, 8192>, slow = array<i64: 94208, 16384>, state = array<i64: 77824, 8192>, v = array<i64: 16384, 8192>, vt = array<i64: 69632, 8192>}, smem_bytes = 111616>, scale = 1.250000e-01 : f32}
+  return
+}
+
+func.func @routed_staged(%q: memref<1x100x2x64xbf16>, %g: memref<1x100x2x64xbf16>, %c: memref<1x4xi32>, %t: memref<1x4x100xi32>, %w: memref<1x100x2xf32>, %o: memref<1x100x2x2x64xf32>, %s: memref<1x2x5x64x64xf32>) {
+  sse_gpu.chunk_scan ins(%q, %q, %q : memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>, memref<1x100x2x64xbf16>) gate(%g : memref<1x100x2x64xbf16>) groups(%c, %t, %w : memref<1x4xi32>, memref<1x4x100xi32>, memref<1x100x2xf32>) outs(%o, %s : memref<1x100x2x2x64xf32>, memref<1x2x5x64x64xf32>) {first_partition = 1 : i64, partitions = 4 : i64, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {decay = array<i64: 110592, 256>, g = array<i64: 24576, 8192>, k = array<i64: 8192, 8192>, kd = array<i64: 60416, 9200>, ks = array<i64: 51200, 8304>, q = array<i64: 0, 8192>, qd = array<i64: 32768, 8304>, scores = array<i64: 86016, 8192>, slow = array<i64: 94208, 16384>, state = array<i64: 77824, 8192>, v = array<i64: 16384, 8192>, ostage = array<i64: 112640, 9216>, visits = array<i64: 111616, 256>, vt = array<i64: 69632, 8192>}, smem_bytes = 121856>, scale = 1.250000e-01 : f32}
   return
 }

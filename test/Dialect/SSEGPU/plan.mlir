@@ -19,28 +19,29 @@
 // the kernel built today: two warpgroups that load with 16-byte cp.async
 // into a ring of two stages of tiles (the next chunk's loads start before
 // this chunk's operand preparation), no producer warpgroup, no setmaxnreg.
-// The parts that write o directly (the shared partition, a dense scan)
-// also stage it in shared memory (`ostage`, 64 rows of 144 bytes).
+// Every part stages its outputs in shared memory (`ostage`, 64 rows of
+// 144 bytes), o and the routed partials alike.; the routed parts keep a ring of
+// three chunks' list entries (`entries`, copied a chunk ahead).
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
 // CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 128 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 512 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}entries = array<i64: {{[0-9]+}}, 768>{{.*}}, smem_bytes = 229376> x 512 blocks;
 //
 // core-32k: the cost model splits each sequence (chunked), but the kernel
 // has no segments yet: one block walks each sequence (32 shared blocks,
 // 128 routed ones).
 // CHECK: remark: kernel plan (split = chunked, grouping = sorted):
 // CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 32 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 128 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 229376> x 128 blocks;
 //
 // core-d256: K = V = 256: 32-token chunks, 64-column slices.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
 // CHECK-SAME: shared #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 208896> x 192 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 204800> x 768 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 256, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 210944> x 768 blocks;
 //
 // core-n8k2: N = 8, k = 2.
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
 // CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 128 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 1024 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 229376> x 1024 blocks;
 //
 // dense-gla: one state, no routing: o written directly.
 // CHECK: remark: kernel plan (split = recurrent, grouping = dense):
@@ -49,7 +50,7 @@
 // decode: one token per sequence (the decode kernel will replace this).
 // CHECK: remark: kernel plan (split = recurrent, grouping = sorted):
 // CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 2048 blocks;
-// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 219136> x 8192 blocks;
+// CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 229376> x 8192 blocks;
 //
 
 func.func @core_4k(%q: tensor<4x4096x16x128xbf16>, %v: tensor<4x4096x16x128xbf16>, %z: tensor<4x4096x4xbf16>) {

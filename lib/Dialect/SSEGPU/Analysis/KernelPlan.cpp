@@ -21,8 +21,8 @@
 //    operand preparation), else one (refilled while the products run);
 // 5. the shared-memory layout of that choice (chunkScanBuffers), each
 //    buffer aligned to 1024 bytes (what 128-byte-swizzled tiles need);
-// 6. a stage for o (`ostage`, outputStageBytes) when the block writes o
-//    itself and the stage still fits.
+// 6. a stage for the outputs (`ostage`, outputStageBytes) where it still
+//    fits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,8 +80,13 @@ SmemLayout layoutFor(Builder &b, const sse::ScanShape &s, ScanPart part,
     layout.add(buffer.name, buffer.bytes);
   if (s.delta)
     layout.add("beta", stages * chunk * s.elementBytes);
-  if (part == ScanPart::Routed)
+  if (part == ScanPart::Routed) {
     layout.add("visits", stages * chunk * 4); // each visit's weight (f32)
+    // With a ring, the list entries of a chunk arrive one chunk before its
+    // rows do (routedEntryBytes).
+    if (stages > 1)
+      layout.add("entries", routedEntryBytes(chunk, stages));
+  }
   if (s.delta)
     layout.add("wy", chunk * chunk * 4 + chunk * vSlice * s.elementBytes);
   return layout;
@@ -188,15 +193,13 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
   CombineMode combine = part != ScanPart::Routed && !s.epilogue
                             ? CombineMode::direct
                             : CombineMode::partials;
-  // Step 6: o through shared memory, where it fits beside the rest: the
-  // output warpgroup then writes whole 16-byte pieces of its rows instead
-  // of one 4-byte pair per store.
-  if (combine == CombineMode::direct) {
-    SmemLayout staged = *layout;
-    staged.add("ostage", outputStageBytes(chunk, vSlice, s.elementBytes));
-    if (staged.bytes() <= target.sharedBytesPerBlock)
-      layout = staged;
-  }
+  // Step 6: the outputs through shared memory, where the stage fits
+  // beside the rest: the output warpgroup then writes 16-byte pieces of
+  // whole rows instead of one pair of columns per store.
+  SmemLayout staged = *layout;
+  staged.add("ostage", outputStageBytes(chunk));
+  if (staged.bytes() <= target.sharedBytesPerBlock)
+    layout = staged;
   ChunkScanPlan result;
   result.plan = PlanAttr::get(
       ctx, chunk, kSubBlock, s.keyWidth, vSlice, segments,
@@ -222,9 +225,12 @@ FailureOr<sse::TargetDescription> mlir::sse_gpu::planTarget(Operation *op,
   return target;
 }
 
-int64_t mlir::sse_gpu::outputStageBytes(int64_t chunk, int64_t vSlice,
-                                        int64_t elementBytes) {
-  return chunk * (vSlice * elementBytes + kOutputStagePad);
+int64_t mlir::sse_gpu::routedEntryBytes(int64_t chunk, int64_t stages) {
+  return (stages + 1) * chunk * 4;
+}
+
+int64_t mlir::sse_gpu::outputStageBytes(int64_t chunk) {
+  return chunk * (kOutputStageRowBytes + kOutputStagePad);
 }
 
 int64_t mlir::sse_gpu::coreMatrixTileBytes(int64_t rows, int64_t depth,
@@ -289,14 +295,11 @@ mlir::sse_gpu::checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
                        "warpgroups without setmaxnreg, one or two cp.async "
                        "stages, no cluster and direct or partial outputs");
   if (auto stage = plan.getBuffer("ostage")) {
-    if (plan.getCombine() != CombineMode::direct)
-      return std::string("the plan stages o ('ostage') but does not write o "
-                         "directly");
-    int64_t want =
-        outputStageBytes(plan.getChunk(), plan.getVSlice(), elementBytes);
+    int64_t want = outputStageBytes(plan.getChunk());
     if (stage->second < want)
       return "the plan's 'ostage' holds " + std::to_string(stage->second) +
-             " bytes, not the " + std::to_string(want) + " of a chunk of o";
+             " bytes, not the " + std::to_string(want) +
+             " of a chunk's 128-byte row pieces";
   }
   if (plan.getPrecision() != MatrixPrecision::bf16 &&
       plan.getPrecision() != MatrixPrecision::f16)

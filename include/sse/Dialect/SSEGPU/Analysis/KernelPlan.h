@@ -71,14 +71,21 @@ checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
 int64_t coreMatrixTileBytes(int64_t rows, int64_t depth, int64_t elementBytes,
                             int64_t padLeading, int64_t padStride);
 
-/// Bytes between rows of the output stage beyond the row itself: rows
-/// one 16-byte bank group apart, so that the 4-byte stores of a warp's
-/// accumulator pairs (8 rows at once) do not conflict.
+/// The output stage holds one 128-byte piece of each row of a chunk's
+/// outputs (64 columns of bf16 o, 32 of an f32 partial); the outputs leave
+/// in as many rounds as a row has pieces. Rows are kOutputStagePad bytes
+/// further apart than that, one 16-byte bank group, so that the stores of
+/// a warp's accumulator pairs (8 rows at once) do not conflict.
+constexpr int64_t kOutputStageRowBytes = 128;
 constexpr int64_t kOutputStagePad = 16;
 
-/// The output stage of a chunk: `chunk` rows of a `vSlice`-column slice
-/// of o, each padded by kOutputStagePad.
-int64_t outputStageBytes(int64_t chunk, int64_t vSlice, int64_t elementBytes);
+/// Bytes of the routed chunk scan's ring of list entries (`entries`): the
+/// i32 visits of `stages` + 1 chunks, copied one chunk ahead of the rows
+/// they name, so that no address waits on a global load of the list.
+int64_t routedEntryBytes(int64_t chunk, int64_t stages);
+
+/// Bytes of the output stage of a `chunk`-token chunk.
+int64_t outputStageBytes(int64_t chunk);
 
 /// The chunk-scan kernel's operand padding: 16 bytes between the core
 /// matrices that one warp's stores reach at once (the row groups of Qd, Qs,
