@@ -52,6 +52,7 @@ using namespace mlir;
 using namespace mlir::sse_gpu;
 
 namespace {
+constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpgroup = 128;
 constexpr int64_t kThreads = 2 * kWarpgroup;
 constexpr int64_t kChunk = 64;
@@ -171,6 +172,8 @@ private:
   void slowScores(Value chunk);
   void outputProducts(Value chunk);
   void writeScores(Value sAcc, Value fast);
+  void exactFirstScore(Value single);
+  void exactScoreIntoScores(Value chunk);
   /// Where an output row of the chunk goes: the token (and its visit's
   /// slot) when the row is inside the walk.
   struct Destination {
@@ -180,6 +183,13 @@ private:
   void storeStagedOutputs(ArrayRef<Destination> pieceRows, Value oAcc,
                           ArrayRef<Value> added);
   SmallVector<Value> stateUpdate(ValueRange state, Value fast);
+  /// Whether chunk `chunk` holds one token of the walk (a decode step);
+  /// formed where it is used rather than carried between the roles.
+  Value oneToken(Value chunk) {
+    return arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq,
+        arith::SubIOp::create(b, end, token(chunk, idx(0))), idx(1));
+  }
   NVVM::WGMMATypes operandType() const {
     return shape.element.isBF16() ? NVVM::WGMMATypes::bf16
                                   : NVVM::WGMMATypes::f16;
@@ -904,6 +914,8 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
   NVVM::BarrierArriveOp::create(b, idx32(kStateReadBarrier), idx32(kThreads));
   NVVM::BarrierOp::create(b, Type(), idx32(kScoresBarrier), idx32(kThreads),
                           NVVM::BarrierReductionAttr(), Value());
+  if (shape.gated && !shape.routed)
+    exactScoreIntoScores(chunk);
   wgmmaFence(b, b.getLoc());
   for (int64_t step = 0; step < depthT; ++step)
     oAcc = warpgroupMMA(b, b.getLoc(),
@@ -1023,6 +1035,71 @@ void ChunkScanEmitter::storeStagedOutputs(ArrayRef<Destination> pieceRows,
                               /*nontemporal=*/false, llvm::MaybeAlign(16));
     }
   }
+}
+
+/// A chunk of one token (a decode step) has one score, q.k: the first warp
+/// forms it exactly in f32 from the raw tiles into slow[0][0], which the
+/// fast path's writeScores takes instead of the product of Qd and Ks (each
+/// rounded to the inputs' type: 2^-8 relative per term, and a lone dot
+/// product has nothing to average that over).
+void ChunkScanEmitter::exactFirstScore(Value single) {
+  // Uniform over the block: the barrier at its end publishes slow[0][0].
+  auto oneTokenChunk = scf::IfOp::create(b, single, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard outer(b);
+  b.setInsertionPointToStart(&oneTokenChunk.getThenRegion().front());
+  gpu::BarrierOp::create(b);
+  b.setInsertionPointToStart(&oneTokenChunk.getThenRegion().front());
+  auto firstWarp = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kWarp)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&firstWarp.getThenRegion().front());
+  int64_t perLane = shape.keys / kWarp;
+  Value acc = f32(0.0);
+  for (int64_t j = 0; j < perLane; ++j) {
+    Value key = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, tid, idx(perLane)), idx(j));
+    Value q = toF32(memref::LoadOp::create(
+        b, qRaw, ValueRange{idx(0), rawColumn(idx(0), key)}));
+    Value k = toF32(memref::LoadOp::create(
+        b, kRaw, ValueRange{idx(0), rawColumn(idx(0), key)}));
+    acc = math::FmaOp::create(b, q, k, acc);
+  }
+  for (int64_t offset = 1; offset < kWarp; offset *= 2)
+    acc = arith::AddFOp::create(
+        b, acc,
+        gpu::ShuffleOp::create(b, acc, offset, kWarp, gpu::ShuffleMode::XOR)
+            .getShuffleResult());
+  if (Value w = visitWeight(idx(0), shape.readGate))
+    acc = arith::MulFOp::create(b, acc, w);
+  if (Value w = visitWeight(idx(0), shape.writeGate))
+    acc = arith::MulFOp::create(b, acc, w);
+  memref::StoreOp::create(b, acc, slow, ValueRange{idx(0), idx(0)});
+}
+
+/// Warpgroup 0, after the scores are written: a one-token chunk's score
+/// (0, 0) becomes the exact one (exactFirstScore) before P V reads it.
+/// Here rather than in warpgroup 1, whose state and scores accumulators
+/// leave no registers for it.
+void ChunkScanEmitter::exactScoreIntoScores(Value chunk) {
+  auto oneTokenChunk =
+      scf::IfOp::create(b, oneToken(chunk), /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard outer(b);
+  b.setInsertionPointToStart(&oneTokenChunk.getThenRegion().front());
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, inGroup, idx(0)),
+      /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&first.getThenRegion().front());
+    Value exact = memref::LoadOp::create(b, slow, ValueRange{idx(0), idx(0)});
+    storeAt(scores, layout(kChunk, kChunk), idx(0), idx(0),
+            arith::TruncFOp::create(b, shape.element, exact));
+    proxyFence();
+  }
+  NVVM::BarrierOp::create(b, Type(), idx32(kOutputStageBarrier),
+                          idx32(kWarpgroup), NVVM::BarrierReductionAttr(),
+                          Value());
 }
 
 /// Warpgroup 1: the masked scores of the chunk into the scores buffer,
@@ -1349,16 +1426,6 @@ void ChunkScanEmitter::emit() {
     }
     bindStage(chunk);
     Value fastHere = prepareOperands();
-    if (shape.gated) {
-      // A chunk of one token takes the elementwise scores: its one score
-      // q.k is then exact in f32 instead of the product of Qd and Ks, each
-      // rounded to the inputs' type (what a decode step computes), and
-      // the elementwise loop has one step.
-      Value several = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::ugt,
-          arith::SubIOp::create(b, end, token(chunk, idx(0))), idx(1));
-      fastHere = arith::AndIOp::create(b, fastHere, several);
-    }
     transposeValues();
     proxyFence();
     Value votes = NVVM::BarrierOp::create(
@@ -1371,6 +1438,11 @@ void ChunkScanEmitter::emit() {
         b, arith::CmpIPredicate::ne, votes,
         arith::ConstantIntOp::create(b, b.getI32Type(), 0));
     if (shape.gated) {
+      // After the vote, where the preparation's registers are free.
+      // Dense and shared parts only: the routed kernel has no registers
+      // left for it (ptxas spills); its one-token chunks keep the product.
+      if (!shape.routed)
+        exactFirstScore(oneToken(chunk));
       auto slowChunk = scf::IfOp::create(
           b,
           arith::XOrIOp::create(
