@@ -46,6 +46,8 @@ for step in "$@"; do
     ncu -i "$out/chunk_scan.ncu-rep" --print-details all >"$out/ncu.log" 2>&1
     ncu -i "$out/chunk_scan.ncu-rep" --page source --csv --print-source sass \
       >"$out/sass.csv" 2>&1
+    # The samples by phase (pieces between barriers and wgmma waits).
+    python3 scripts/sass_phases.py "$out/sass.csv" >"$out/phases.txt" 2>&1
     grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 200 ;;
   esac
 done
