@@ -49,6 +49,9 @@ void sse::buildSSEToNVVMPipeline(OpPassManager &pm,
   toGPU.lowerScans = false;
   pm.addPass(createConvertSSEToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
+  // What is left on tensors besides the scans has no GPU kernel: say so,
+  // by name, before bufferization turns it into host code.
+  pm.addPass(createSSECheckGPUOps());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

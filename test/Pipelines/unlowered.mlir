@@ -16,8 +16,9 @@ func.func @complex_abs(%x: f32) -> f32 {
 
 // -----
 
-// The GPU pipeline lowers no host-side linalg yet (issue 11).
-// NVVM: error: sse-to-nvvm left 'linalg.fill' unlowered: no pass of the pipeline handles it
+// The GPU pipeline lowers no host-side linalg yet (issue 11): sse-check-gpu-ops
+// says so before bufferization (test/Dialect/SSE/Transforms/check-gpu-ops.mlir).
+// NVVM: error: sse-to-nvvm has no GPU kernel for 'linalg.fill': only sse scans
 func.func @host_fill() -> tensor<4xf32> {
   %e = tensor.empty() : tensor<4xf32>
   %c = arith.constant 2.0 : f32

@@ -44,6 +44,28 @@ def SSEDecomposeAggregates : Pass<"sse-decompose-aggregates"> {
                            "math::MathDialect", "tensor::TensorDialect"];
 }
 
+def SSECheckGPUOps : Pass<"sse-check-gpu-ops", "ModuleOp"> {
+  let summary = "Fail, naming the op, on tensor work sse-to-nvvm has no kernel for";
+  let description = [{
+    Runs in `sse-to-nvvm` after the scans became kernels (or were marked
+    for them) and before bufferization. On the GPU only `sse` scans compile
+    (with the router and the norm and gate epilogues that `sse-fuse` folds
+    into them); a `linalg` op, or `arith`/`math` on tensors, that is still
+    there would otherwise be bufferized into host code and break much later
+    (a `linalg.matmul` fails in `convert-arith-to-llvm` with "expected
+    add/mul op in the body", a tensor `arith.addf` with "op was not
+    bufferized"). Each distinct such op is an error here that names it,
+    the pipeline, and what runs it instead:
+
+    ```text
+    error: sse-to-nvvm has no GPU kernel for 'linalg.matmul': only sse scans
+    (with their router and the norm/gate epilogues sse-fuse folds into them)
+    compile for the GPU; run the whole layer with sse-to-llvm-cpu, or keep
+    this op outside the module
+    ```
+  }];
+}
+
 def SSECheckLowered : Pass<"sse-check-lowered", "ModuleOp"> {
   let summary = "Fail, naming the op, when a pipeline left something unlowered";
   let description = [{
