@@ -152,6 +152,8 @@ private:
   // Stages.
   void setUp();
   void bindStage(Value chunk);
+  void issueFirstChunk();
+  Value issueNextChunkEarly(Value nextChunk, Value more);
   void issueLoads(Value chunk);
   void copyWeights(Value chunk);
   Value loadScalarGates(Value chunk);
@@ -205,6 +207,13 @@ private:
   /// from the ring of list entries when the plan has one, else visitAt.
   std::pair<Value, Value> visitOfRow(Value chunk, Value row);
   std::pair<Value, Value> decodeVisit(Value visit);
+  /// Indices of list entry `pos` of this block's walk in the tokens buffer.
+  SmallVector<Value> listIndices(Value pos);
+  /// Index of row `row` of chunk `chunk` in the ring of list entries.
+  Value entrySlot(Value chunk, Value row);
+  /// Opens `if (tid < 64)`, one thread per row of the chunk, and returns
+  /// its body for the caller's insertion point.
+  Block *rowThreads();
   /// Copies the list entries of chunk `chunk` into the ring (part of the
   /// current cp.async group; 0 past the list's end).
   void copyEntries(Value chunk);
@@ -427,12 +436,33 @@ void ChunkScanEmitter::bindStage(Value chunk) {
 }
 
 std::pair<Value, Value> ChunkScanEmitter::visitAt(Value pos) {
+  return decodeVisit(arith::IndexCastUIOp::create(
+      b, b.getIndexType(),
+      memref::LoadOp::create(b, arg(op.getTokens()), listIndices(pos))));
+}
+
+SmallVector<Value> ChunkScanEmitter::listIndices(Value pos) {
   SmallVector<Value> at = {seq};
   if (shape.perHeadRouting)
     at.push_back(head);
   at.append({partition, pos});
-  return decodeVisit(arith::IndexCastUIOp::create(
-      b, b.getIndexType(), memref::LoadOp::create(b, arg(op.getTokens()), at)));
+  return at;
+}
+
+Value ChunkScanEmitter::entrySlot(Value chunk, Value row) {
+  return arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, chunk, idx(plan.getStages() + 1)),
+          idx(kChunk)),
+      row);
+}
+
+Block *ChunkScanEmitter::rowThreads() {
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
+      /*withElseRegion=*/false);
+  return &first.getThenRegion().front();
 }
 
 std::pair<Value, Value> ChunkScanEmitter::decodeVisit(Value visit) {
@@ -459,38 +489,22 @@ std::pair<Value, Value> ChunkScanEmitter::visitOfRow(Value chunk, Value row) {
     Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
     return visitAt(arith::SelectOp::create(b, valid, pos, idx(0)));
   }
-  Value slotBase = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, chunk, idx(plan.getStages() + 1)),
-      idx(kChunk));
-  Value visit = arith::IndexCastUIOp::create(
+  return decodeVisit(arith::IndexCastUIOp::create(
       b, b.getIndexType(),
-      memref::LoadOp::create(
-          b, entries, ValueRange{arith::AddIOp::create(b, slotBase, row)}));
-  return decodeVisit(visit);
+      memref::LoadOp::create(b, entries, ValueRange{entrySlot(chunk, row)})));
 }
 
 void ChunkScanEmitter::copyEntries(Value chunk) {
-  auto first = scf::IfOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
-      /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&first.getThenRegion().front());
+  b.setInsertionPointToStart(rowThreads());
   Value pos = token(chunk, tid);
   Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
-  SmallVector<Value> at = {seq};
-  if (shape.perHeadRouting)
-    at.push_back(head);
-  at.append({partition, arith::SelectOp::create(b, valid, pos, idx(0))});
-  Value slot = arith::AddIOp::create(
-      b,
-      arith::MulIOp::create(
-          b, arith::RemUIOp::create(b, chunk, idx(plan.getStages() + 1)),
-          idx(kChunk)),
-      tid);
   nvgpu::DeviceAsyncCopyOp::create(
       b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), entries,
-      ValueRange{slot}, arg(op.getTokens()), at, b.getIndexAttr(1),
-      arith::SelectOp::create(b, valid, idx(1), idx(0)), UnitAttr());
+      ValueRange{entrySlot(chunk, tid)}, arg(op.getTokens()),
+      listIndices(arith::SelectOp::create(b, valid, pos, idx(0))),
+      b.getIndexAttr(1), arith::SelectOp::create(b, valid, idx(1), idx(0)),
+      UnitAttr());
 }
 
 Value ChunkScanEmitter::visitWeight(Value t, bool gateOn) {
@@ -564,22 +578,16 @@ Value ChunkScanEmitter::loadScalarGates(Value chunk) {
 
 /// Threads 0..63 store their row's gate into `tile`.
 void ChunkScanEmitter::storeScalarGates(Value gates, Value tile) {
-  auto first = scf::IfOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
-      /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&first.getThenRegion().front());
+  b.setInsertionPointToStart(rowThreads());
   memref::StoreOp::create(b, gates, tile, ValueRange{tid});
 }
 
 /// Routed: threads 0..63 copy the weight of their row's visit (4 bytes,
 /// 0 past the list's end) into the visits buffer.
 void ChunkScanEmitter::copyWeights(Value chunk) {
-  auto first = scf::IfOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(kChunk)),
-      /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&first.getThenRegion().front());
+  b.setInsertionPointToStart(rowThreads());
   Value pos = token(chunk, tid);
   Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
   auto [t, slot] = visitOfRow(chunk, tid);
@@ -1038,10 +1046,10 @@ void ChunkScanEmitter::storeStagedOutputs(ArrayRef<Destination> pieceRows,
 }
 
 /// A chunk of one token (a decode step) has one score, q.k: the first warp
-/// forms it exactly in f32 from the raw tiles into slow[0][0], which the
-/// fast path's writeScores takes instead of the product of Qd and Ks (each
-/// rounded to the inputs' type: 2^-8 relative per term, and a lone dot
-/// product has nothing to average that over).
+/// forms it exactly in f32 from the raw tiles into slow[0][0], which
+/// exactScoreIntoScores puts over the product of Qd and Ks (each rounded
+/// to the inputs' type: 2^-8 relative per term, and a lone dot product has
+/// nothing to average that over).
 void ChunkScanEmitter::exactFirstScore(Value single) {
   // Uniform over the block: the barrier at its end publishes slow[0][0].
   auto oneTokenChunk = scf::IfOp::create(b, single, /*withElseRegion=*/false);
@@ -1324,6 +1332,48 @@ void ChunkScanEmitter::zeroUncoveredOutputs() {
        idx(cast<MemRefType>(op.getQ().getType()).getDimSize(1)));
 }
 
+/// The prologue's loads: chunk 0's rows and, routed with a ring, chunks
+/// 0's and 1's list entries, which travel with them; chunk 0's sources
+/// come from the list in global memory, so nothing waits here.
+void ChunkScanEmitter::issueFirstChunk() {
+  if (entries) {
+    copyEntries(idx(0));
+    copyEntries(idx(1));
+  }
+  llvm::SaveAndRestore<Value> fromGlobal(entries, Value());
+  issueLoads(idx(0));
+  if (shape.gated && !shape.perKey)
+    storeScalarGates(loadScalarGates(idx(0)), gRaw);
+}
+
+/// With a ring, at the loop top: when there is a next chunk (`more`), its
+/// loads into its stage and the list entries of the chunk after it (they
+/// travel in this group: those rows are copied at the next loop top, after
+/// the group is waited for). Scalar gates are loaded now and returned, to
+/// be stored after the preparation, so the load's latency hides behind it;
+/// null without scalar gates.
+Value ChunkScanEmitter::issueNextChunkEarly(Value nextChunk, Value more) {
+  bool scalarGates = shape.gated && !shape.perKey;
+  SmallVector<Type> results;
+  if (scalarGates)
+    results.push_back(shape.gateElement);
+  auto early =
+      scf::IfOp::create(b, results, more, /*withElseRegion=*/scalarGates);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&early.getThenRegion().front());
+  bindStage(nextChunk);
+  if (entries)
+    copyEntries(arith::AddIOp::create(b, nextChunk, idx(1)));
+  issueLoads(nextChunk);
+  if (!scalarGates)
+    return Value();
+  scf::YieldOp::create(b, loadScalarGates(nextChunk));
+  b.setInsertionPointToStart(&early.getElseRegion().front());
+  scf::YieldOp::create(b, ValueRange{arith::ConstantOp::create(
+                              b, b.getFloatAttr(shape.gateElement, 0.0))});
+  return early.getResult(0);
+}
+
 /// The kernel: set-up, the state in, the chunk loop, the state out.
 void ChunkScanEmitter::emit() {
   setUp();
@@ -1356,18 +1406,7 @@ void ChunkScanEmitter::emit() {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&prologue.getThenRegion().front());
-    // Chunks 0's and 1's list entries travel with chunk 0's rows, whose
-    // sources come from the list in global memory: nothing waits here.
-    if (entries) {
-      copyEntries(idx(0));
-      copyEntries(idx(1));
-    }
-    {
-      llvm::SaveAndRestore<Value> fromGlobal(entries, Value());
-      issueLoads(idx(0));
-      if (scalarGates)
-        storeScalarGates(loadScalarGates(idx(0)), gRaw);
-    }
+    issueFirstChunk();
   }
   // Warpgroup 1 holds the state; warpgroup 0 carries placeholders.
   SmallVector<Type> accTypes(shape.keys / kTileRows,
@@ -1398,32 +1437,7 @@ void ChunkScanEmitter::emit() {
     Value nextChunk = arith::AddIOp::create(b, chunk, idx(1));
     Value more =
         arith::CmpIOp::create(b, arith::CmpIPredicate::ult, nextChunk, chunks);
-    Value nextGates;
-    if (ahead) {
-      SmallVector<Type> results;
-      if (scalarGates)
-        results.push_back(shape.gateElement);
-      auto early = scf::IfOp::create(b, results, more,
-                                     /*withElseRegion=*/scalarGates);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&early.getThenRegion().front());
-      bindStage(nextChunk);
-      // The entries of the chunk after next travel in this group: its rows
-      // are copied at the next loop top, after that group is waited for.
-      if (entries)
-        copyEntries(arith::AddIOp::create(b, nextChunk, idx(1)));
-      issueLoads(nextChunk);
-      if (scalarGates) {
-        // Loaded now, stored after the preparation: the load's latency
-        // hides behind it.
-        scf::YieldOp::create(b, loadScalarGates(nextChunk));
-        b.setInsertionPointToStart(&early.getElseRegion().front());
-        scf::YieldOp::create(b,
-                             ValueRange{arith::ConstantOp::create(
-                                 b, b.getFloatAttr(shape.gateElement, 0.0))});
-        nextGates = early.getResult(0);
-      }
-    }
+    Value nextGates = ahead ? issueNextChunkEarly(nextChunk, more) : Value();
     bindStage(chunk);
     Value fastHere = prepareOperands();
     transposeValues();
