@@ -250,7 +250,34 @@ def v2_cases():
                       gate_mix="strong", init=True, schedule=sched(128, 128)))
     c.append(ScanCase(T=1, B=8, K=128, V=128, H=2, dtype="bf16",
                       gate="per_key", init=True, schedule=sched(128, 128)))
-    return c + routed_v2_cases()
+    return c + segmented_v2_cases() + routed_v2_cases()
+
+
+def segmented_v2_cases():
+    """Dense walks long enough and few enough that the plan cuts each
+    sequence into segments (segment_states, combine_segments, then the
+    walk from each piece's state; `build` checks each runs the state
+    pass): 2 to 8 pieces; with and without initial states; strong gates
+    and resets, scalar and per key; f16 and V != K; packed sequences, one
+    of them shorter than a piece (its last pieces are empty); a length
+    that is not a whole number of chunks."""
+    def sched(K, V):
+        return Schedule(chunk=64, k_tile=K, v_tile=min(V, 64),
+                        grouping="dense")
+    c = []
+    c.append(ScanCase(T=4096, K=128, V=128, H=1, dtype="bf16",
+                      gate="per_key", gate_mix="strong", init=True,
+                      schedule=sched(128, 128)))
+    c.append(ScanCase(T=2000, K=64, V=64, H=1, dtype="bf16", gate="scalar",
+                      gate_mix="strong", schedule=sched(64, 64)))
+    c.append(ScanCase(T=1500, B=2, K=64, V=128, H=1, dtype="f16",
+                      gate="scalar", init=True, schedule=sched(64, 128)))
+    c.append(ScanCase(T=1100, K=128, V=64, H=2, dtype="bf16", gate=None,
+                      init=True, schedule=sched(128, 64)))
+    c.append(ScanCase(T=3237, K=64, V=64, H=1, dtype="bf16", gate="per_key",
+                      seq_lens=(1500, 20, 1700), tail=17, init=True,
+                      schedule=sched(64, 64)))
+    return c
 
 
 def routed_v2_cases():
@@ -311,6 +338,7 @@ def build(out):
     shutil.copy(os.path.join(tools_dir(), "sse-aot-run"), out)
     shutil.copy(os.path.join(lib_dir, "libsse_cuda_runtime.so"), out)
     v2 = v2_cases()
+    segmented = segmented_v2_cases()
     for n, case in enumerate(gpu_cases()):
         d = os.path.join(out, f"case{n:03d}")
         os.makedirs(d, exist_ok=True)
@@ -339,6 +367,10 @@ def build(out):
                 "sse_group_0" not in kernels):
             sys.exit(f"case{n:03d} {case.id} was meant for the sse_gpu "
                      f"routed kernels but runs {kernels}")
+        if (case in segmented and V2_BUILD and
+                "sse_segment_states_0" not in kernels):
+            sys.exit(f"case{n:03d} {case.id} was meant for a segmented "
+                     f"walk but runs {kernels}")
         with open(os.path.join(d, "case.py"), "w") as f:
             f.write(repr(case))
     print(f"built {len(gpu_cases())} cases into {out} "

@@ -79,6 +79,45 @@ constexpr int64_t kOutputStageBarrier = 3;
 /// 16-byte pieces in a row of the output stage.
 constexpr int64_t kPiecesPerStageRow = kOutputStageRowBytes / 16;
 
+/// What a chunk-scan kernel reads and writes, from either op that builds
+/// one: sse_gpu.chunk_scan (the walk with its outputs) or
+/// sse_gpu.segment_states (a segmented walk's state pass: no q, no
+/// outputs; the pieces' end states and decays instead of the states).
+struct ScanOperands {
+  Operation *op;
+  Value q, k, v, gate, counts, tokens, weights, cuSeqlens, partialsIn;
+  Value segmentInit, out, states, ends, decays;
+  int64_t firstPartition = 0, partitions = 1;
+  double scale = 1.0;
+  bool readGate = false, writeGate = false, zeroInit = false;
+  PlanAttr plan;
+
+  explicit ScanOperands(ChunkScanOp scan)
+      : op(scan), q(scan.getQ()), k(scan.getK()), v(scan.getV()),
+        gate(scan.getGate()), counts(scan.getCounts()),
+        tokens(scan.getTokens()), weights(scan.getWeights()),
+        cuSeqlens(scan.getCuSeqlens()), partialsIn(scan.getPartialsIn()),
+        segmentInit(scan.getSegmentInit()), out(scan.getOutInit()),
+        states(scan.getStatesInit()),
+        firstPartition(static_cast<int64_t>(scan.getFirstPartition())),
+        partitions(static_cast<int64_t>(scan.getPartitions())),
+        scale(scan.getScale().convertToFloat()), readGate(scan.getReadGate()),
+        writeGate(scan.getWriteGate()), zeroInit(scan.getZeroInit()),
+        plan(scan.getPlan()) {}
+  explicit ScanOperands(SegmentStatesOp pass)
+      : op(pass), k(pass.getK()), v(pass.getV()), gate(pass.getGate()),
+        cuSeqlens(pass.getCuSeqlens()), ends(pass.getEndsInit()),
+        decays(pass.getDecaysInit()), zeroInit(true), plan(pass.getPlan()) {}
+  bool routed() const { return counts != nullptr; }
+  /// The state pass of a segmented walk.
+  bool statesOnly() const { return ends != nullptr; }
+  /// The walk's blocks per sequence: its pieces (the state pass has no
+  /// block for the last).
+  int64_t pieces() const {
+    return statesOnly() ? plan.getSegments() - 1 : plan.getSegments();
+  }
+};
+
 /// What the kernel is built for, from the op's types and plan.
 struct KernelShape {
   int64_t keys, values, vSlice, parts, span;
@@ -98,8 +137,9 @@ struct KernelShape {
 
 class ChunkScanEmitter {
 public:
-  ChunkScanEmitter(ChunkScanOp op, gpu::GPUFuncOp fn, ImplicitLocOpBuilder &b)
-      : op(op), fn(fn), b(b), plan(op.getPlan()) {}
+  ChunkScanEmitter(const ScanOperands &ops, gpu::GPUFuncOp fn,
+                   ImplicitLocOpBuilder &b)
+      : ops(ops), fn(fn), b(b), plan(ops.plan) {}
   void emit();
 
 private:
@@ -151,6 +191,12 @@ private:
 
   // Stages.
   void setUp();
+  void narrowToSegment();
+  void stateOnlyStep(scf::ForOp loop, Value stateGroup, Value nextChunk,
+                     Value more, Value nextGates);
+  void outputStep(scf::ForOp loop, Value fastHere, Value stateGroup,
+                  Value nextChunk, Value more, Value nextGates);
+  void refillAfterPreparation(Value nextChunk, Value more, Value nextGates);
   void bindStage(Value chunk);
   void issueFirstChunk();
   Value issueNextChunkEarly(Value nextChunk, Value more);
@@ -185,6 +231,9 @@ private:
   void storeStagedOutputs(ArrayRef<Destination> pieceRows, Value oAcc,
                           ArrayRef<Value> added);
   SmallVector<Value> stateUpdate(ValueRange state, Value fast);
+  SmallVector<Value> stateOnlyUpdate(ValueRange state);
+  void decayState(SmallVectorImpl<Value> &acc);
+  void issueStateProducts(SmallVectorImpl<Value> &acc);
   /// Whether chunk `chunk` holds one token of the walk (a decode step);
   /// formed where it is used rather than carried between the roles.
   Value oneToken(Value chunk) {
@@ -198,6 +247,8 @@ private:
   }
   SmallVector<Value> loadState();
   void storeState(ValueRange state);
+  void storeSegmentDecay(Value product);
+  Value accumulateDecay(Value product);
   void writeStateCopy(ArrayRef<Value> acc);
   void zeroOutputs(Value lo, Value hi);
   /// The token and slot of routed list entry `pos` (clamped into the
@@ -227,7 +278,7 @@ private:
   /// (one vector<2xf32> per pair, 0 outside the walk), or nothing.
   SmallVector<Value> loadAddedPartials(ArrayRef<Destination> rows);
   void zeroUncoveredOutputs();
-  SmallVector<Value> stateIndices(int64_t m, int64_t i);
+  SmallVector<Value> stateIndices(int64_t m, int64_t i, bool perSegment);
   Value idx32(int64_t v) {
     return arith::ConstantIntOp::create(b, b.getI32Type(), v);
   }
@@ -258,12 +309,15 @@ private:
     return padded(shape.keys, kChunk, kKeyRowsPadding);
   }
 
-  ChunkScanOp op;
+  ScanOperands ops;
   gpu::GPUFuncOp fn;
   ImplicitLocOpBuilder &b;
   PlanAttr plan;
   KernelShape shape;
   Value tid, inGroup, head, seq, batch, start, end, v0;
+  /// Segmented walks: the piece of the sequence this block walks (0
+  /// otherwise), and the sequence's whole token range.
+  Value segment, sequenceStart, sequenceEnd;
   Value partition; ///< the routed partition of this block (0..P-1)
   // Raw tiles as loaded, and the prepared operands (1-D, core layouts).
   Value qRaw, kRaw, vRaw, gRaw, qd, ks, kd, vt, st, scores;
@@ -275,7 +329,7 @@ private:
 };
 
 Value ChunkScanEmitter::arg(Value operand) {
-  for (OpOperand &o : op->getOpOperands())
+  for (OpOperand &o : ops.op->getOpOperands())
     if (o.get() == operand)
       return fn.getArgument(o.getOperandNumber());
   llvm_unreachable("not an operand of the op");
@@ -332,8 +386,8 @@ void ChunkScanEmitter::proxyFence() {
 
 /// Thread and block indices, the sequence's token range, the buffers.
 void ChunkScanEmitter::setUp() {
-  auto qType = cast<MemRefType>(op.getQ().getType());
-  auto vType = cast<MemRefType>(op.getV().getType());
+  auto qType = cast<MemRefType>(ops.k.getType());
+  auto vType = cast<MemRefType>(ops.v.getType());
   shape.keys = qType.getDimSize(3);
   shape.values = vType.getDimSize(3);
   shape.vSlice = plan.getVSlice();
@@ -341,24 +395,24 @@ void ChunkScanEmitter::setUp() {
   shape.parts = kThreads / (shape.keys / 4);
   shape.span = kChunk / shape.parts;
   shape.element = qType.getElementType();
-  shape.gated = op.getGate() != nullptr;
+  shape.gated = ops.gate != nullptr;
   shape.perKey =
-      shape.gated && cast<MemRefType>(op.getGate().getType()).getRank() == 4;
+      shape.gated && cast<MemRefType>(ops.gate.getType()).getRank() == 4;
   shape.gateElement =
-      shape.gated ? cast<MemRefType>(op.getGate().getType()).getElementType()
+      shape.gated ? cast<MemRefType>(ops.gate.getType()).getElementType()
                   : shape.element;
-  shape.packed = op.getCuSeqlens() != nullptr;
-  shape.zeroInit = op.getZeroInit();
-  shape.scale = op.getScale().convertToFloat();
-  shape.routed = op.isRouted();
+  shape.packed = ops.cuSeqlens != nullptr;
+  shape.zeroInit = ops.zeroInit;
+  shape.scale = ops.scale;
+  shape.routed = ops.routed();
   shape.partials = plan.getCombine() == CombineMode::partials;
   if (shape.routed) {
-    auto w = cast<MemRefType>(op.getWeights().getType());
+    auto w = cast<MemRefType>(ops.weights.getType());
     shape.perHeadRouting = w.getRank() == 4;
     shape.slots = w.getDimSize(w.getRank() - 1);
-    shape.partitions = op.getPartitions();
-    shape.readGate = op.getReadGate();
-    shape.writeGate = op.getWriteGate();
+    shape.partitions = ops.partitions;
+    shape.readGate = ops.readGate;
+    shape.writeGate = ops.writeGate;
   }
 
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -367,6 +421,13 @@ void ChunkScanEmitter::setUp() {
                              idx(shape.vSlice));
   head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   seq = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  segment = idx(0);
+  if (plan.getSegments() > 1) {
+    // Block z = (sequence, piece).
+    Value z = seq;
+    seq = arith::DivUIOp::create(b, z, idx(ops.pieces()));
+    segment = arith::RemUIOp::create(b, z, idx(ops.pieces()));
+  }
   partition = idx(0);
   if (shape.routed) {
     // Block z = (sequence, partition): the walk is the partition's token
@@ -379,21 +440,24 @@ void ChunkScanEmitter::setUp() {
       at.push_back(head);
     at.push_back(partition);
     Value count = arith::IndexCastOp::create(
-        b, b.getIndexType(),
-        memref::LoadOp::create(b, arg(op.getCounts()), at));
+        b, b.getIndexType(), memref::LoadOp::create(b, arg(ops.counts), at));
     batch = seq;
     start = idx(0);
     end = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, count, idx(0)),
                                  idx(qType.getDimSize(1)));
   } else if (shape.packed) {
     batch = idx(0);
-    std::tie(start, end) = packedSequenceRange(b, arg(op.getCuSeqlens()), seq,
-                                               qType.getDimSize(1));
+    std::tie(start, end) =
+        packedSequenceRange(b, arg(ops.cuSeqlens), seq, qType.getDimSize(1));
   } else {
     batch = seq;
     start = idx(0);
     end = idx(qType.getDimSize(1));
   }
+  sequenceStart = start;
+  sequenceEnd = end;
+  if (plan.getSegments() > 1)
+    narrowToSegment();
 
   Type e = shape.element, f = b.getF32Type();
   int64_t K = shape.keys, BV = shape.vSlice;
@@ -412,6 +476,30 @@ void ChunkScanEmitter::setUp() {
   if (shape.routed && plan.getStages() > 1)
     entries =
         view("entries", {(plan.getStages() + 1) * kChunk}, b.getI32Type());
+}
+
+/// A segmented walk: [start, end) becomes piece `segment` of the
+/// sequence's chunks, ceil(chunks / segments) of them a piece (the last
+/// ones may be shorter or empty).
+void ChunkScanEmitter::narrowToSegment() {
+  Value chunks = arith::DivUIOp::create(
+      b,
+      arith::AddIOp::create(b, arith::SubIOp::create(b, end, start),
+                            idx(kChunk - 1)),
+      idx(kChunk));
+  int64_t n = plan.getSegments();
+  Value tokens = arith::MulIOp::create(
+      b,
+      arith::DivUIOp::create(b, arith::AddIOp::create(b, chunks, idx(n - 1)),
+                             idx(n)),
+      idx(kChunk));
+  Value lo = arith::MinUIOp::create(
+      b,
+      arith::AddIOp::create(b, start,
+                            arith::MulIOp::create(b, segment, tokens)),
+      end);
+  end = arith::MinUIOp::create(b, arith::AddIOp::create(b, lo, tokens), end);
+  start = lo;
 }
 
 Value ChunkScanEmitter::stageOf(Value chunk) {
@@ -438,7 +526,7 @@ void ChunkScanEmitter::bindStage(Value chunk) {
 std::pair<Value, Value> ChunkScanEmitter::visitAt(Value pos) {
   return decodeVisit(arith::IndexCastUIOp::create(
       b, b.getIndexType(),
-      memref::LoadOp::create(b, arg(op.getTokens()), listIndices(pos))));
+      memref::LoadOp::create(b, arg(ops.tokens), listIndices(pos))));
 }
 
 SmallVector<Value> ChunkScanEmitter::listIndices(Value pos) {
@@ -470,7 +558,7 @@ std::pair<Value, Value> ChunkScanEmitter::decodeVisit(Value visit) {
   // list inside the buffers.
   Value t = arith::MinUIOp::create(
       b, arith::DivUIOp::create(b, visit, idx(shape.slots)),
-      idx(cast<MemRefType>(op.getQ().getType()).getDimSize(1) - 1));
+      idx(cast<MemRefType>(ops.k.getType()).getDimSize(1) - 1));
   return {t, arith::RemUIOp::create(b, visit, idx(shape.slots))};
 }
 
@@ -501,7 +589,7 @@ void ChunkScanEmitter::copyEntries(Value chunk) {
   Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end);
   nvgpu::DeviceAsyncCopyOp::create(
       b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), entries,
-      ValueRange{entrySlot(chunk, tid)}, arg(op.getTokens()),
+      ValueRange{entrySlot(chunk, tid)}, arg(ops.tokens),
       listIndices(arith::SelectOp::create(b, valid, pos, idx(0))),
       b.getIndexAttr(1), arith::SelectOp::create(b, valid, idx(1), idx(0)),
       UnitAttr());
@@ -551,11 +639,12 @@ void ChunkScanEmitter::issueLoads(Value chunk) {
           b.getIndexAttr(perVec), n, b.getUnitAttr());
     }
   };
-  copyRows(arg(op.getQ()), qRaw, shape.keys, Value(), true);
-  copyRows(arg(op.getK()), kRaw, shape.keys, Value(), true);
-  copyRows(arg(op.getV()), vRaw, shape.vSlice, v0, false);
+  if (!ops.statesOnly())
+    copyRows(arg(ops.q), qRaw, shape.keys, Value(), true);
+  copyRows(arg(ops.k), kRaw, shape.keys, Value(), true);
+  copyRows(arg(ops.v), vRaw, shape.vSlice, v0, false);
   if (shape.perKey)
-    copyRows(arg(op.getGate()), gRaw, shape.keys, Value(), true);
+    copyRows(arg(ops.gate), gRaw, shape.keys, Value(), true);
   if (shape.routed && (shape.readGate || shape.writeGate))
     copyWeights(chunk);
   NVVM::CpAsyncCommitGroupOp::create(b);
@@ -569,8 +658,8 @@ Value ChunkScanEmitter::loadScalarGates(Value chunk) {
   Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                       token(chunk, row), end);
   Value safe = sourceToken(chunk, row, valid);
-  Value g = memref::LoadOp::create(b, arg(op.getGate()),
-                                   ValueRange{batch, safe, head});
+  Value g =
+      memref::LoadOp::create(b, arg(ops.gate), ValueRange{batch, safe, head});
   Value zero =
       arith::ConstantOp::create(b, b.getFloatAttr(shape.gateElement, 0.0));
   return arith::SelectOp::create(b, valid, g, zero);
@@ -597,7 +686,7 @@ void ChunkScanEmitter::copyWeights(Value chunk) {
   at.push_back(slot);
   nvgpu::DeviceAsyncCopyOp::create(
       b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), weights,
-      ValueRange{tid}, arg(op.getWeights()), at, b.getIndexAttr(1),
+      ValueRange{tid}, arg(ops.weights), at, b.getIndexAttr(1),
       arith::SelectOp::create(b, valid, idx(1), idx(0)), UnitAttr());
 }
 
@@ -764,10 +853,10 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
     }
     SmallVector<Value> expP, expR;
     for (int64_t j = 0; j < columns; ++j) {
-      expP.push_back(shape.gated ? exp2(sums.prefix[i][j]) : f32(1.0));
+      if (!ops.statesOnly())
+        expP.push_back(shape.gated ? exp2(sums.prefix[i][j]) : f32(1.0));
       expR.push_back(shape.gated ? exp2(suffix[j]) : f32(1.0));
     }
-    SmallVector<Value> q = loadQuad(qRaw, t, key0, shape.element);
     SmallVector<Value> k = loadQuad(kRaw, t, key0, shape.element);
     // Routed: the read gate scales q, the write gate k, by the visit's
     // weight (folded into the factors they are multiplied by anyway).
@@ -778,14 +867,17 @@ void ChunkScanEmitter::writeOperands(const GateSums &sums, Value key0,
     if (shape.writeGate)
       for (Value &r : expR)
         r = arith::MulFOp::create(b, r, w);
+    for (int64_t j = 0; j < 4; ++j)
+      kdT[j][i] = arith::MulFOp::create(b, k[j], expR[shape.perKey ? j : 0]);
+    // The state pass of a segmented walk has no scores and no outputs.
+    if (ops.statesOnly())
+      continue;
+    SmallVector<Value> q = loadQuad(qRaw, t, key0, shape.element);
     SmallVector<Value> qdRow, ksRow;
     for (int64_t j = 0; j < 4; ++j) {
       int64_t c = shape.perKey ? j : 0;
-      Value qdv = arith::MulFOp::create(b, q[j], expP[c]);
-      Value kdv = arith::MulFOp::create(b, k[j], expR[c]);
-      qdRow.push_back(qdv);
-      ksRow.push_back(arith::MulFOp::create(b, kdv, sums.toKs[c]));
-      kdT[j][i] = kdv;
+      qdRow.push_back(arith::MulFOp::create(b, q[j], expP[c]));
+      ksRow.push_back(arith::MulFOp::create(b, kdT[j][i], sums.toKs[c]));
     }
     storeAt(qd, rowsByToken, t, key0, pack(shape.element, qdRow));
     storeAt(ks, rowsByToken, t, key0, pack(shape.element, ksRow));
@@ -936,7 +1028,7 @@ void ChunkScanEmitter::outputProducts(Value chunk) {
     return;
   }
 
-  Value out = arg(op.getOutInit());
+  Value out = arg(ops.out);
   Type outElement = cast<MemRefType>(out.getType()).getElementType();
   // Columns col, col + 1 of one token: one store per pair.
   for (int64_t i = 0; i < BV / 2; i += 2) {
@@ -982,7 +1074,7 @@ ChunkScanEmitter::Destination ChunkScanEmitter::destination(Value chunk,
 /// writes 16 bytes of row u / 8 + 16 n for each n (`pieceRows`).
 void ChunkScanEmitter::storeStagedOutputs(ArrayRef<Destination> pieceRows,
                                           Value oAcc, ArrayRef<Value> added) {
-  Value out = arg(op.getOutInit());
+  Value out = arg(ops.out);
   Type outElement = cast<MemRefType>(out.getType()).getElementType();
   int64_t eb = outElement.getIntOrFloatBitWidth() / 8;
   int64_t roundColumns = kOutputStageRowBytes / eb;
@@ -1151,7 +1243,7 @@ void ChunkScanEmitter::writeScores(Value sAcc, Value fast) {
 
 SmallVector<Value>
 ChunkScanEmitter::loadAddedPartials(ArrayRef<Destination> rows) {
-  Value partials = op.getPartialsIn() ? arg(op.getPartialsIn()) : Value();
+  Value partials = ops.partialsIn ? arg(ops.partialsIn) : Value();
   if (!partials)
     return {};
   auto type = cast<MemRefType>(partials.getType());
@@ -1185,26 +1277,13 @@ ChunkScanEmitter::loadAddedPartials(ArrayRef<Destination> rows) {
 /// warpgroup 0, whose P V waits for them: the two warpgroups' chains
 /// are then about as long (warpgroup 1 waited at the loop-top barrier).
 SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state, Value fast) {
-  int64_t K = shape.keys, BV = shape.vSlice;
+  int64_t K = shape.keys;
   NVVM::WGMMATypes type = operandType();
-  CoreMatrixLayout kdL = keyRows(), vtL = layout(BV, kChunk);
   CoreMatrixLayout tokensByKey = tokenRows();
   SmallVector<Value> acc(state.begin(), state.end());
-  if (shape.gated)
-    for (int64_t m = 0; m < K / kTileRows; ++m)
-      for (int64_t i = 0; i < BV / 2; ++i) {
-        Value row = accumulatorPosition(b, b.getLoc(), inGroup, i).first;
-        Value d = memref::LoadOp::create(
-            b, decay,
-            ValueRange{arith::AddIOp::create(b, row, idx(m * kTileRows))});
-        Value v = LLVM::ExtractValueOp::create(b, acc[m], i);
-        acc[m] = LLVM::InsertValueOp::create(b, acc[m],
-                                             arith::MulFOp::create(b, v, d), i);
-      }
-  Value qdA = address(qd), ksA = address(ks), kdA = address(kd),
-        vtA = address(vt);
+  decayState(acc);
+  Value qdA = address(qd), ksA = address(ks);
   int64_t depthK = K / wgmmaDepth(tokensByKey.elementBytes);
-  int64_t depthT = kChunk / wgmmaDepth(kdL.elementBytes);
   wgmmaFence(b, b.getLoc());
   Value sAcc =
       LLVM::UndefOp::create(b, accumulatorType(b.getContext(), kChunk));
@@ -1214,18 +1293,7 @@ SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state, Value fast) {
                         matrixDescriptor(b, b.getLoc(), ksA, tokensByKey, step),
                         sAcc, kChunk, type, step > 0);
   wgmmaCommit(b, b.getLoc());
-  for (int64_t m = 0; m < K / kTileRows; ++m) {
-    // Tile m starts at key row 64 m: whole core matrices, SBO apart.
-    Value tileA = arith::AddIOp::create(
-        b, kdA,
-        arith::ConstantIntOp::create(b, b.getI64Type(),
-                                     m * (kTileRows / 8) * kdL.strideBytes()));
-    for (int64_t step = 0; step < depthT; ++step)
-      acc[m] = warpgroupMMA(b, b.getLoc(),
-                            matrixDescriptor(b, b.getLoc(), tileA, kdL, step),
-                            matrixDescriptor(b, b.getLoc(), vtA, vtL, step),
-                            acc[m], BV, type, /*accumulate=*/true);
-  }
+  issueStateProducts(acc);
   wgmmaCommit(b, b.getLoc());
   // The scores' group is done; the state's may still run.
   wgmmaWait(b, b.getLoc(), 1);
@@ -1237,6 +1305,54 @@ SmallVector<Value> ChunkScanEmitter::stateUpdate(ValueRange state, Value fast) {
   return acc;
 }
 
+/// Warpgroup 1 in the state pass of a segmented walk: the state update
+/// alone (no scores, and no copy of the state: nothing reads it).
+SmallVector<Value> ChunkScanEmitter::stateOnlyUpdate(ValueRange state) {
+  SmallVector<Value> acc(state.begin(), state.end());
+  decayState(acc);
+  wgmmaFence(b, b.getLoc());
+  issueStateProducts(acc);
+  wgmmaCommitAndWait(b, b.getLoc());
+  return acc;
+}
+
+/// The state times the chunk's decay exp(P_last), one factor per key row
+/// (nothing without gates).
+void ChunkScanEmitter::decayState(SmallVectorImpl<Value> &acc) {
+  if (!shape.gated)
+    return;
+  for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
+    for (int64_t i = 0; i < shape.vSlice / 2; ++i) {
+      Value row = accumulatorPosition(b, b.getLoc(), inGroup, i).first;
+      Value d = memref::LoadOp::create(
+          b, decay,
+          ValueRange{arith::AddIOp::create(b, row, idx(m * kTileRows))});
+      Value v = LLVM::ExtractValueOp::create(b, acc[m], i);
+      acc[m] = LLVM::InsertValueOp::create(b, acc[m],
+                                           arith::MulFOp::create(b, v, d), i);
+    }
+}
+
+/// acc += Kd^T V, one wgmma chain per 64 keys (not committed).
+void ChunkScanEmitter::issueStateProducts(SmallVectorImpl<Value> &acc) {
+  int64_t BV = shape.vSlice;
+  CoreMatrixLayout kdL = keyRows(), vtL = layout(BV, kChunk);
+  Value kdA = address(kd), vtA = address(vt);
+  int64_t depthT = kChunk / wgmmaDepth(kdL.elementBytes);
+  for (int64_t m = 0; m < shape.keys / kTileRows; ++m) {
+    // Tile m starts at key row 64 m: whole core matrices, SBO apart.
+    Value tileA = arith::AddIOp::create(
+        b, kdA,
+        arith::ConstantIntOp::create(b, b.getI64Type(),
+                                     m * (kTileRows / 8) * kdL.strideBytes()));
+    for (int64_t step = 0; step < depthT; ++step)
+      acc[m] = warpgroupMMA(b, b.getLoc(),
+                            matrixDescriptor(b, b.getLoc(), tileA, kdL, step),
+                            matrixDescriptor(b, b.getLoc(), vtA, vtL, step),
+                            acc[m], BV, operandType(), /*accumulate=*/true);
+  }
+}
+
 void ChunkScanEmitter::writeStateCopy(ArrayRef<Value> acc) {
   CoreMatrixLayout l = layout(shape.vSlice, shape.keys);
   for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
@@ -1245,20 +1361,29 @@ void ChunkScanEmitter::writeStateCopy(ArrayRef<Value> acc) {
   proxyFence();
 }
 
-/// Indices of element i of tile m's accumulator in the states buffer.
-SmallVector<Value> ChunkScanEmitter::stateIndices(int64_t m, int64_t i) {
+/// Indices of element i of tile m's accumulator in the states buffer
+/// ([S, H, P, K, V]) or, `perSegment`, in a buffer of one state per
+/// piece of a segmented walk ([S, pieces, H, K, V]: segment_init, ends).
+SmallVector<Value> ChunkScanEmitter::stateIndices(int64_t m, int64_t i,
+                                                  bool perSegment) {
   auto [row, col] = accumulatorPosition(b, b.getLoc(), inGroup, i);
+  Value key = arith::AddIOp::create(b, row, idx(m * kTileRows));
+  Value column = arith::AddIOp::create(b, v0, col);
+  if (perSegment)
+    return {seq, segment, head, key, column};
   return {seq, head,
-          arith::AddIOp::create(b, partition, idx(op.getFirstPartition())),
-          arith::AddIOp::create(b, row, idx(m * kTileRows)),
-          arith::AddIOp::create(b, v0, col)};
+          arith::AddIOp::create(b, partition, idx(ops.firstPartition)), key,
+          column};
 }
 
 /// Accumulator elements i, i + 1 are adjacent columns of one row: the
 /// state moves as 8-byte pairs (a quad of lanes covers 32 contiguous
 /// bytes), which a decode step's state-bound blocks need.
 SmallVector<Value> ChunkScanEmitter::loadState() {
-  Value states = arg(op.getStatesInit());
+  // A segmented walk starts from its piece's state (combine_segments).
+  bool perSegment = ops.segmentInit != nullptr;
+  Value states =
+      shape.zeroInit ? Value() : arg(perSegment ? ops.segmentInit : ops.states);
   auto pairType = VectorType::get({2}, b.getF32Type());
   SmallVector<Value> acc;
   for (int64_t m = 0; m < shape.keys / kTileRows; ++m) {
@@ -1267,9 +1392,10 @@ SmallVector<Value> ChunkScanEmitter::loadState() {
     for (int64_t i = 0; i < shape.vSlice / 2; i += 2) {
       Value pair = shape.zeroInit
                        ? Value()
-                       : vector::LoadOp::create(
-                             b, pairType, states, stateIndices(m, i),
-                             /*nontemporal=*/false, llvm::MaybeAlign(8))
+                       : vector::LoadOp::create(b, pairType, states,
+                                                stateIndices(m, i, perSegment),
+                                                /*nontemporal=*/false,
+                                                llvm::MaybeAlign(8))
                              .getResult();
       for (int64_t c = 0; c < 2; ++c)
         a = LLVM::InsertValueOp::create(
@@ -1281,8 +1407,11 @@ SmallVector<Value> ChunkScanEmitter::loadState() {
   return acc;
 }
 
+/// The state at the walk's end into the states or, in the state pass, into
+/// `ends` at this block's piece.
 void ChunkScanEmitter::storeState(ValueRange acc) {
-  Value states = arg(op.getStatesInit());
+  bool perSegment = ops.statesOnly();
+  Value states = arg(perSegment ? ops.ends : ops.states);
   for (int64_t m = 0; m < shape.keys / kTileRows; ++m)
     for (int64_t i = 0; i < shape.vSlice / 2; i += 2)
       vector::StoreOp::create(
@@ -1290,13 +1419,39 @@ void ChunkScanEmitter::storeState(ValueRange acc) {
           pack(b.getF32Type(),
                {LLVM::ExtractValueOp::create(b, acc[m], i),
                 LLVM::ExtractValueOp::create(b, acc[m], i + 1)}),
-          states, stateIndices(m, i), /*nontemporal=*/false,
+          states, stateIndices(m, i, perSegment), /*nontemporal=*/false,
           llvm::MaybeAlign(8));
+}
+
+/// The state pass: the piece's decay per key, the product of its chunks'
+/// exp(P_last) (`product`, held by thread `key` of warpgroup 1), into
+/// `decays`; the first V slice's block writes it.
+void ChunkScanEmitter::storeSegmentDecay(Value product) {
+  Value first = arith::AndIOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, inGroup,
+                            idx(shape.keys)),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, v0, idx(0)));
+  auto branch = scf::IfOp::create(b, first, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&branch.getThenRegion().front());
+  memref::StoreOp::create(b, product, arg(ops.decays),
+                          ValueRange{seq, segment, head, inGroup});
+}
+
+/// The state pass: thread `key` of warpgroup 1 multiplies its key's decay
+/// of this chunk into `product` (1 without gates).
+Value ChunkScanEmitter::accumulateDecay(Value product) {
+  if (!shape.gated)
+    return product;
+  Value key = arith::MinUIOp::create(b, inGroup, idx(shape.keys - 1));
+  return arith::MulFOp::create(
+      b, product, memref::LoadOp::create(b, decay, ValueRange{key}));
 }
 
 /// o = 0 for the tokens of [lo, hi) in this block's head and V slice.
 void ChunkScanEmitter::zeroOutputs(Value lo, Value hi) {
-  Value out = arg(op.getOutInit());
+  Value out = arg(ops.out);
   Type element = cast<MemRefType>(out.getType()).getElementType();
   Value zero = arith::ConstantOp::create(b, b.getFloatAttr(element, 0.0));
   Value count = arith::MulIOp::create(
@@ -1317,19 +1472,24 @@ void ChunkScanEmitter::zeroOutputs(Value lo, Value hi) {
 /// before the first by sequence 0's blocks, those after the last by the
 /// last sequence's.
 void ChunkScanEmitter::zeroUncoveredOutputs() {
-  int64_t sequences =
-      cast<MemRefType>(op.getStatesInit().getType()).getDimSize(0);
+  int64_t sequences = cast<MemRefType>(ops.states.getType()).getDimSize(0);
+  // A segmented walk's first piece stands for its sequence.
+  Value firstPiece =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, segment, idx(0));
   auto when = [&](int64_t s, Value lo, Value hi) {
     auto branch = scf::IfOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, seq, idx(s)),
+        b,
+        arith::AndIOp::create(
+            b, firstPiece,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, seq, idx(s))),
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&branch.getThenRegion().front());
     zeroOutputs(lo, hi);
   };
-  when(0, idx(0), start);
-  when(sequences - 1, end,
-       idx(cast<MemRefType>(op.getQ().getType()).getDimSize(1)));
+  when(0, idx(0), sequenceStart);
+  when(sequences - 1, sequenceEnd,
+       idx(cast<MemRefType>(ops.k.getType()).getDimSize(1)));
 }
 
 /// The prologue's loads: chunk 0's rows and, routed with a ring, chunks
@@ -1377,7 +1537,7 @@ Value ChunkScanEmitter::issueNextChunkEarly(Value nextChunk, Value more) {
 /// The kernel: set-up, the state in, the chunk loop, the state out.
 void ChunkScanEmitter::emit() {
   setUp();
-  if (shape.packed)
+  if (shape.packed && !ops.statesOnly())
     zeroUncoveredOutputs();
   Value chunks = arith::DivUIOp::create(
       b,
@@ -1392,13 +1552,14 @@ void ChunkScanEmitter::emit() {
   // no token of the sequence picked, as in most of a decode step's) leaves
   // them as they are and skips their load and store, unless they start
   // from zero. The condition is the block's, so its barriers stay uniform.
+  // A segmented walk's blocks always run: the state pass writes every
+  // piece's end, and the last piece writes the states even when empty.
+  bool always = shape.zeroInit || plan.getSegments() > 1;
   auto work = scf::IfOp::create(
-      b,
-      shape.zeroInit ? arith::ConstantIntOp::create(b, b.getI1Type(), 1) : any,
+      b, always ? arith::ConstantIntOp::create(b, b.getI1Type(), 1) : any,
       /*withElseRegion=*/false);
   OpBuilder::InsertionGuard outer(b);
   b.setInsertionPointToStart(&work.getThenRegion().front());
-  bool scalarGates = shape.gated && !shape.perKey;
   // With more than one stage the next chunk's loads start before this
   // chunk's operand preparation, so they overlap all of the chunk's work.
   bool ahead = plan.getStages() > 1;
@@ -1408,7 +1569,8 @@ void ChunkScanEmitter::emit() {
     b.setInsertionPointToStart(&prologue.getThenRegion().front());
     issueFirstChunk();
   }
-  // Warpgroup 1 holds the state; warpgroup 0 carries placeholders.
+  // Warpgroup 1 holds the state; warpgroup 0 carries placeholders. The
+  // state pass also carries the piece's decay per key.
   SmallVector<Type> accTypes(shape.keys / kTileRows,
                              accumulatorType(b.getContext(), shape.vSlice));
   auto stateIn = scf::IfOp::create(b, accTypes, stateGroup,
@@ -1417,7 +1579,8 @@ void ChunkScanEmitter::emit() {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&stateIn.getThenRegion().front());
     SmallVector<Value> acc = loadState();
-    writeStateCopy(acc);
+    if (!ops.statesOnly())
+      writeStateCopy(acc);
     scf::YieldOp::create(b, acc);
     b.setInsertionPointToStart(&stateIn.getElseRegion().front());
     SmallVector<Value> undef;
@@ -1425,8 +1588,12 @@ void ChunkScanEmitter::emit() {
       undef.push_back(LLVM::UndefOp::create(b, t));
     scf::YieldOp::create(b, undef);
   }
-  auto loop =
-      scf::ForOp::create(b, idx(0), chunks, idx(1), stateIn.getResults());
+  SmallVector<Value> carried(stateIn.getResults());
+  if (ops.statesOnly()) {
+    accTypes.push_back(b.getF32Type());
+    carried.push_back(f32(1.0));
+  }
+  auto loop = scf::ForOp::create(b, idx(0), chunks, idx(1), carried);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -1442,61 +1609,133 @@ void ChunkScanEmitter::emit() {
     Value fastHere = prepareOperands();
     transposeValues();
     proxyFence();
-    Value votes = NVVM::BarrierOp::create(
-                      b, b.getI32Type(), Value(), Value(),
-                      NVVM::BarrierReductionAttr::get(
-                          b.getContext(), NVVM::BarrierReduction::AND),
-                      arith::ExtUIOp::create(b, b.getI32Type(), fastHere))
-                      .getRes();
-    Value fast = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::ne, votes,
-        arith::ConstantIntOp::create(b, b.getI32Type(), 0));
-    if (shape.gated) {
-      // After the vote, where the preparation's registers are free.
-      // Dense and shared parts only: the routed kernel has no registers
-      // left for it (ptxas spills); its one-token chunks keep the product.
-      if (!shape.routed)
-        exactFirstScore(oneToken(chunk));
-      auto slowChunk = scf::IfOp::create(
-          b,
-          arith::XOrIOp::create(
-              b, fast, arith::ConstantIntOp::create(b, b.getI1Type(), 1)),
-          /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&slowChunk.getThenRegion().front());
-      slowScores(chunk);
-      gpu::BarrierOp::create(b);
-    }
-    if (nextGates) {
-      // Past the walk's end it stores zeros that no chunk reads.
-      storeScalarGates(nextGates, view("g", {kChunk}, shape.gateElement,
-                                       stageOf(nextChunk)));
-    } else if (!ahead) {
-      // One stage: the raw tiles are consumed; fetch the next chunk during
-      // the products.
-      auto late = scf::IfOp::create(b, more, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&late.getThenRegion().front());
-      issueLoads(nextChunk);
-      if (scalarGates)
-        storeScalarGates(loadScalarGates(nextChunk), gRaw);
-    }
-    auto roles = scf::IfOp::create(b, accTypes, stateGroup,
-                                   /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&roles.getThenRegion().front());
-      scf::YieldOp::create(b, stateUpdate(loop.getRegionIterArgs(), fast));
-      b.setInsertionPointToStart(&roles.getElseRegion().front());
-      outputProducts(chunk);
-      scf::YieldOp::create(b, loop.getRegionIterArgs());
-    }
-    scf::YieldOp::create(b, roles.getResults());
+    if (ops.statesOnly())
+      stateOnlyStep(loop, stateGroup, nextChunk, more, nextGates);
+    else
+      outputStep(loop, fastHere, stateGroup, nextChunk, more, nextGates);
   }
-  auto stateOut = scf::IfOp::create(b, stateGroup, /*withElseRegion=*/false);
+  // A segmented walk's last piece ends where the sequence does.
+  Value writes = stateGroup;
+  if (plan.getSegments() > 1 && !ops.statesOnly())
+    writes = arith::AndIOp::create(
+        b, writes,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, segment,
+                              idx(plan.getSegments() - 1)));
+  auto stateOut = scf::IfOp::create(b, writes, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&stateOut.getThenRegion().front());
-  storeState(loop.getResults());
+  ValueRange results = loop.getResults();
+  storeState(results.take_front(shape.keys / kTileRows));
+  if (ops.statesOnly())
+    storeSegmentDecay(results.back());
+}
+
+/// The rest of a chunk step of the walk: the vote, the elementwise scores
+/// of a chunk outside the vote's bound, the refill, then the two roles
+/// (warpgroup 1: scores and state; warpgroup 0: outputs).
+void ChunkScanEmitter::outputStep(scf::ForOp loop, Value fastHere,
+                                  Value stateGroup, Value nextChunk, Value more,
+                                  Value nextGates) {
+  Value chunk = loop.getInductionVar();
+  Value votes = NVVM::BarrierOp::create(
+                    b, b.getI32Type(), Value(), Value(),
+                    NVVM::BarrierReductionAttr::get(
+                        b.getContext(), NVVM::BarrierReduction::AND),
+                    arith::ExtUIOp::create(b, b.getI32Type(), fastHere))
+                    .getRes();
+  Value fast =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ne, votes,
+                            arith::ConstantIntOp::create(b, b.getI32Type(), 0));
+  if (shape.gated) {
+    // After the vote, where the preparation's registers are free.
+    // Dense and shared parts only: the routed kernel has no registers
+    // left for it (ptxas spills); its one-token chunks keep the product.
+    if (!shape.routed)
+      exactFirstScore(oneToken(chunk));
+    auto slowChunk = scf::IfOp::create(
+        b,
+        arith::XOrIOp::create(
+            b, fast, arith::ConstantIntOp::create(b, b.getI1Type(), 1)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&slowChunk.getThenRegion().front());
+    slowScores(chunk);
+    gpu::BarrierOp::create(b);
+  }
+  refillAfterPreparation(nextChunk, more, nextGates);
+  auto roles = scf::IfOp::create(b, loop.getResultTypes(), stateGroup,
+                                 /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&roles.getThenRegion().front());
+    scf::YieldOp::create(b, stateUpdate(loop.getRegionIterArgs(), fast));
+    b.setInsertionPointToStart(&roles.getElseRegion().front());
+    outputProducts(chunk);
+    scf::YieldOp::create(b, loop.getRegionIterArgs());
+  }
+  scf::YieldOp::create(b, roles.getResults());
+}
+
+/// After the preparation: the scalar gates loaded early go into the next
+/// chunk's stage (past the walk's end, zeros that no chunk reads); with
+/// one stage the raw tiles are consumed, so the next chunk's loads start
+/// now and run during the products.
+void ChunkScanEmitter::refillAfterPreparation(Value nextChunk, Value more,
+                                              Value nextGates) {
+  if (nextGates) {
+    storeScalarGates(
+        nextGates, view("g", {kChunk}, shape.gateElement, stageOf(nextChunk)));
+    return;
+  }
+  if (plan.getStages() > 1)
+    return;
+  auto late = scf::IfOp::create(b, more, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard inner(b);
+  b.setInsertionPointToStart(&late.getThenRegion().front());
+  issueLoads(nextChunk);
+  if (shape.gated && !shape.perKey)
+    storeScalarGates(loadScalarGates(nextChunk), gRaw);
+}
+
+/// The rest of a chunk step of the state pass: once the operands are
+/// written (a block barrier), warpgroup 1 updates the state and its key's
+/// decay, beside the refill.
+void ChunkScanEmitter::stateOnlyStep(scf::ForOp loop, Value stateGroup,
+                                     Value nextChunk, Value more,
+                                     Value nextGates) {
+  gpu::BarrierOp::create(b);
+  refillAfterPreparation(nextChunk, more, nextGates);
+  ValueRange carried = loop.getRegionIterArgs();
+  auto roles = scf::IfOp::create(b, carried.getTypes(), stateGroup,
+                                 /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&roles.getThenRegion().front());
+    SmallVector<Value> next =
+        stateOnlyUpdate(carried.take_front(shape.keys / kTileRows));
+    next.push_back(accumulateDecay(carried.back()));
+    scf::YieldOp::create(b, next);
+    b.setInsertionPointToStart(&roles.getElseRegion().front());
+    scf::YieldOp::create(b, carried);
+  }
+  scf::YieldOp::create(b, roles.getResults());
+}
+} // namespace
+
+namespace {
+/// Why the kernel cannot run `plan` over keys `k`, values `v` and `gate`
+/// (on buffers), or nothing.
+std::optional<std::string> checkScanInputs(PlanAttr plan, MemRefType k,
+                                           MemRefType v, Value gate) {
+  Type e = k.getElementType();
+  if (!(e.isBF16() || e.isF16()) || v.getElementType() != e)
+    return std::string("q, k, v must share one 16-bit type (bf16 or f16)");
+  if (gate && cast<MemRefType>(gate.getType()).getElementType() != e)
+    return std::string("the gates must have the type of q");
+  bool perKey = gate && cast<MemRefType>(gate.getType()).getRank() == 4;
+  return checkImplementedPlan(plan, k.getDimSize(3), v.getDimSize(3),
+                              e.getIntOrFloatBitWidth() / 8, perKey,
+                              gate && !perKey);
 }
 } // namespace
 
@@ -1532,20 +1771,9 @@ std::optional<std::string> mlir::sse_gpu::chunkScanUnsupported(ChunkScanOp op) {
     return "a routed plan with a ring needs an 'entries' buffer of " +
            std::to_string(routedEntryBytes(plan.getChunk(), plan.getStages())) +
            " bytes";
-  Type e = q.getElementType();
-  if (!(e.isBF16() || e.isF16()) || op.getK().getType() != q ||
-      v.getElementType() != e)
-    return std::string("q, k, v must share one 16-bit type (bf16 or f16)");
-  if (op.getGate() &&
-      cast<MemRefType>(op.getGate().getType()).getElementType() != e)
-    return std::string("the gates must have the type of q");
-  bool perKey =
-      op.getGate() && cast<MemRefType>(op.getGate().getType()).getRank() == 4;
-  if (auto why = checkImplementedPlan(plan, q.getDimSize(3), v.getDimSize(3),
-                                      e.getIntOrFloatBitWidth() / 8, perKey,
-                                      op.getGate() && !perKey))
-    return why;
-  return std::nullopt;
+  if (op.getK().getType() != q)
+    return std::string("q and k must have one type");
+  return checkScanInputs(plan, q, v, op.getGate());
 }
 
 gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
@@ -1553,7 +1781,7 @@ gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
                                                   StringRef name) {
   ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
   gpu::GPUFuncOp fn = createKernelFunc(b, op, module, name, kThreads);
-  ChunkScanEmitter(op, fn, b).emit();
+  ChunkScanEmitter(ScanOperands(op), fn, b).emit();
   gpu::ReturnOp::create(b);
   return fn;
 }
@@ -1561,10 +1789,41 @@ gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
 std::array<int64_t, 3> mlir::sse_gpu::chunkScanGrid(ChunkScanOp op) {
   auto v = cast<MemRefType>(op.getV().getType());
   auto states = cast<MemRefType>(op.getStatesInit().getType());
-  int64_t walks = states.getDimSize(0);
+  int64_t walks = states.getDimSize(0) * op.getPlan().getSegments();
   if (op.isRouted())
     walks *= op.getPartitions();
   return {v.getDimSize(3) / op.getPlan().getVSlice(), v.getDimSize(2), walks};
+}
+
+std::array<int64_t, 3> mlir::sse_gpu::segmentStatesGrid(SegmentStatesOp op) {
+  auto v = cast<MemRefType>(op.getV().getType());
+  auto ends = cast<MemRefType>(op.getEndsInit().getType());
+  return {v.getDimSize(3) / op.getPlan().getVSlice(), v.getDimSize(2),
+          ends.getDimSize(0) * ends.getDimSize(1)};
+}
+
+gpu::GPUFuncOp mlir::sse_gpu::emitSegmentStatesKernel(SegmentStatesOp op,
+                                                      gpu::GPUModuleOp module,
+                                                      StringRef name) {
+  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  gpu::GPUFuncOp fn = createKernelFunc(b, op, module, name, kThreads);
+  ChunkScanEmitter(ScanOperands(op), fn, b).emit();
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
+std::optional<std::string>
+mlir::sse_gpu::segmentStatesUnsupported(SegmentStatesOp op) {
+  auto k = dyn_cast<MemRefType>(op.getK().getType());
+  auto v = dyn_cast<MemRefType>(op.getV().getType());
+  if (!k || !v)
+    return std::string("the op is on tensors");
+  for (Value operand : op->getOperands())
+    if (!cast<MemRefType>(operand.getType()).hasStaticShape() ||
+        !cast<MemRefType>(operand.getType()).getLayout().isIdentity())
+      return std::string("every buffer must have a static shape and the "
+                         "identity layout");
+  return checkScanInputs(op.getPlan(), k, v, op.getGate());
 }
 
 int64_t mlir::sse_gpu::chunkScanThreads() { return kThreads; }

@@ -21,6 +21,8 @@ class RouteOp;
 class GroupOp;
 class ChunkScanOp;
 class CombineOutputsOp;
+class SegmentStatesOp;
+class CombineSegmentsOp;
 
 /// An empty kernel `name` in `module` that takes `op`'s operands, with
 /// `threads` x 1 x 1 threads per block; `b` is left at the start of its
@@ -75,9 +77,25 @@ std::optional<std::string> chunkScanUnsupported(ChunkScanOp op);
 /// memory.
 gpu::GPUFuncOp emitChunkScanKernel(ChunkScanOp op, gpu::GPUModuleOp module,
                                    StringRef name);
-/// Its grid (V slices, heads, sequences) and threads per block.
+/// Its grid (V slices, heads, sequences x segments) and threads per block.
 std::array<int64_t, 3> chunkScanGrid(ChunkScanOp op);
 int64_t chunkScanThreads();
+
+/// The state pass of a segmented walk: the chunk-scan kernel without q and
+/// outputs (ChunkScanKernel.cpp), one block per (V slice, head, sequence x
+/// piece but the last); chunkScanThreads() threads, plan.smem_bytes.
+std::optional<std::string> segmentStatesUnsupported(SegmentStatesOp op);
+gpu::GPUFuncOp emitSegmentStatesKernel(SegmentStatesOp op,
+                                       gpu::GPUModuleOp module, StringRef name);
+std::array<int64_t, 3> segmentStatesGrid(SegmentStatesOp op);
+
+/// The segment combine kernel: one thread per state element of `op`'s
+/// inits (sequence, head, key, column) walks the segments in order.
+gpu::GPUFuncOp emitCombineSegmentsKernel(CombineSegmentsOp op,
+                                         gpu::GPUModuleOp module,
+                                         StringRef name);
+int64_t combineSegmentsBlocks(CombineSegmentsOp op);
+int64_t combineSegmentsThreads();
 
 } // namespace sse_gpu
 } // namespace mlir

@@ -122,6 +122,23 @@ struct ChunkScanToKernel : public OpRewritePattern<ChunkScanOp> {
   }
 };
 
+/// A segmented walk's state pass: the chunk-scan kernel in its state-only
+/// form.
+struct SegmentStatesToKernel : public OpRewritePattern<SegmentStatesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SegmentStatesOp op,
+                                PatternRewriter &rewriter) const override {
+    if (segmentStatesUnsupported(op))
+      return rewriter.notifyMatchFailure(op, "not covered by the kernel");
+    gpu::GPUModuleOp module = kernelModule(rewriter, op);
+    gpu::GPUFuncOp fn = emitSegmentStatesKernel(
+        op, module, uniqueName(module, "sse_segment_states"));
+    replaceWithLaunch(rewriter, op, fn, segmentStatesGrid(op),
+                      chunkScanThreads(), op.getPlan().getSmemBytes());
+    return success();
+  }
+};
+
 struct ConvertSSEGPUToGPUPass
     : public sse::impl::ConvertSSEGPUToGPUBase<ConvertSSEGPUToGPUPass> {
   void runOnOperation() override {
@@ -138,7 +155,15 @@ struct ConvertSSEGPUToGPUPass
               << *why;
           unlowerable = true;
         }
-      } else if (isa<RouteOp, GroupOp, CombineOutputsOp>(op) &&
+      } else if (auto pass = dyn_cast<SegmentStatesOp>(op)) {
+        if (std::optional<std::string> why = segmentStatesUnsupported(pass)) {
+          op->emitError("convert-sse-gpu-to-gpu: the chunk-scan kernel "
+                        "cannot compute this state pass: ")
+              << *why;
+          unlowerable = true;
+        }
+      } else if (isa<RouteOp, GroupOp, CombineOutputsOp, CombineSegmentsOp>(
+                     op) &&
                  !llvm::all_of(op->getOperandTypes(), [](Type t) {
                    return cast<MemRefType>(t).hasStaticShape();
                  })) {
@@ -173,4 +198,9 @@ void mlir::sse::populateSSEGPUToGPUConversionPatterns(
   patterns.add<LinearKernelToLaunch<CombineOutputsOp>>(
       ctx, LinearKernel<CombineOutputsOp>{"sse_combine", emitCombineKernel,
                                           combineBlocks, combineThreads});
+  patterns.add<SegmentStatesToKernel>(ctx);
+  patterns.add<LinearKernelToLaunch<CombineSegmentsOp>>(
+      ctx, LinearKernel<CombineSegmentsOp>{
+               "sse_combine_segments", emitCombineSegmentsKernel,
+               combineSegmentsBlocks, combineSegmentsThreads});
 }

@@ -75,8 +75,7 @@ std::optional<ScanPlans> planScan(ScanOp scan,
                                   const TargetDescription &target) {
   std::optional<ScanShape> shape = ScanShape::of(scan);
   ScheduleAttr schedule = scan.getScheduleAttr();
-  // Either split runs as whole-sequence walks: the chunk scan has no
-  // segments yet, and even so it beats the v1 chunked kernels (core-32k).
+  // Either split runs on these kernels: the plan decides the segments.
   if (!shape || !schedule)
     return std::nullopt;
   Type element = cast<ShapedType>(scan.getQ().getType()).getElementType();
@@ -85,7 +84,7 @@ std::optional<ScanPlans> planScan(ScanOp scan,
     FailureOr<ChunkScanPlan> p = sse_gpu::planChunkScan(
         scan.getContext(), *shape, element, part, schedule.getSplit(),
         schedule.getGrouping(), target, why);
-    if (failed(p) || p->plan.getSegments() != 1)
+    if (failed(p))
       return std::nullopt;
     return *p;
   };
@@ -168,11 +167,43 @@ struct ChunkScanInputs {
   Value addedPartials; ///< the routed partials a direct scan adds to o
 };
 
-/// Emits one chunk scan; returns (its output, the states after it).
+/// A segmented walk's first two kernels: each piece's own end state and
+/// decay (segment_states), then the state at the start of each piece
+/// (combine_segments, from the scan's initial states when it has them).
+Value segmentInitialStates(PatternRewriter &rewriter, ScanOp scan,
+                           const ChunkScanInputs &in, sse_gpu::PlanAttr plan,
+                           Value states) {
+  Location loc = scan.getLoc();
+  auto st = cast<RankedTensorType>(states.getType());
+  int64_t s = st.getDimSize(0), h = st.getDimSize(1), kw = st.getDimSize(3),
+          vw = st.getDimSize(4), n = plan.getSegments();
+  Type f32 = rewriter.getF32Type();
+  auto ends = tensorOf({s, n - 1, h, kw, vw}, f32);
+  auto decays = tensorOf({s, n - 1, h, kw}, f32);
+  auto pieces = sse_gpu::SegmentStatesOp::create(
+      rewriter, loc, TypeRange{ends, decays}, in.k, scan.getV(), in.gate,
+      scan.getCuSeqlens(), emptyLike(rewriter, loc, ends),
+      emptyLike(rewriter, loc, decays), plan);
+  auto inits = tensorOf({s, n, h, kw, vw}, f32);
+  return sse_gpu::CombineSegmentsOp::create(
+             rewriter, loc, TypeRange{inits}, pieces.getResult(0),
+             pieces.getResult(1), scan.getInit() ? states : Value(),
+             emptyLike(rewriter, loc, inits),
+             rewriter.getI64IntegerAttr(in.firstPartition))
+      .getResult(0);
+}
+
+/// Emits one chunk scan (with a segmented plan, after the kernels that
+/// give each piece its initial state); returns (its output, the states
+/// after it).
 std::pair<Value, Value> chunkScan(PatternRewriter &rewriter, ScanOp scan,
                                   const ChunkScanInputs &in,
                                   const ChunkScanPlan &plan, Value states) {
   Location loc = scan.getLoc();
+  bool segmented = plan.plan.getSegments() > 1;
+  Value segmentInit =
+      segmented ? segmentInitialStates(rewriter, scan, in, plan.plan, states)
+                : Value();
   auto o = cast<RankedTensorType>(scan.getO().getType());
   RankedTensorType out = o;
   if (plan.plan.getCombine() == sse_gpu::CombineMode::partials) {
@@ -183,12 +214,13 @@ std::pair<Value, Value> chunkScan(PatternRewriter &rewriter, ScanOp scan,
   auto op = sse_gpu::ChunkScanOp::create(
       rewriter, loc, TypeRange{out, states.getType()}, in.q, in.k, scan.getV(),
       in.gate, in.beta, in.counts, in.tokens, in.weights, scan.getCuSeqlens(),
-      in.addedPartials, emptyLike(rewriter, loc, out), states,
+      in.addedPartials, segmentInit, emptyLike(rewriter, loc, out), states,
       rewriter.getI64IntegerAttr(in.firstPartition),
       rewriter.getI64IntegerAttr(in.partitions),
       rewriter.getF32FloatAttr(*scan.getEffectiveScale()), scan.getRuleAttr(),
       scan.getReadGateAttr(), scan.getWriteGateAttr(),
-      scan.getInit() ? UnitAttr() : rewriter.getUnitAttr(), plan.plan);
+      scan.getInit() || segmented ? UnitAttr() : rewriter.getUnitAttr(),
+      plan.plan);
   return {op.getResult(0), op.getResult(1)};
 }
 

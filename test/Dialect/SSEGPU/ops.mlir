@@ -39,7 +39,7 @@ func.func @shared_adds_partials(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32
 func.func @routed_delta_on_buffers(%q: memref<2x64x2x16xf32>, %v: memref<2x64x2x16xf32>, %beta: memref<2x64x2xf32>, %i: memref<2x64x2xi32>, %w: memref<2x64x2xf32>, %counts: memref<2x4xi32>, %tokens: memref<2x4x64xi32>, %partials: memref<2x64x2x2x16xf32>, %s: memref<2x2x5x16x16xf32>) {
   sse_gpu.group ins(%i : memref<2x64x2xi32>) outs(%counts, %tokens : memref<2x4xi32>, memref<2x4x64xi32>) {partitions = 4 : i64}
   sse_gpu.chunk_scan ins(%q, %q, %v : memref<2x64x2x16xf32>, memref<2x64x2x16xf32>, memref<2x64x2x16xf32>) beta(%beta : memref<2x64x2xf32>) groups(%counts, %tokens, %w : memref<2x4xi32>, memref<2x4x64xi32>, memref<2x64x2xf32>) outs(%partials, %s : memref<2x64x2x2x16xf32>, memref<2x2x5x16x16xf32>) {first_partition = 1 : i64, partitions = 4 : i64, scale = 0.25 : f32, rule = #sse.rule<delta>,
-    plan = #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 16, v_slice = 16, segments = 2, producer_warpgroups = 0, consumer_warpgroups = 1, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 2, combine = partials, precision = tf32x3, smem = {}, smem_bytes = 0>}
+    plan = #sse_gpu.plan<chunk = 32, sub_block = 16, k_width = 16, v_slice = 16, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 1, producer_registers = 0, consumer_registers = 0, stages = 1, load = cp_async, cluster = 2, combine = partials, precision = tf32x3, smem = {}, smem_bytes = 0>}
   return
 }
 

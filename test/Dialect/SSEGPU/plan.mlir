@@ -26,11 +26,12 @@
 // CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 128 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}entries = array<i64: {{[0-9]+}}, 768>{{.*}}, smem_bytes = 229376> x 512 blocks;
 //
-// core-32k: the cost model splits each sequence (chunked), but the kernel
-// has no segments yet: one block walks each sequence (32 shared blocks,
-// 128 routed ones).
+// core-32k: one sequence of 512 chunks. Its shared partition has 32
+// (head, V slice) walks for 132 SMs: each is cut into 4 segments of 128
+// chunks (128 blocks; segment_states, combine_segments, then the walk).
+// The routed lists stay whole (128 blocks of about 128 chunks).
 // CHECK: remark: kernel plan (split = chunked, grouping = sorted):
-// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 32 blocks;
+// CHECK-SAME: shared #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 4, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {{.*}}, smem_bytes = 227328> x 128 blocks;
 // CHECK-SAME: routed #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 128, v_slice = 64, segments = 1, producer_warpgroups = 0, consumer_warpgroups = 2, producer_registers = 0, consumer_registers = 0, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {{.*}}, smem_bytes = 229376> x 128 blocks;
 //
 // core-d256: K = V = 256: 32-token chunks, 64-column slices.

@@ -8,9 +8,7 @@
 //    still fill ~0.7 of the SMs (FlashQLA's rule) and whose f32 state fits
 //    in at most 128 registers per thread of the one warpgroup holding it,
 //    preferring slices whose state fits in 64; with the schedule's
-//    `chunked` split, the widest. Segments are not built yet: one block
-//    walks a whole sequence (or token list) whatever the split, which
-//    leaves SMs idle for few long sequences (core-32k: 32 shared blocks);
+//    `chunked` split, the widest;
 // 3. warp roles, those of the kernel built today: two warpgroups that
 //    both load (16-byte cp.async) and prepare operands, warpgroup 0 then
 //    forming the outputs and warpgroup 1 updating the state; no producer
@@ -22,7 +20,14 @@
 // 5. the shared-memory layout of that choice (chunkScanBuffers), each
 //    buffer aligned to 1024 bytes (what 128-byte-swizzled tiles need);
 // 6. a stage for the outputs (`ostage`, outputStageBytes) where it still
-//    fits.
+//    fits;
+// 7. segments: a dense walk whose blocks leave SMs idle (few long
+//    sequences: core-32k has 32 shared blocks for 132 SMs) is cut into as
+//    many pieces as fill the SMs with one block each (at least
+//    kMinSegmentChunks chunks a piece); the pieces cost a state pass and a
+//    combine besides the walk itself (sse_gpu.segment_states,
+//    combine_segments). Routed walks stay whole: their lists already give
+//    N times the blocks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +49,10 @@ constexpr int64_t kMaxStateRegisters = 128;
 /// spills 444 bytes, with a 64-column slice none.
 constexpr int64_t kPreferredStateRegisters = 64;
 constexpr int64_t kAlign = 1024;
+
+/// The shortest piece of a segmented walk, in chunks: below it the state
+/// pass and the combine cost more than the parallelism gives back.
+constexpr int64_t kMinSegmentChunks = 8;
 
 /// Warpgroups of the kernel: one forms outputs, one updates the state.
 constexpr int64_t kWarpgroups = 2;
@@ -130,6 +139,19 @@ int64_t preferredVSlice(const sse::ScanShape &s, ScanPart part,
   return slices.back();
 }
 
+/// Step 7: pieces per sequence of a dense walk (1: whole walks).
+int64_t segmentsFor(const sse::ScanShape &s, ScanPart part, int64_t vSlice,
+                    int64_t chunk, const sse::TargetDescription &target) {
+  if (part == ScanPart::Routed || s.delta || s.sequences < 1)
+    return 1;
+  int64_t items = itemsFor(s, part, vSlice);
+  // Tokens per sequence: T, or the packed tokens over the sequences.
+  int64_t perSequence = llvm::divideCeil(s.batch * s.tokens, s.sequences);
+  int64_t chunks = llvm::divideCeil(perSequence, chunk);
+  return std::max<int64_t>(
+      1, std::min(target.numSMs / items, chunks / kMinSegmentChunks));
+}
+
 MatrixPrecision precisionFor(Type element) {
   if (element.isBF16())
     return MatrixPrecision::bf16;
@@ -185,8 +207,7 @@ FailureOr<ChunkScanPlan> mlir::sse_gpu::planChunkScan(
           " bytes of shared memory";
     return failure();
   }
-  // One segment: the kernel built today (see step 2).
-  int64_t segments = 1;
+  int64_t segments = segmentsFor(s, part, vSlice, chunk, target);
   // A dense scan writes o itself unless an epilogue (norm, gate) follows;
   // so does a shared partition, adding the routed partials (it runs after
   // them). Routed partitions write one partial per visit.
@@ -286,14 +307,14 @@ mlir::sse_gpu::checkImplementedPlan(PlanAttr plan, int64_t keys, int64_t values,
       values % plan.getVSlice() != 0)
     return std::string("the kernel is built for V slices of 64 or 128 "
                        "columns that divide V");
-  if (plan.getSegments() != 1 || plan.getProducerWarpgroups() != 0 ||
+  if (plan.getProducerWarpgroups() != 0 ||
       plan.getConsumerWarpgroups() != kWarpgroups ||
       plan.getConsumerRegisters() != 0 || plan.getStages() < 1 ||
       plan.getStages() > kMaxStages || plan.getLoad() != LoadKind::cp_async ||
       plan.getCluster() != 1 || plan.getCombine() == CombineMode::on_chip)
-    return std::string("the kernel is built for one segment, two "
-                       "warpgroups without setmaxnreg, one or two cp.async "
-                       "stages, no cluster and direct or partial outputs");
+    return std::string("the kernel is built for two warpgroups without "
+                       "setmaxnreg, one or two cp.async stages, no cluster "
+                       "and direct or partial outputs");
   if (auto stage = plan.getBuffer("ostage")) {
     int64_t want = outputStageBytes(plan.getChunk());
     if (stage->second < want)

@@ -157,27 +157,29 @@ bool precisionFits(MatrixPrecision p, Type element) {
 }
 
 /// The checks of the plan against the operands' sizes.
-LogicalResult verifyPlanFits(ChunkScanOp op, int64_t keyWidth,
-                             int64_t valueWidth, Type element) {
-  PlanAttr plan = op.getPlan();
+/// `plan` fits the inputs of a chunk-scan kernel op (`routed`: it reads
+/// token lists) with K = `keyWidth`, V = `valueWidth` and `element`s.
+LogicalResult verifyPlanFits(Operation *op, PlanAttr plan, bool routed,
+                             int64_t keyWidth, int64_t valueWidth,
+                             Type element) {
   if (!ShapedType::isDynamic(keyWidth) && plan.getKWidth() != keyWidth)
-    return op.emitOpError("plan holds k_width = ")
+    return op->emitOpError("plan holds k_width = ")
            << plan.getKWidth() << " rows of the state, but K = " << keyWidth;
   if (!ShapedType::isDynamic(valueWidth) && valueWidth % plan.getVSlice() != 0)
-    return op.emitOpError("plan's v_slice = ")
+    return op->emitOpError("plan's v_slice = ")
            << plan.getVSlice() << " does not divide V = " << valueWidth;
   if (!precisionFits(plan.getPrecision(), element))
-    return op.emitOpError("plan's precision ")
+    return op->emitOpError("plan's precision ")
            << stringifyMatrixPrecision(plan.getPrecision())
            << " does not fit inputs of " << element;
   // Gathered rows are not tiles: TMA cannot load a routed partition's.
-  if (op.isRouted() && plan.getLoad() != LoadKind::cp_async)
-    return op.emitOpError("routed partitions gather rows with load = "
-                          "cp_async (the plan says ")
+  if (routed && plan.getLoad() != LoadKind::cp_async)
+    return op->emitOpError("routed partitions gather rows with load = "
+                           "cp_async (the plan says ")
            << stringifyLoadKind(plan.getLoad()) << ")";
-  if (op.isRouted() && plan.getCombine() != CombineMode::partials)
-    return op.emitOpError("routed partitions write one partial per visit: "
-                          "the plan must say combine = partials, not ")
+  if (routed && plan.getCombine() != CombineMode::partials)
+    return op->emitOpError("routed partitions write one partial per visit: "
+                           "the plan must say combine = partials, not ")
            << stringifyCombineMode(plan.getCombine());
   return success();
 }
@@ -271,9 +273,132 @@ LogicalResult ChunkScanOp::verify() {
                          "V of v, got ")
              << shapeOf(added);
   }
-  if (failed(verifyPlanFits(*this, kw, vw, element)))
+  if (failed(verifySegmentInit(*sequences, h, kw, vw)))
+    return failure();
+  if (failed(verifyPlanFits(*this, getPlan(), isRouted(), kw, vw, element)))
     return failure();
   return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+LogicalResult ChunkScanOp::verifySegmentInit(int64_t sequences, int64_t heads,
+                                             int64_t keys, int64_t values) {
+  int64_t n = getPlan().getSegments();
+  Value init = getSegmentInit();
+  if ((n > 1) != static_cast<bool>(init))
+    return emitOpError("segment_init is needed by, and only by, a plan of "
+                       "more than one segment (plan: segments = ")
+           << n << ")";
+  if (!init)
+    return success();
+  if (isRouted() || getPartitionsAttr().getInt() != 1)
+    return emitOpError("only a dense scan of one partition walks in "
+                       "segments; routed partitions walk their token lists "
+                       "whole");
+  if (getZeroInit())
+    return emitOpError("with segment_init the states destination is only "
+                       "written: zero_init does not apply");
+  return expectShape(*this, init, "segment_init",
+                     {sequences, n, heads, keys, values}, 5, isF32, "f32",
+                     "[S, segments, H, K, V]");
+}
+
+//===----------------------------------------------------------------------===//
+// sse_gpu.segment_states
+//===----------------------------------------------------------------------===//
+
+LogicalResult SegmentStatesOp::verify() {
+  auto isFloat = [](Type t) { return isa<FloatType>(t); };
+  ShapedType k = shapeOf(getK());
+  if (k.getRank() != 4 || !isFloat(k.getElementType()))
+    return emitOpError("k must be [B, T, H, K] of floats, got ") << k;
+  int64_t b = k.getDimSize(0), t = k.getDimSize(1), h = k.getDimSize(2),
+          kw = k.getDimSize(3);
+  Type element = k.getElementType();
+  if (failed(expectShape(
+          *this, getV(), "v", {b, t, h}, 4,
+          [&](Type e) { return e == element; }, "k's element type",
+          "[B, T, H, V]")))
+    return failure();
+  int64_t vw = shapeOf(getV()).getDimSize(3);
+  if (Value g = getGate()) {
+    int64_t rank = shapeOf(g).getRank();
+    SmallVector<int64_t> lead = {b, t, h};
+    if (rank == 4)
+      lead.push_back(kw);
+    if (failed(expectShape(*this, g, "gate", lead, rank == 4 ? 4 : 3, isFloat,
+                           "floats", "[B, T, H] or [B, T, H, K]")))
+      return failure();
+  }
+  int64_t n = getPlan().getSegments();
+  if (n < 2)
+    return emitOpError("a plan of at least two segments is needed (plan: "
+                       "segments = ")
+           << n << ")";
+  FailureOr<int64_t> sequences = sequencesOf(*this, getCuSeqlens(), b, k);
+  if (failed(sequences))
+    return failure();
+  if (failed(expectShape(*this, getEndsInit(), "ends",
+                         {*sequences, n - 1, h, kw, vw}, 5, isF32, "f32",
+                         "[S, segments - 1, H, K, V]")) ||
+      failed(expectShape(*this, getDecaysInit(), "decays",
+                         {*sequences, n - 1, h, kw}, 4, isF32, "f32",
+                         "[S, segments - 1, H, K]")))
+    return failure();
+  if (failed(
+          verifyPlanFits(*this, getPlan(), /*routed=*/false, kw, vw, element)))
+    return failure();
+  return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+void SegmentStatesOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addEffects(*this, 2, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// sse_gpu.combine_segments
+//===----------------------------------------------------------------------===//
+
+LogicalResult CombineSegmentsOp::verify() {
+  ShapedType ends = shapeOf(getEnds());
+  if (ends.getRank() != 5 || !ends.getElementType().isF32())
+    return emitOpError("ends must be [S, segments - 1, H, K, V] of f32, got ")
+           << ends;
+  int64_t s = ends.getDimSize(0), pieces = ends.getDimSize(1),
+          h = ends.getDimSize(2), kw = ends.getDimSize(3),
+          vw = ends.getDimSize(4);
+  if (failed(expectShape(*this, getDecays(), "decays", {s, pieces, h, kw}, 4,
+                         isF32, "f32", "[S, segments - 1, H, K]")))
+    return failure();
+  int64_t n = ShapedType::isDynamic(pieces) ? pieces : pieces + 1;
+  if (failed(expectShape(*this, getInitsInit(), "inits", {s, n, h, kw, vw}, 5,
+                         isF32, "f32", "[S, segments, H, K, V]")))
+    return failure();
+  int64_t partition = getPartitionAttr().getInt();
+  if (partition < 0)
+    return emitOpError("partition must be >= 0, got ") << partition;
+  if (Value initial = getInitial()) {
+    if (failed(expectShape(*this, initial, "initial", {s, h}, 5, isF32, "f32",
+                           "[S, H, P, K, V]")))
+      return failure();
+    ShapedType t = shapeOf(initial);
+    if (!compatible(t.getDimSize(3), kw) || !compatible(t.getDimSize(4), vw))
+      return emitOpError("initial must be [S, H, P, K, V] with the K, V of "
+                         "ends, got ")
+             << t;
+    if (!t.isDynamicDim(2) && partition >= t.getDimSize(2))
+      return emitOpError("partition ")
+             << partition << " is not among the initial states' "
+             << t.getDimSize(2);
+  }
+  return verifyDestinations(*this, getDpsInits(), getResultTypes());
+}
+
+void CombineSegmentsOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  addEffects(*this, 1, effects);
 }
 
 void ChunkScanOp::getEffects(

@@ -58,5 +58,8 @@ void mlir::sse_gpu::registerBufferizableOpInterfaceExternalModels(
     CombineOutputsOp::attachInterface<KernelOpInterface<CombineOutputsOp>>(
         *ctx);
     ChunkScanOp::attachInterface<KernelOpInterface<ChunkScanOp>>(*ctx);
+    SegmentStatesOp::attachInterface<KernelOpInterface<SegmentStatesOp>>(*ctx);
+    CombineSegmentsOp::attachInterface<KernelOpInterface<CombineSegmentsOp>>(
+        *ctx);
   });
 }

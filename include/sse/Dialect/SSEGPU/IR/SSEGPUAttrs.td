@@ -59,10 +59,12 @@ def SSEGPU_PlanAttr : AttrDef<SSEGPU_Dialect, "Plan"> {
       block, so every factor is <= 1 (docs/Semantics.md);
     * `k_width`: rows of the state a block holds (all of K), `v_slice`:
       its columns (divides V), `segments`: pieces each sequence is cut
-      into (1: one block walks the whole sequence; more: each piece runs
-      from a zero state and a combine kernel joins them, for shapes with
-      few sequences and heads); one block per (sequence, segment, head,
-      partition, V slice);
+      into (1: one block walks the whole sequence; n > 1, dense scans
+      only, for shapes with few sequences and heads: pieces of
+      ceil(chunks / n) chunks, whose own end states `segment_states`
+      forms from zero, `combine_segments` joins into each piece's
+      initial state, and the chunk scan walks from it); one block per
+      (sequence, segment, head, partition, V slice);
     * `producer_warpgroups` (0 or 1): a warpgroup that only issues loads,
       `consumer_warpgroups` (1 to 3): the warpgroups that multiply and
       keep the state, each holding `v_slice / consumer_warpgroups`

@@ -139,9 +139,16 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     shared partition of a layer without an epilogue runs last and combines
     the outputs as it writes them.
 
-    On buffers, after bufferization (one dense partition, per-key gates;
-    the plan `test-sse-gpu-plan` prints for this shape: the cost model
-    splits the 8 (head, V slice) items into 4 segments each):
+    With `plan.segments` = n > 1 (a dense scan of one partition), each
+    sequence is cut into n pieces of whole chunks, one block walk each:
+    the op then reads the state at the start of each piece from
+    `segment_init` (`[S, n, H, K, V]` f32, made by
+    `sse_gpu.segment_states` and `sse_gpu.combine_segments`) instead of
+    from its states destination, which the last piece writes (so
+    `zero_init` does not apply).
+
+    On buffers, after bufferization (one dense partition, per-key gates,
+    a plan written by hand):
 
     ```mlir
     func.func @dense(%q: memref<1x256x2x64xbf16>, %v: memref<1x256x2x64xbf16>,
@@ -152,7 +159,7 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
           outs(%o, %s : memref<1x256x2x64xbf16>, memref<1x2x1x64x64xf32>)
           {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.125 : f32,
            plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64,
-             v_slice = 64, segments = 4, producer_warpgroups = 1,
+             v_slice = 64, segments = 1, producer_warpgroups = 1,
              consumer_warpgroups = 2, producer_registers = 40,
              consumer_registers = 232, stages = 3, load = tma, cluster = 1,
              combine = direct, precision = bf16,
@@ -177,6 +184,7 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
                    Optional<SSEGPU_AnyShaped>:$weights,
                    Optional<SSEGPU_AnyShaped>:$cu_seqlens,
                    Optional<SSEGPU_AnyShaped>:$partials_in,
+                   Optional<SSEGPU_AnyShaped>:$segment_init,
                    SSEGPU_AnyShaped:$out_init,
                    SSEGPU_AnyShaped:$states_init,
                    I64Attr:$first_partition,
@@ -197,6 +205,7 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
         type($tokens) `,` type($weights) `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
     (`add` `(` $partials_in^ `:` type($partials_in) `)`)?
+    (`segment_init` `(` $segment_init^ `:` type($segment_init) `)`)?
     `outs` `(` $out_init `,` $states_init `:` type($out_init) `,`
         type($states_init) `)`
     attr-dict (`->` type($results)^)?
@@ -209,6 +218,118 @@ def SSEGPU_ChunkScanOp : SSEGPU_Op<"chunk_scan", [
     }
     /// True if the op's partitions are routed (it reads token lists).
     bool isRouted() { return getCounts() != nullptr; }
+    /// The verifier's rules for segment_init, given S, H, K and V.
+    ::llvm::LogicalResult verifySegmentInit(int64_t sequences, int64_t heads,
+                                            int64_t keys, int64_t values);
+  }];
+}
+
+def SSEGPU_SegmentStatesOp : SSEGPU_Op<"segment_states", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "each segment's own state: the first pass of a segmented scan";
+  let description = [{
+    A dense chunk scan whose plan cuts each sequence into `plan.segments`
+    = n pieces of whole chunks (`ceil(chunks / n)` each) runs in three
+    kernels: this one, `sse_gpu.combine_segments`, then the
+    `sse_gpu.chunk_scan` with `segment_init`. Here one block per
+    (sequence, piece 0..n-2, head, V slice) walks its piece from a zero
+    state with the chunk scan's state update only (no q, no outputs) and
+    writes the state at the piece's end to `ends` (`[S, n - 1, H, K, V]`
+    f32) and the piece's decay exp(sum of the log-gates) per key to
+    `decays` (`[S, n - 1, H, K]` f32; 1 without gates). The last piece
+    needs neither. Operands and `plan` as for `sse_gpu.chunk_scan` (the
+    same plan: the two kernels share their shared-memory layout).
+
+    ```mlir
+    func.func @pieces(%k: tensor<1x4096x2x64xbf16>, %v: tensor<1x4096x2x64xbf16>,
+                      %g: tensor<1x4096x2x64xbf16>)
+        -> (tensor<1x3x2x64x64xf32>, tensor<1x3x2x64xf32>) {
+      %e0 = tensor.empty() : tensor<1x3x2x64x64xf32>
+      %d0 = tensor.empty() : tensor<1x3x2x64xf32>
+      %ends, %decays = sse_gpu.segment_states
+          ins(%k, %v : tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>)
+          gate(%g : tensor<1x4096x2x64xbf16>)
+          outs(%e0, %d0 : tensor<1x3x2x64x64xf32>, tensor<1x3x2x64xf32>)
+          {plan = #sse_gpu.plan<chunk = 64, sub_block = 16,
+               k_width = 64, v_slice = 64, segments = 4,
+               producer_warpgroups = 0, consumer_warpgroups = 2,
+               producer_registers = 0, consumer_registers = 0, stages = 2,
+               load = cp_async, cluster = 1, combine = direct,
+               precision = bf16, smem = {}, smem_bytes = 0>}
+          -> tensor<1x3x2x64x64xf32>, tensor<1x3x2x64xf32>
+      return %ends, %decays : tensor<1x3x2x64x64xf32>, tensor<1x3x2x64xf32>
+    }
+    ```
+  }];
+  let arguments = (ins SSEGPU_AnyShaped:$k, SSEGPU_AnyShaped:$v,
+                   Optional<SSEGPU_AnyShaped>:$gate,
+                   Optional<SSEGPU_AnyShaped>:$cu_seqlens,
+                   SSEGPU_AnyShaped:$ends_init,
+                   SSEGPU_AnyShaped:$decays_init,
+                   SSEGPU_PlanAttr:$plan);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    `ins` `(` $k `,` $v `:` type($k) `,` type($v) `)`
+    (`gate` `(` $gate^ `:` type($gate) `)`)?
+    (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
+    `outs` `(` $ends_init `,` $decays_init `:` type($ends_init) `,`
+        type($decays_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(),
+                                 getNumOperands() - 2, 2);
+    }
+  }];
+}
+
+def SSEGPU_CombineSegmentsOp : SSEGPU_Op<"combine_segments", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "the state at the start of each segment, from their ends";
+  let description = [{
+    The middle kernel of a segmented scan: with n = `ends`' second size
+    plus one, `inits[s, 0] = initial[s, :, partition]` (0 without
+    `initial`) and `inits[s, j + 1] = decays[s, j] * inits[s, j] +
+    ends[s, j]` per key row, for the `ends` and `decays` of
+    `sse_gpu.segment_states`. `inits` is `[S, n, H, K, V]` f32, what the
+    segmented `sse_gpu.chunk_scan` reads as `segment_init`; `initial` the
+    layer's states `[S, H, P, K, V]`. One thread per state element walks
+    the segments in order.
+
+    ```mlir
+    func.func @joined(%ends: tensor<1x3x2x64x64xf32>, %decays: tensor<1x3x2x64xf32>,
+                      %s0: tensor<1x2x1x64x64xf32>) -> tensor<1x4x2x64x64xf32> {
+      %i0 = tensor.empty() : tensor<1x4x2x64x64xf32>
+      %inits = sse_gpu.combine_segments
+          ins(%ends, %decays : tensor<1x3x2x64x64xf32>, tensor<1x3x2x64xf32>)
+          initial(%s0 : tensor<1x2x1x64x64xf32>)
+          outs(%i0 : tensor<1x4x2x64x64xf32>) {partition = 0 : i64}
+          -> tensor<1x4x2x64x64xf32>
+      return %inits : tensor<1x4x2x64x64xf32>
+    }
+    ```
+  }];
+  let arguments = (ins SSEGPU_AnyShaped:$ends, SSEGPU_AnyShaped:$decays,
+                   Optional<SSEGPU_AnyShaped>:$initial,
+                   SSEGPU_AnyShaped:$inits_init,
+                   I64Attr:$partition);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    `ins` `(` $ends `,` $decays `:` type($ends) `,` type($decays) `)`
+    (`initial` `(` $initial^ `:` type($initial) `)`)?
+    `outs` `(` $inits_init `:` type($inits_init) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(), getNumOperands() - 1, 1);
+    }
   }];
 }
 
