@@ -106,9 +106,73 @@ func.func @delta_per_head_packed(%q: tensor<1x64x2x64xf16>, %v: tensor<1x64x2x64
 
 // -----
 
-// Left for convert-sse-to-gpu: no schedule; a chunked split (segments need
-// the state-combine kernel); routed tokens kept dense; K not a multiple of
-// 16.
+#rec = #sse.schedule<chunk = 64, k_tile = 64, v_tile = 64, split = recurrent, grouping = dense>
+
+// A long dense walk on few blocks: B = 1, H = 2 and one V slice of 64
+// columns are 2 blocks on 132 SMs, and T = 4096 is 64 chunks of 64, so the
+// plan cuts each sequence into min(132 / 2, 64 / 8) = 8 segments. The
+// state pass (segment_states, the same plan as the chunk scan: they share
+// the shared-memory layout) writes the ends and decays of pieces 0..6;
+// combine_segments joins them into the start of each of the 8 pieces, from
+// zero (no initial: the scan has no init); the chunk scan reads them as
+// segment_init and writes the states, which it does not read (no
+// zero_init).
+// CHECK-LABEL: func.func @segmented(
+// CHECK-SAME: %[[Q:[^:]*]]: tensor<1x4096x2x64xbf16>, %[[V:[^:]*]]: tensor<1x4096x2x64xbf16>)
+// CHECK: %[[S0:.*]] = tensor.empty() : tensor<1x2x1x64x64xf32>
+// CHECK: %[[P:.*]]:2 = sse_gpu.segment_states ins(%[[Q]], %[[V]] : tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>) gate(%[[Q]] : tensor<1x4096x2x64xbf16>) outs(%{{.*}}, %{{.*}} : tensor<1x7x2x64x64xf32>, tensor<1x7x2x64xf32>) {plan = [[PLAN:#sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 64, v_slice = 64, segments = 8, producer_warpgroups = 0, consumer_warpgroups = 2, [^}]*combine = direct, precision = bf16, [^}]*}, smem_bytes = 144384>]]} -> tensor<1x7x2x64x64xf32>, tensor<1x7x2x64xf32>
+// CHECK-NOT: sse_gpu.
+// CHECK: %[[I:.*]] = sse_gpu.combine_segments ins(%[[P]]#0, %[[P]]#1 : tensor<1x7x2x64x64xf32>, tensor<1x7x2x64xf32>) outs(%{{.*}} : tensor<1x8x2x64x64xf32>) {partition = 0 : i64} -> tensor<1x8x2x64x64xf32>
+// CHECK-NOT: sse_gpu.
+// CHECK: %[[R:.*]]:2 = sse_gpu.chunk_scan ins(%[[Q]], %[[Q]], %[[V]] : {{.*}}) gate(%[[Q]] : tensor<1x4096x2x64xbf16>) segment_init(%[[I]] : tensor<1x8x2x64x64xf32>) outs(%{{.*}}, %[[S0]] : tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>)
+// CHECK-SAME: first_partition = 0 : i64, partitions = 1 : i64, plan = [[PLAN]], scale = 1.250000e-01 : f32} -> tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>
+// CHECK: return %[[R]]#0, %[[R]]#1
+// On buffers: the ends, decays and inits are allocated (no copies), the
+// three ops read and write memrefs and have no results.
+// BUF-LABEL: func.func @segmented(
+// BUF-NOT: memref.copy
+// BUF-DAG: %[[D:.*]] = memref.alloc() {{.*}} : memref<1x7x2x64xf32>
+// BUF-DAG: %[[E:.*]] = memref.alloc() {{.*}} : memref<1x7x2x64x64xf32>
+// BUF: sse_gpu.segment_states ins(%{{.*}}, %{{.*}} : memref<1x4096x2x64xbf16, {{.*}}>, memref<1x4096x2x64xbf16, {{.*}}>) gate(%{{.*}} : memref<1x4096x2x64xbf16, {{.*}}>) outs(%[[E]], %[[D]] : memref<1x7x2x64x64xf32>, memref<1x7x2x64xf32>) {plan = #sse_gpu.plan<{{.*}}, segments = 8, {{.*}}, smem_bytes = 144384>}{{$}}
+// BUF: %[[I:.*]] = memref.alloc() {{.*}} : memref<1x8x2x64x64xf32>
+// BUF: sse_gpu.combine_segments ins(%[[E]], %[[D]] : memref<1x7x2x64x64xf32>, memref<1x7x2x64xf32>) outs(%[[I]] : memref<1x8x2x64x64xf32>) {partition = 0 : i64}{{$}}
+// BUF-NOT: memref.copy
+// BUF: sse_gpu.chunk_scan {{.*}} segment_init(%[[I]] : memref<1x8x2x64x64xf32>) outs(%{{.*}}, %{{.*}} : memref<1x4096x2x64xbf16>, memref<1x2x1x64x64xf32>)
+// BUF-SAME: scale = 1.250000e-01 : f32}{{$}}
+func.func @segmented(%q: tensor<1x4096x2x64xbf16>, %v: tensor<1x4096x2x64xbf16>) -> (tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>) {
+  %o, %s = sse.scan %q, %q, %v gate(%q) {schedule = #rec} : (tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>) -> (tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>)
+  return %o, %s : tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>
+}
+
+// With init(%s0): the first piece of each sequence starts from the given
+// states (combine_segments' initial, partition 0), and the chunk scan
+// writes the final states into %s0 in place, after combine_segments has
+// read it.
+// CHECK-LABEL: func.func @segmented_init(
+// CHECK-SAME: %[[S0:arg2]]: tensor<1x2x1x64x64xf32>
+// CHECK-NOT: tensor.empty() : tensor<1x2x1x64x64xf32>
+// CHECK: %[[P:.*]]:2 = sse_gpu.segment_states {{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x7x2x64x64xf32>, tensor<1x7x2x64xf32>)
+// CHECK: %[[I:.*]] = sse_gpu.combine_segments ins(%[[P]]#0, %[[P]]#1 : tensor<1x7x2x64x64xf32>, tensor<1x7x2x64xf32>) initial(%[[S0]] : tensor<1x2x1x64x64xf32>) outs(%{{.*}} : tensor<1x8x2x64x64xf32>) {partition = 0 : i64}
+// CHECK: %[[R:.*]]:2 = sse_gpu.chunk_scan {{.*}} segment_init(%[[I]] : tensor<1x8x2x64x64xf32>) outs(%{{.*}}, %[[S0]] : tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>)
+// CHECK-NOT: zero_init
+// CHECK: return %[[R]]#0, %[[R]]#1
+// BUF-LABEL: func.func @segmented_init(
+// BUF-SAME: %[[INIT:arg2]]: memref<1x2x1x64x64xf32
+// BUF-NOT: memref.copy
+// BUF: sse_gpu.combine_segments ins(%{{.*}}, %{{.*}} : memref<1x7x2x64x64xf32>, memref<1x7x2x64xf32>) initial(%[[INIT]] : memref<1x2x1x64x64xf32, {{.*}}>) outs(%{{.*}} : memref<1x8x2x64x64xf32>) {partition = 0 : i64}{{$}}
+// BUF-NOT: memref.copy
+// BUF: sse_gpu.chunk_scan {{.*}} segment_init(%{{.*}} : memref<1x8x2x64x64xf32>) outs(%{{.*}}, %[[INIT]] :
+// BUF: return %{{.*}}, %[[INIT]]
+func.func @segmented_init(%q: tensor<1x4096x2x64xbf16>, %v: tensor<1x4096x2x64xbf16>, %s0: tensor<1x2x1x64x64xf32>) -> (tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>) {
+  %o, %s = sse.scan %q, %q, %v gate(%q) init(%s0) {schedule = #rec} : (tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>) -> (tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>)
+  return %o, %s : tensor<1x4096x2x64xbf16>, tensor<1x2x1x64x64xf32>
+}
+
+// -----
+
+// Left for convert-sse-to-gpu: no schedule; a chunked split of V = 16 (no
+// V slice of 64 or 128 columns divides it, whatever the split); routed
+// tokens kept dense; K not a multiple of 16.
 // CHECK-LABEL: func.func @not_covered
 // CHECK-NOT: sse_gpu.
 // CHECK-COUNT-4: sse.scan

@@ -1,5 +1,7 @@
 // Every verifier rule of the sse_gpu dialect: #sse_gpu.plan on its own,
-// then sse_gpu.group and sse_gpu.chunk_scan against their operands and plan.
+// then the kernel ops (group, chunk_scan, route, combine_outputs, and the
+// segmented walk's segment_states, combine_segments and chunk_scan's
+// segment_init) against their operands and plan.
 // One case per rule; each message names the value it rejects.
 // RUN: sse-opt %s -split-input-file -verify-diagnostics
 
@@ -548,5 +550,305 @@ func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o
 func.func @chunk_scan(%q: tensor<2x64x2x16xbf16>, %v: tensor<2x64x2x32xbf16>, %o: tensor<2x64x2x32xbf16>, %s: tensor<2x2x1x16x32xf32>, %p: tensor<2x64x2x1x16xf32>) {
   // expected-error @below {{the added partials must be [B, T, H, k, V] with V of v, got 'tensor<2x64x2x1x16xf32>'}}
   %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<2x64x2x16xbf16>, tensor<2x64x2x16xbf16>, tensor<2x64x2x32xbf16>) add(%p : tensor<2x64x2x1x16xf32>) outs(%o, %s : tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<2x64x2x32xbf16>, tensor<2x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{'sse_gpu.segment_states' op k must be [B, T, H, K] of floats, got 'tensor<1x256x2xbf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xi16>, %v: tensor<1x256x2x32xi16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{k must be [B, T, H, K] of floats, got 'tensor<1x256x2x16xi16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xi16>, tensor<1x256x2x32xi16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{v must be [B, T, H, V] of k's element type, got 'tensor<1x256x2x32xf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x128x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{v must be [B, T, H, V] of k's element type, got 'tensor<1x128x2x32xbf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x128x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %g: tensor<1x256x2x8xbf16>) {
+  // expected-error @below {{gate must be [B, T, H] or [B, T, H, K] of floats, got 'tensor<1x256x2x8xbf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) gate(%g : tensor<1x256x2x8xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %g: tensor<1x256x4xbf16>) {
+  // expected-error @below {{gate must be [B, T, H] or [B, T, H, K] of floats, got 'tensor<1x256x4xbf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) gate(%g : tensor<1x256x4xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+// One piece is the plain chunk scan: no state pass.
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{a plan of at least two segments is needed (plan: segments = 1)}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %cu: tensor<3x2xi32>) {
+  // expected-error @below {{cu_seqlens must be a 1-D integer array, got 'tensor<3x2xi32>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) cu_seqlens(%cu : tensor<3x2xi32>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<2x256x2x16xbf16>, %v: tensor<2x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %cu: tensor<3xi32>) {
+  // expected-error @below {{packed sequences (cu_seqlens) need B = 1, got 'tensor<2x256x2x16xbf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<2x256x2x16xbf16>, tensor<2x256x2x32xbf16>) cu_seqlens(%cu : tensor<3xi32>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+// n - 1 ends: the last piece needs none.
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x4x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{ends must be [S, segments - 1, H, K, V] of f32, got 'tensor<1x4x2x16x32xf32>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x4x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x4x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+// Packed sequences: S = 3 (cu_seqlens of 4), not B.
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %cu: tensor<4xi32>) {
+  // expected-error @below {{ends must be [S, segments - 1, H, K, V] of f32, got 'tensor<1x3x2x16x32xf32>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) cu_seqlens(%cu : tensor<4xi32>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xbf16>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{ends must be [S, segments - 1, H, K, V] of f32, got 'tensor<1x3x2x16x32xbf16>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xbf16>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xbf16>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x32xf32>) {
+  // expected-error @below {{decays must be [S, segments - 1, H, K] of f32, got 'tensor<1x3x2x32xf32>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x32xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16x32xf32>) {
+  // expected-error @below {{decays must be [S, segments - 1, H, K] of f32, got 'tensor<1x3x2x16x32xf32>'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16x32xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{plan holds k_width = 32 rows of the state, but K = 16}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 32, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{plan's precision f16 does not fit inputs of 'bf16'}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = f16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x48xbf16>, %e: tensor<1x3x2x16x48xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{plan's v_slice = 32 does not divide V = 48}}
+  %r:2 = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x48xbf16>) outs(%e, %d : tensor<1x3x2x16x48xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x3x2x16x48xf32>, tensor<1x3x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>) {
+  // expected-error @below {{results must have the types of the destinations}}
+  sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>}
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{'sse_gpu.combine_segments' op ends must be [S, segments - 1, H, K, V] of f32, got 'tensor<1x3x2x16xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16xf32>, tensor<1x3x2x16xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xbf16>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{ends must be [S, segments - 1, H, K, V] of f32, got 'tensor<1x3x2x16x32xbf16>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xbf16>, tensor<1x3x2x16xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x4x2x16xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{decays must be [S, segments - 1, H, K] of f32, got 'tensor<1x4x2x16xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x4x2x16xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16x1xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{decays must be [S, segments - 1, H, K] of f32, got 'tensor<1x3x2x16x1xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16x1xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+// One init per piece: one more than the ends.
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x3x2x16x32xf32>) {
+  // expected-error @below {{inits must be [S, segments, H, K, V] of f32, got 'tensor<1x3x2x16x32xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) outs(%i : tensor<1x3x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x3x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x16xf32>) {
+  // expected-error @below {{inits must be [S, segments, H, K, V] of f32, got 'tensor<1x4x2x16x16xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) outs(%i : tensor<1x4x2x16x16xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{partition must be >= 0, got -1}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = -1 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>, %s: tensor<2x2x1x16x32xf32>) {
+  // expected-error @below {{initial must be [S, H, P, K, V] of f32, got 'tensor<2x2x1x16x32xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) initial(%s : tensor<2x2x1x16x32xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>, %s: tensor<1x2x1x16x32xf16>) {
+  // expected-error @below {{initial must be [S, H, P, K, V] of f32, got 'tensor<1x2x1x16x32xf16>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) initial(%s : tensor<1x2x1x16x32xf16>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>, %s: tensor<1x2x1x32x16xf32>) {
+  // expected-error @below {{initial must be [S, H, P, K, V] with the K, V of ends, got 'tensor<1x2x1x32x16xf32>'}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) initial(%s : tensor<1x2x1x32x16xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>, %s: tensor<1x2x1x16x32xf32>) {
+  // expected-error @below {{partition 1 is not among the initial states' 1}}
+  %r = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) initial(%s : tensor<1x2x1x16x32xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 1 : i64} -> tensor<1x4x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{results must have the types of the destinations}}
+  sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) outs(%i : tensor<1x4x2x16x32xf32>) {partition = 0 : i64}
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x32xbf16>, %s: tensor<1x2x1x16x32xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{'sse_gpu.chunk_scan' op segment_init is needed by, and only by, a plan of more than one segment (plan: segments = 1)}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) segment_init(%i : tensor<1x4x2x16x32xf32>) outs(%o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 1, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x32xbf16>, %s: tensor<1x2x1x16x32xf32>) {
+  // expected-error @below {{segment_init is needed by, and only by, a plan of more than one segment (plan: segments = 4)}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) outs(%o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x1x32xf32>, %s: tensor<1x2x5x16x32xf32>, %c: tensor<1x4xi32>, %t: tensor<1x4x256xi32>, %w: tensor<1x256x1xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{only a dense scan of one partition walks in segments; routed partitions walk their token lists whole}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) groups(%c, %t, %w : tensor<1x4xi32>, tensor<1x4x256xi32>, tensor<1x256x1xf32>) segment_init(%i : tensor<1x4x2x16x32xf32>) outs(%o, %s : tensor<1x256x2x1x32xf32>, tensor<1x2x5x16x32xf32>) {first_partition = 1 : i64, partitions = 4 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = cp_async, cluster = 1, combine = partials, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x1x32xf32>, tensor<1x2x5x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x32xbf16>, %s: tensor<1x2x2x16x32xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{only a dense scan of one partition walks in segments}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) segment_init(%i : tensor<1x4x2x16x32xf32>) outs(%o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x2x16x32xf32>) {first_partition = 0 : i64, partitions = 2 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x32xbf16>, tensor<1x2x2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x32xbf16>, %s: tensor<1x2x1x16x32xf32>, %i: tensor<1x4x2x16x32xf32>) {
+  // expected-error @below {{with segment_init the states destination is only written: zero_init does not apply}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) segment_init(%i : tensor<1x4x2x16x32xf32>) outs(%o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, zero_init, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x32xbf16>, %s: tensor<1x2x1x16x32xf32>, %i: tensor<1x3x2x16x32xf32>) {
+  // expected-error @below {{segment_init must be [S, segments, H, K, V] of f32, got 'tensor<1x3x2x16x32xf32>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) segment_init(%i : tensor<1x3x2x16x32xf32>) outs(%o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %o: tensor<1x256x2x32xbf16>, %s: tensor<1x2x1x16x32xf32>, %i: tensor<1x4x2x16x32xbf16>) {
+  // expected-error @below {{segment_init must be [S, segments, H, K, V] of f32, got 'tensor<1x4x2x16x32xbf16>'}}
+  %r:2 = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) segment_init(%i : tensor<1x4x2x16x32xbf16>) outs(%o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {q = array<i64: 0, 4096>, barriers = array<i64: 4096, 32>}, smem_bytes = 4224>} -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
   return
 }

@@ -61,3 +61,54 @@ func.func @route_and_combine(%z: tensor<2x64x2x4xbf16>, %w0: tensor<2x64x2x2xf32
   sse_gpu.combine_outputs ins(%pm : memref<2x64x2x2x32xf32>) outs(%om : memref<2x64x2x32xf32>)
   return %w, %i, %o : tensor<2x64x2x2xf32>, tensor<2x64x2x2xi32>, tensor<2x64x2x32xbf16>
 }
+
+// A segmented walk (plan segments = 4): the state pass, the combine of the
+// pieces' ends (with and without the layer's initial states) and the chunk
+// scan that reads each piece's initial state from segment_init; the
+// optional operands keep their places (gate vs cu_seqlens, initial,
+// segment_init) through the generic form.
+#seg = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32,
+  segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2,
+  producer_registers = 40, consumer_registers = 232, stages = 2, load = tma,
+  cluster = 1, combine = direct, precision = bf16,
+  smem = {q = array<i64: 0, 4096>, k = array<i64: 4096, 4096>, barriers = array<i64: 8192, 32>},
+  smem_bytes = 8320>
+
+// CHECK-LABEL: func.func @segment_states
+// CHECK: %{{.*}}:2 = sse_gpu.segment_states ins(%arg0, %arg1 : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) gate(%arg2 : tensor<1x256x2x16xbf16>) outs(%arg3, %arg4 : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>)
+// CHECK-SAME: {plan = #sse_gpu.plan<chunk = 64, sub_block = 16, k_width = 16, v_slice = 32, segments = 4, producer_warpgroups = 1, consumer_warpgroups = 2, producer_registers = 40, consumer_registers = 232, stages = 2, load = tma, cluster = 1, combine = direct, precision = bf16, smem = {barriers = array<i64: 8192, 32>, k = array<i64: 4096, 4096>, q = array<i64: 0, 4096>}, smem_bytes = 8320>}
+// CHECK-SAME: -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+func.func @segment_states(%k: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %g: tensor<1x256x2x16xbf16>, %e0: tensor<1x3x2x16x32xf32>, %d0: tensor<1x3x2x16xf32>) -> (tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {
+  %e, %d = sse_gpu.segment_states ins(%k, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) gate(%g : tensor<1x256x2x16xbf16>) outs(%e0, %d0 : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) {plan = #seg} -> tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+  return %e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>
+}
+
+// Ungated, packed sequences (S = 3 of cu_seqlens), on buffers.
+// CHECK-LABEL: func.func @segment_states_packed_on_buffers
+// CHECK: sse_gpu.segment_states ins(%arg0, %arg1 : memref<1x256x2x16xbf16>, memref<1x256x2x32xbf16>) cu_seqlens(%arg2 : memref<4xi32>) outs(%arg3, %arg4 : memref<3x3x2x16x32xf32>, memref<3x3x2x16xf32>)
+// CHECK-SAME: segments = 4
+// CHECK-NOT: ->
+// CHECK: return
+func.func @segment_states_packed_on_buffers(%k: memref<1x256x2x16xbf16>, %v: memref<1x256x2x32xbf16>, %cu: memref<4xi32>, %e: memref<3x3x2x16x32xf32>, %d: memref<3x3x2x16xf32>) {
+  sse_gpu.segment_states ins(%k, %v : memref<1x256x2x16xbf16>, memref<1x256x2x32xbf16>) cu_seqlens(%cu : memref<4xi32>) outs(%e, %d : memref<3x3x2x16x32xf32>, memref<3x3x2x16xf32>) {plan = #seg}
+  return
+}
+
+// CHECK-LABEL: func.func @combine_segments
+// CHECK: %{{.*}} = sse_gpu.combine_segments ins(%arg0, %arg1 : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) initial(%arg2 : tensor<1x2x3x16x32xf32>) outs(%arg3 : tensor<1x4x2x16x32xf32>) {partition = 2 : i64} -> tensor<1x4x2x16x32xf32>
+// CHECK: sse_gpu.combine_segments ins(%arg4, %arg5 : memref<1x3x2x16x32xf32>, memref<1x3x2x16xf32>) outs(%arg6 : memref<1x4x2x16x32xf32>) {partition = 0 : i64}{{$}}
+func.func @combine_segments(%e: tensor<1x3x2x16x32xf32>, %d: tensor<1x3x2x16xf32>, %s0: tensor<1x2x3x16x32xf32>, %i0: tensor<1x4x2x16x32xf32>, %em: memref<1x3x2x16x32xf32>, %dm: memref<1x3x2x16xf32>, %im: memref<1x4x2x16x32xf32>) -> tensor<1x4x2x16x32xf32> {
+  %i = sse_gpu.combine_segments ins(%e, %d : tensor<1x3x2x16x32xf32>, tensor<1x3x2x16xf32>) initial(%s0 : tensor<1x2x3x16x32xf32>) outs(%i0 : tensor<1x4x2x16x32xf32>) {partition = 2 : i64} -> tensor<1x4x2x16x32xf32>
+  sse_gpu.combine_segments ins(%em, %dm : memref<1x3x2x16x32xf32>, memref<1x3x2x16xf32>) outs(%im : memref<1x4x2x16x32xf32>) {partition = 0 : i64}
+  return %i : tensor<1x4x2x16x32xf32>
+}
+
+// CHECK-LABEL: func.func @segmented_chunk_scan
+// CHECK: %{{.*}}:2 = sse_gpu.chunk_scan ins(%arg0, %arg0, %arg1 : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) gate(%arg0 : tensor<1x256x2x16xbf16>) segment_init(%arg2 : tensor<1x4x2x16x32xf32>) outs(%arg3, %arg4 : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>)
+// CHECK-SAME: segments = 4
+// CHECK-NOT: zero_init
+// CHECK-SAME: -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+func.func @segmented_chunk_scan(%q: tensor<1x256x2x16xbf16>, %v: tensor<1x256x2x32xbf16>, %i: tensor<1x4x2x16x32xf32>, %o0: tensor<1x256x2x32xbf16>, %s0: tensor<1x2x1x16x32xf32>) -> (tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {
+  %o, %s = sse_gpu.chunk_scan ins(%q, %q, %v : tensor<1x256x2x16xbf16>, tensor<1x256x2x16xbf16>, tensor<1x256x2x32xbf16>) gate(%q : tensor<1x256x2x16xbf16>) segment_init(%i : tensor<1x4x2x16x32xf32>) outs(%o0, %s0 : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>) {first_partition = 0 : i64, partitions = 1 : i64, scale = 0.25 : f32, plan = #seg} -> tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+  return %o, %s : tensor<1x256x2x32xbf16>, tensor<1x2x1x16x32xf32>
+}
