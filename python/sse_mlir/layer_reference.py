@@ -13,6 +13,11 @@ parameters under their published names (``nn.Linear`` weights [out, in])::
     o  = scan(q1, k1, v, g1) + scan(q2, k2, v, g2, routed by classify(z))
     y  = W_o (rmsnorm(o) * swish(x A_g B_g))     (the gate only with g_proj)
 
+and SSE-GDN (:func:`sse_gdn_layer`): the same projections; q, k =
+l2norm(silu(.)) per head; g = -exp(A_log) softplus(x W_a + dt_bias) and
+beta = sigmoid(x W_b), each [.., 2H]: the first H for the shared
+partition; both scans on the gated delta rule, the router only selecting.
+
 It is written for clarity, not speed, and is the contract the compiled
 layers of :mod:`sse_mlir.model` are checked against.
 """
@@ -25,7 +30,11 @@ import numpy as np
 
 from . import reference
 
-__all__ = ["silu", "softmax", "log_sigmoid", "linear", "sse_gla_layer"]
+__all__ = ["silu", "softmax", "log_sigmoid", "sigmoid", "softplus", "l2_normalize",
+           "linear", "sse_gla_layer", "sse_gdn_layer"]
+
+#: eps of SSE-GDN's per-head L2 norm of q and k (FLA's in-kernel ``l2norm``).
+L2_EPS = 1e-6
 
 
 def silu(x: np.ndarray) -> np.ndarray:
@@ -61,22 +70,9 @@ def sse_gla_layer(config, weights: Mapping[str, np.ndarray], hidden_states: np.n
     ``initial_state``: the state cache [B, H, 1 + N, K, V] (shared partition
     first) or None (zeros).  Returns ``(y [B, T, hidden], final state cache)``.
     """
-    w = {n: np.asarray(a, dtype=np.float64) for n, a in weights.items()}
-    x = np.asarray(hidden_states, dtype=np.float64)
-    if x.ndim != 3 or x.shape[2] != config.hidden_size:
-        raise ValueError(f"hidden_states must be [B, T, {config.hidden_size}]; "
-                         f"got {list(x.shape)}")
-    B, T, _ = x.shape
-    H, K, V = config.H, config.K, config.V
-
-    def heads(t, width):
-        return t.reshape(B, T, H, width)
-
-    q1 = linear(x, w["q_proj.weight"])
-    k1 = linear(x, w["k_proj.weight"])
-    q2 = q1 + linear(linear(x, w["lora_q_proj.0.weight"]), w["lora_q_proj.1.weight"])
-    k2 = k1 + linear(linear(x, w["lora_k_proj.0.weight"]), w["lora_k_proj.1.weight"])
-    v = silu(heads(linear(x, w["v_proj.weight"]), V))
+    w, x, heads = _inputs(config, weights, hidden_states)
+    K = config.K
+    q1, k1, q2, k2, v = _qkv(w, x, heads, config.V)
     q1, q2 = silu(heads(q1, K)), silu(heads(q2, K))
     k1, k2 = softmax(heads(k1, K)), softmax(heads(k2, K))
     g1, g2 = (heads(log_sigmoid(linear(linear(x, w[f"gk_proj.{i}.0.weight"]),
@@ -86,9 +82,77 @@ def sse_gla_layer(config, weights: Mapping[str, np.ndarray], hidden_states: np.n
     z = linear(x, w["e_proj.weight"])
     o, states = reference.sse_gla_core(q1, k1, q2, k2, v, g1, g2, z, int(config.top_k),
                                        init=initial_state)
+    return _epilogue(config, w, x, heads, o), states
+
+
+def l2_normalize(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """x / sqrt(sum over the last axis of x^2 + eps): FLA's in-kernel l2norm."""
+    return x / np.sqrt(np.sum(x * x, axis=-1, keepdims=True) + eps)
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def sse_gdn_layer(config, weights: Mapping[str, np.ndarray], hidden_states: np.ndarray,
+                  initial_state: Optional[np.ndarray] = None
+                  ) -> Tuple[np.ndarray, np.ndarray]:
+    """The SSE-GDN layer of ``config`` (a :class:`sse_mlir.model.SSEGDNConfig`)
+    on hidden states [B, T, hidden], in float64 (FLA's ``SSEGDN.forward``):
+    silu then L2-normalised q and k, silu v; scalar log-gates
+    ``-exp(A_log) softplus(x W_a + dt_bias)`` and ``beta = sigmoid(x W_b)``
+    (times 2 with ``allow_neg_eigval``), the first half of each for the
+    shared partition; the gated delta rule, the router only selecting.
+
+    Returns ``(y [B, T, hidden], final state cache [B, H, 1 + N, K, V])``.
+    """
+    w, x, heads = _inputs(config, weights, hidden_states)
+    H, K = config.H, config.K
+    q1, k1, q2, k2, v = _qkv(w, x, heads, config.V)
+    q1, q2, k1, k2 = (l2_normalize(silu(heads(t, K)), L2_EPS) for t in (q1, q2, k1, k2))
+    beta = sigmoid(linear(x, w["b_proj.weight"]))
+    if config.allow_neg_eigval:
+        beta = 2.0 * beta
+    g = -np.exp(w["A_log"]) * softplus(linear(x, w["a_proj.weight"]) + w["dt_bias"])
+    beta1, beta2 = beta[..., :H], beta[..., H:]
+    g1, g2 = g[..., :H], g[..., H:]
+    z = linear(x, w["e_proj.weight"])
+    o, states = reference.sse_gdn_core(q1, k1, q2, k2, v, g1, g2, beta1, beta2, z,
+                                       int(config.top_k), init=initial_state)
+    return _epilogue(config, w, x, heads, o), states
+
+
+def _inputs(config, weights, hidden_states):
+    """The parameters and x in float64, and ``heads(t, width)``: [B, T, H
+    width] -> [B, T, H, width]."""
+    w = {n: np.asarray(a, dtype=np.float64) for n, a in weights.items()}
+    x = np.asarray(hidden_states, dtype=np.float64)
+    if x.ndim != 3 or x.shape[2] != config.hidden_size:
+        raise ValueError(f"hidden_states must be [B, T, {config.hidden_size}]; "
+                         f"got {list(x.shape)}")
+    B, T, _ = x.shape
+    return w, x, lambda t, width: t.reshape(B, T, config.H, width)
+
+
+def _qkv(w, x, heads, V):
+    """Both layers' q1, k1, the routed q2 = q1 + lora_q(x), k2 = k1 +
+    lora_k(x) (flat), and v = silu(x Wv) per head."""
+    q1 = linear(x, w["q_proj.weight"])
+    k1 = linear(x, w["k_proj.weight"])
+    q2 = q1 + linear(linear(x, w["lora_q_proj.0.weight"]), w["lora_q_proj.1.weight"])
+    k2 = k1 + linear(linear(x, w["lora_k_proj.0.weight"]), w["lora_k_proj.1.weight"])
+    return q1, k1, q2, k2, silu(heads(linear(x, w["v_proj.weight"]), V))
+
+
+def _epilogue(config, w, x, heads, o):
+    """rmsnorm(o) (times the swish output gate), then the output projection."""
+    B, T, H, V = o.shape
     o = reference.rms_norm(o, w["o_norm.weight"], float(config.norm_eps))
     if config.use_output_gate:
         g = heads(linear(linear(x, w["g_proj.0.weight"]), w["g_proj.1.weight"]), V)
         o = reference.swish_gate(o, g)
-    y = linear(o.reshape(B, T, H * V), w["o_proj.weight"])
-    return y, states
+    return linear(o.reshape(B, T, H * V), w["o_proj.weight"])

@@ -461,6 +461,28 @@ def _emit_gla_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: in
     split with ``tensor.extract_slice``.  Returns (o, o_type, states,
     states_type); ``sse-fuse`` folds all of it into one scan.
     """
+    return _emit_sse_core(bld, q1, k1, q2, k2, v, g1, g2, z, N, topk,
+                          renormalize=renormalize, init=init, scale=scale)
+
+
+def _emit_gdn_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, beta1, beta2, z, N: int,
+                   topk: int, *, init: Optional[str] = None, scale: Optional[float] = None):
+    """The SSE-GDN core: as :func:`_emit_gla_core` with the gated delta rule
+    (scalar gates ``g1``/``g2``, learning rates ``beta1``/``beta2``, all
+    ``[B, T, H]``) and a router that only selects (the routed scan has
+    ``read_gate = false, write_gate = false``)."""
+    return _emit_sse_core(bld, q1, k1, q2, k2, v, g1, g2, z, N, topk, init=init,
+                          scale=scale, rule="delta", beta1=beta1, beta2=beta2,
+                          router_weights=False)
+
+
+def _emit_sse_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: int, *,
+                   renormalize: bool = False, init: Optional[str] = None,
+                   scale: Optional[float] = None, rule: str = "additive",
+                   beta1=None, beta2=None, router_weights: bool = True):
+    """The shared + routed core of either layer (see :func:`_emit_gla_core`):
+    ``rule`` and the betas of the two scans; ``router_weights`` False turns
+    the routed scan's read and write gates off."""
     (B, _, H, K), V = q1[1][0], v[1][0][3]
     s1_t, s2_t = ((B, H, 1, K, V), "f32"), ((B, H, N, K, V), "f32")
     all_t = ((B, H, 1 + N, K, V), "f32")
@@ -476,12 +498,14 @@ def _emit_gla_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: in
         init1, init2 = ("%init_shared", s1_t), ("%init_routed", s2_t)
     w, i, w_t, i_t = _emit_classify(bld, z[0], z[1], topk, "softmax_then_topk",
                                     renormalize, "i32")
-    o1, s1, o_t, _ = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1, "init": init1},
-                                1, scale, "additive", True, True, prefix="shared_")
-    o2, s2, _, _ = _emit_scan(bld, {"q": q2, "k": k2, "v": v, "gate": g2,
+    o1, s1, o_t, _ = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1, "beta": beta1,
+                                      "init": init1},
+                                1, scale, rule, True, True, prefix="shared_")
+    o2, s2, _, _ = _emit_scan(bld, {"q": q2, "k": k2, "v": v, "gate": g2, "beta": beta2,
                                     "weights": (w, w_t), "indices": (i, i_t),
                                     "init": init2},
-                              N, scale, "additive", True, True, prefix="routed_")
+                              N, scale, rule, router_weights, router_weights,
+                              prefix="routed_")
     ot = tensor_type(*o_t)
     bld.op(f"%empty = tensor.empty() : {ot}")
     bld.op(f"%o = linalg.add ins({o1}, {o2} : {ot}, {ot}) outs(%empty : {ot}) -> {ot}")

@@ -12,25 +12,18 @@ prefill equals the longer prefill, weights round-trip through
 """
 
 import os
-import subprocess
 
 import numpy as np
 import pytest
 
+from layer_checks import (BF16_TOL, F32_TOL, check, check_decode_after_prefill, fresh_seed,
+                          fused_scan)
 from sse_mlir import model
-from sse_mlir.cases import rel_err, round_to
+from sse_mlir.cases import round_to
 from sse_mlir.layer_reference import sse_gla_layer
 from sse_mlir.model import ConfigError, SSEGLAConfig, SSEGLALayer, emit_mlir
 from sse_mlir.reference import classify
-from sse_mlir.runner import find_tool
 from sse_mlir.safetensors import WeightsError, read_safetensors, write_safetensors
-
-F32_TOL = 1e-5
-BF16_TOL = 1e-2
-
-
-def fresh_seed() -> int:
-    return int.from_bytes(os.urandom(4), "little")
 
 
 def small_config(**kw) -> SSEGLAConfig:
@@ -42,13 +35,6 @@ def small_config(**kw) -> SSEGLAConfig:
 
 def hidden_states(rng, B, T, D):
     return rng.standard_normal((B, T, D)).astype(np.float32)
-
-
-def check(out, ref, tol, what):
-    assert not np.isnan(out).any(), f"{what}: NaN (an unwritten output element)"
-    err = rel_err(out, ref)
-    assert err <= tol, f"{what}: rel. error {err:.2e} > {tol:.0e}"
-    return err
 
 
 def partitions_used(cfg, layer, x):
@@ -109,17 +95,11 @@ def test_emitted_layer_is_readable_and_fuses_into_one_scan(gate, tmp_path):
     assert "%lora_q_proj.0.weight: tensor<32x32xf32>" in text
     assert text.count("linalg.matmul") == (15 if gate else 13)
     assert text.count("linalg.softmax") == 2 and text.count("sse.scan") == 2
-    src = tmp_path / "layer.mlir"
-    src.write_text(text)
-    fused = subprocess.run([find_tool("sse-opt"), str(src), "--sse-fuse"],
-                           capture_output=True, text=True)
-    assert fused.returncode == 0, fused.stderr
-    scans = [line for line in fused.stdout.splitlines() if "sse.scan" in line]
-    assert len(scans) == 1, fused.stdout
+    scan, fused = fused_scan(text, tmp_path)
     for part in ("shared(", "shared_gate(", "router(", "norm("):
-        assert part in scans[0], f"{part} not fused: {scans[0]}"
-    assert ("out_gate(" in scans[0]) == gate
-    assert "sse.classify" not in fused.stdout and "sse.rms_norm" not in fused.stdout
+        assert part in scan, f"{part} not fused: {scan}"
+    assert ("out_gate(" in scan) == gate
+    assert "sse.classify" not in fused and "sse.rms_norm" not in fused
 
 
 def test_decode_after_prefill_equals_longer_prefill(tmp_path):
@@ -131,14 +111,7 @@ def test_decode_after_prefill_equals_longer_prefill(tmp_path):
     layer = SSEGLALayer.random(cfg, rng)
     run = model.compile(layer)
     x = hidden_states(rng, 2, 12, cfg.hidden_size)
-    _, state = run(x[:, :11], workdir=str(tmp_path / "prefill"))
-    y_step, state_step = run(x[:, 11:], initial_state=state, workdir=str(tmp_path / "step"))
-    y_all, state_all = run(x, workdir=str(tmp_path / "all"))
-    check(y_step, y_all[:, 11:], F32_TOL, f"decode vs prefill (seed {seed})")
-    check(state_step, state_all, F32_TOL, f"state after decode (seed {seed})")
-    ref_y, ref_state = sse_gla_layer(cfg, layer.weights, x[:, 11:], initial_state=state)
-    check(y_step, ref_y, F32_TOL, f"decode vs float64 (seed {seed})")
-    check(state_step, ref_state, F32_TOL, f"decode state vs float64 (seed {seed})")
+    check_decode_after_prefill(run, sse_gla_layer, layer.weights, x, tmp_path, seed)
 
 
 def test_bf16_layer(tmp_path):
@@ -276,7 +249,7 @@ def test_docs_examples_run(tmp_path, monkeypatch):
     with open(doc) as f:
         text = f.read()
     blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     monkeypatch.chdir(tmp_path)
     for i, block in enumerate(blocks):
         exec(compile(block, f"docs/Model.md block {i + 1}", "exec"), {})
