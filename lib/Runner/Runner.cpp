@@ -41,6 +41,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <algorithm>
 #include <chrono>
@@ -456,7 +457,10 @@ llvm::Error checkSharedLib(StringRef path) {
 } // namespace
 
 llvm::Expected<AotArtifacts>
-mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
+mlir::sse::compileForAot(ModuleOp module, const RunOptions &options) {
+  if (options.target != "cpu" && options.target != "cuda")
+    return runError("--target=" + options.target +
+                    " is not supported (available: cpu, cuda)");
   llvm::Expected<func::FuncOp> func = findEntry(module, options);
   if (!func)
     return func.takeError();
@@ -475,9 +479,7 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
       return a.takeError();
     manifest.results.push_back({a->dtype, a->shape, -1});
   }
-  RunOptions cuda = options;
-  cuda.target = "cuda";
-  if (llvm::Error err = lowerModule(module, *func, cuda))
+  if (llvm::Error err = lowerModule(module, *func, options))
     return std::move(err);
   // "in_arg": J: the result is argument J's buffer after the call (no out
   // parameter).
@@ -512,9 +514,19 @@ mlir::sse::compileForCudaAot(ModuleOp module, const RunOptions &options) {
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return runError("no host target: " + error);
-  // A generic x86-64 object: the GPU machines need not match this CPU.
+  // On CUDA a generic x86-64 object: the GPU machines need not match this
+  // CPU. On the CPU the object is the compute: built for this machine's
+  // CPU and its features, as the JIT would.
+  std::string cpu = "x86-64", features;
+  if (options.target == "cpu") {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures hostFeatures;
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      hostFeatures.AddFeature(name, enabled);
+    features = hostFeatures.getString();
+  }
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, "x86-64", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_));
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
   std::function<llvm::Error(llvm::Module *)> optimize =

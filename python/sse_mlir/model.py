@@ -23,16 +23,20 @@ The float64 models of the same layers are
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Dict, Mapping, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
-from . import runner
+from .aot import NUMPY_DTYPES
+from .cpu import CpuModel
 from .layer_mlir import (LayerBuilder, emit_gdn_layer, emit_gla_layer, emit_l2_norm,
                          emit_rms_norm, emit_swish_gate)
 from .layer_params import sse_gdn_parameters, sse_gla_parameters
 from .mlirgen import FLOAT_TYPES, Module
+from .npyio import f32_to_bf16_bits
 from .safetensors import WeightsError, check_weights, read_safetensors, write_safetensors
 
 __all__ = [
@@ -366,14 +370,19 @@ class LayerOutput(NamedTuple):
 class CompiledLayer:
     """A layer compiled for a target; call it on hidden states.
 
-    ``layer(x, initial_state=None)`` -> :class:`LayerOutput`.  The module is
-    emitted for each (B, T) seen (shapes are static) and run by
-    ``sse-runner --target=cpu``, which compiles it through
-    ``sse-to-llvm-cpu`` and poisons its outputs first.
+    ``layer(x, initial_state=None)`` -> :class:`LayerOutput`.  Shapes are
+    static: the module is emitted for each (B, T, with or without an
+    initial state) seen, compiled once through ``sse-to-llvm-cpu`` into a
+    shared object (``sse-runner --target=cpu --emit-aot``,
+    :class:`~sse_mlir.cpu.CpuModel`) and then called directly, so a later
+    call of the same shape (a decode step) costs the computation, not a
+    compile.  Outputs are poisoned before each call.  The shared objects
+    live in ``cache_dir`` (default: a temporary directory removed with the
+    object).
     """
 
     def __init__(self, layer: _Layer, target: str = "cpu",
-                 pipeline_options: str = ""):
+                 pipeline_options: str = "", cache_dir: Optional[str] = None):
         if not isinstance(layer, _Layer):
             raise TypeError("compile() takes an SSEGLALayer or an SSEGDNLayer, got "
                             f"{type(layer).__name__}")
@@ -387,6 +396,14 @@ class CompiledLayer:
         self.target = target
         self.pipeline_options = pipeline_options
         self._modules: Dict[Tuple[int, int, bool], Module] = {}
+        self._compiled: Dict[Tuple[int, int, bool], CpuModel] = {}
+        self._tmp = None if cache_dir else tempfile.TemporaryDirectory(prefix="sse-layer-")
+        self.cache_dir = cache_dir or self._tmp.name
+        # The parameters as the module takes them (bf16 as its bits), once.
+        dt = layer.config.dtype
+        self._weights = [f32_to_bf16_bits(layer.weights[n]) if dt == "bf16"
+                         else layer.weights[n].astype(NUMPY_DTYPES[dt])
+                         for n in layer.config.parameter_shapes()]
 
     @property
     def config(self) -> LayerConfig:
@@ -399,8 +416,24 @@ class CompiledLayer:
             self._modules[key] = emit_mlir(self.config, *key[:2], initial_state=key[2])
         return self._modules[key]
 
+    def compiled(self, batch: int, seq_len: int, initial_state: bool = False,
+                 workdir: Optional[str] = None) -> CpuModel:
+        """The compiled module of this shape, built on first use (into
+        ``workdir`` if given, else into the cache directory)."""
+        key = (int(batch), int(seq_len), bool(initial_state))
+        if key not in self._compiled:
+            module = self.module(*key)
+            where = workdir or os.path.join(self.cache_dir,
+                                            f"b{key[0]}-t{key[1]}-{'init' if key[2] else 'zero'}")
+            self._compiled[key] = CpuModel.build(module.text, module.entry, where,
+                                                 pipeline_options=self.pipeline_options)
+        return self._compiled[key]
+
     def __call__(self, hidden_states: np.ndarray, initial_state: Optional[np.ndarray] = None,
                  *, workdir: Optional[str] = None) -> LayerOutput:
+        """y and the final state cache of ``hidden_states`` [B, T, hidden]
+        from ``initial_state`` (the cache [B, H, 1 + N, K, V], not modified;
+        None: zeros).  ``workdir``: where to build this shape if it is new."""
         cfg = self.config
         x = np.asarray(hidden_states)
         if x.ndim != 3 or x.shape[2] != cfg.hidden_size:
@@ -411,23 +444,22 @@ class CompiledLayer:
         if 0 in x.shape:
             raise ValueError(f"hidden_states has an empty dimension: {list(x.shape)}")
         B, T, _ = x.shape
-        inputs = [x] + [self.layer.weights[n] for n in cfg.parameter_shapes()]
+        inputs = [x] + self._weights
         if initial_state is not None:
             s = np.asarray(initial_state)
             if s.shape != cfg.state_shape(B):
                 raise ValueError(f"initial_state must be [B, H, 1 + N, K, V] = "
                                  f"{list(cfg.state_shape(B))}; got {list(s.shape)}")
-            inputs.append(s.astype(np.float32))
-        module = self.module(B, T, initial_state is not None)
-        extra = [f"--pipeline-options={self.pipeline_options}"] if self.pipeline_options else []
-        y, state = runner.run_module(module, inputs, workdir=workdir, extra_args=extra)
+            inputs.append(np.array(s, dtype=np.float32))  # the entry updates it
+        y, state = self.compiled(B, T, initial_state is not None, workdir)(inputs)
         return LayerOutput(np.asarray(y, dtype=np.float32), state)
 
 
-def compile(layer: _Layer, target: str = "cpu", *,
-            pipeline_options: str = "") -> CompiledLayer:
+def compile(layer: _Layer, target: str = "cpu", *, pipeline_options: str = "",
+            cache_dir: Optional[str] = None) -> CompiledLayer:
     """Compiles ``layer`` for ``target`` (``"cpu"``; ``"cuda"`` is not built
     yet and raises NotImplementedError); returns a callable
-    ``(hidden_states, initial_state=None) -> LayerOutput(y, state)``.
-    ``pipeline_options`` go to the pipeline (e.g. ``"fuse=false"``)."""
-    return CompiledLayer(layer, target, pipeline_options)
+    ``(hidden_states, initial_state=None) -> LayerOutput(y, state)`` that
+    compiles each new shape once.  ``pipeline_options`` go to the pipeline
+    (e.g. ``"fuse=false"``); ``cache_dir`` keeps the compiled shapes."""
+    return CompiledLayer(layer, target, pipeline_options, cache_dir)

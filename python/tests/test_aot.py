@@ -64,7 +64,7 @@ def test_emit_aot_object_and_manifest(tmp_path):
 
 
 def test_python_manifest_reads_results_in_arguments(tmp_path):
-    from sse_mlir.gpu import Manifest
+    from sse_mlir.aot import Manifest
     case = ScanCase(T=8, K=16, V=16, H=1, N=2, k=1, routing="args", init=True)
     module, out = emit(tmp_path, case)
     m = Manifest(str(out / "manifest.json"))
@@ -344,7 +344,8 @@ def test_runtime_calls_entries_with_many_descriptors(tmp_path):
     CPU: the fake model does no GPU work, and the synchronisation after the
     call is what needs the driver."""
     import ctypes
-    from sse_mlir.gpu import _descriptor, _load_runtime, _runtime_path
+    from sse_mlir.aot import descriptor as _descriptor
+    from sse_mlir.gpu import _load_runtime, _runtime_path
     src = tmp_path / "fake.c"
     src.write_text(FAKE_MODEL)
     so = tmp_path / "fake.so"

@@ -41,9 +41,11 @@ static cl::opt<std::string> target("target",
                                    cl::init("cpu"));
 static cl::opt<std::string> emitAot(
     "emit-aot",
-    cl::desc("With --target=cuda: do not run; write <dir>/model.o (host code "
-             "with the kernels embedded, calling libsse_cuda_runtime) and "
-             "<dir>/manifest.json (the entry's signature) for sse-aot-run"),
+    cl::desc("Do not run; write <dir>/model.o and <dir>/manifest.json (the "
+             "entry's signature). --target=cuda: host code with the kernels "
+             "embedded, calling libsse_cuda_runtime, for sse-aot-run; "
+             "--target=cpu: code for this CPU, and <dir>/support-libs.txt, "
+             "the libraries to load beside it"),
     cl::value_desc("dir"));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for result<i>.npy"),
@@ -127,7 +129,8 @@ int main(int argc, char **argv) {
     std::string path = (Twine(libDir) + "/" + lib).str();
     // The runtime support libraries must be there (the JIT would only warn,
     // and then fail to resolve memrefCopy, or worse, run without it).
-    if (emitAot.empty() && !sys::fs::is_regular_file(path)) {
+    if ((emitAot.empty() || target == "cpu") &&
+        !sys::fs::is_regular_file(path)) {
       const char *env = std::getenv("SSE_MLIR_LIB_DIR");
       errs() << "sse-runner: error: " << path << " not found"
              << (env && *env ? " (SSE_MLIR_LIB_DIR=" + std::string(env) +
@@ -142,11 +145,7 @@ int main(int argc, char **argv) {
     options.sharedLibs.push_back(lib);
 
   if (!emitAot.empty()) {
-    if (target != "cuda") {
-      errs() << "sse-runner: error: --emit-aot needs --target=cuda\n";
-      return 1;
-    }
-    Expected<sse::AotArtifacts> aot = sse::compileForCudaAot(*module, options);
+    Expected<sse::AotArtifacts> aot = sse::compileForAot(*module, options);
     if (!aot) {
       errs() << "sse-runner: error: " << toString(aot.takeError()) << "\n";
       return 1;
@@ -156,8 +155,16 @@ int main(int argc, char **argv) {
              << ec.message() << "\n";
       return 1;
     }
-    for (auto [name, bytes] : {std::pair{"model.o", &aot->object},
-                               std::pair{"manifest.json", &aot->manifest}}) {
+    // On the CPU the object calls MLIR's runner utilities: their paths,
+    // one per line, for whoever loads the model.
+    std::string supportLibs;
+    for (const std::string &lib : options.sharedLibs)
+      supportLibs += lib + "\n";
+    SmallVector<std::pair<const char *, const std::string *>> files = {
+        {"model.o", &aot->object}, {"manifest.json", &aot->manifest}};
+    if (target == "cpu")
+      files.push_back({"support-libs.txt", &supportLibs});
+    for (auto [name, bytes] : files) {
       SmallString<128> path(emitAot);
       sys::path::append(path, name);
       std::error_code ec;

@@ -46,16 +46,20 @@ struct RunResult {
 };
 
 /// What an ahead-of-time build of an entry holds: an object file with the
-/// host code (kernels embedded), and a manifest of the entry's signature.
+/// host code (on CUDA, the kernels embedded), and a manifest of the entry's
+/// signature.
 struct AotArtifacts {
   std::string object;
   std::string manifest;
 };
 
-/// Compiles `module` for CUDA with sse-to-nvvm and emits a host object for
-/// x86-64 that calls the mgpu* runtime (no LLVM needed to run it).
-llvm::Expected<AotArtifacts> compileForCudaAot(ModuleOp module,
-                                               const RunOptions &options);
+/// Compiles `module` ahead of time for `options.target`: on `cuda` with
+/// sse-to-nvvm, a host object for generic x86-64 that calls the mgpu*
+/// runtime; on `cpu` with sse-to-llvm-cpu, an object for this machine's
+/// CPU (it is built where it runs) that needs MLIR's runner utilities
+/// (`memrefCopy`) loaded beside it. No LLVM is needed to run either.
+llvm::Expected<AotArtifacts> compileForAot(ModuleOp module,
+                                           const RunOptions &options);
 
 /// Compiles `module` (consumed: it is lowered in place) and runs the entry.
 /// Every failure is returned as an Error whose message names the argument,
