@@ -18,7 +18,7 @@ import numpy as np
 from .mlirgen import Module, _Builder, _emit_gdn_core, _emit_gla_core, tensor_type
 
 __all__ = ["LayerBuilder", "emit_rms_norm", "emit_swish_gate", "emit_l2_norm",
-           "emit_gla_layer", "emit_gdn_layer"]
+           "emit_gla_layer", "emit_gdn_layer", "gla_layer_body", "gdn_layer_body"]
 
 Value = Tuple[str, Tuple[Tuple[int, ...], str]]  # (SSA value, (shape, element type))
 
@@ -381,7 +381,7 @@ def _emit_output_gate(b: LayerBuilder, config, x2: Value, w: Dict[str, Value]):
 def _emit_epilogue(b: LayerBuilder, config, w: Dict[str, Value], o: Value,
                    gate: Optional[Value]) -> Value:
     """Per-head RMS norm, the swish output gate ([B, T, H, V] or None), the
-    output projection: y [B, T, hidden] in config.dtype."""
+    output projection: y [B T, hidden] in f32."""
     (B, T, H, V), _ = o[1]
     b.op("// epilogue: per-head rms norm, output gate, output projection")
     norm_weight = b.to_f32(w["o_norm.weight"], "o_norm_weight")
@@ -389,7 +389,13 @@ def _emit_epilogue(b: LayerBuilder, config, w: Dict[str, Value], o: Value,
     if gate is not None:
         out = emit_swish_gate(b, out, gate)
     out2 = b.reshape(out, (B * T, H * V), [[0, 1], [2, 3]], "normed_flat")
-    y2 = b.from_f32(b.linear(out2, w["o_proj.weight"], "y_flat_f32"), config.dtype, "y_flat")
+    return b.linear(out2, w["o_proj.weight"], "y_flat_f32")
+
+
+def _layer_output(b: LayerBuilder, config, y2: Value, B: int, T: int) -> Value:
+    """y [B T, hidden] (f32) as the layer's result: [B, T, hidden] in
+    config.dtype."""
+    y2 = b.from_f32(y2, config.dtype, "y_flat")
     return b.reshape(y2, (B, T, int(config.hidden_size)), [[0, 1], [2]], "y")
 
 
@@ -405,7 +411,17 @@ def emit_gla_layer(config, batch: int, seq_len: int, *,
     ``y`` [B, T, hidden] (config.dtype) and the final state cache.
     """
     b, x2, w, init = _layer_arguments(config, batch, seq_len, initial_state)
-    B, T = int(batch), int(seq_len)
+    y2, (states, states_t) = gla_layer_body(b, config, x2, w, init, int(batch), int(seq_len))
+    y = _layer_output(b, config, y2, int(batch), int(seq_len))
+    return b.finish(entry, [("y", y[0], y[1]), ("state", states, states_t)])
+
+
+def gla_layer_body(b: LayerBuilder, config, x2: Value, w: Dict[str, Value],
+                   init: Optional[str], B: int, T: int, prefix: str = ""):
+    """The SSE-GLA layer on x2 [B T, hidden] with parameters ``w`` (by
+    published name) and the state cache ``init`` (or None): returns (y [B T,
+    hidden] f32, (final states, their type)). ``prefix`` names the core's
+    values (several layers in one function)."""
     H, K, V, N = config.H, config.K, config.V, config.N
     q1, k1, v, q2, k2 = _emit_qkv(b, x2, w)
     gates = []
@@ -433,10 +449,8 @@ def emit_gla_layer(config, batch: int, seq_len: int, *,
 
     b.op("// the SSE core: shared partition + N routed partitions (top-k router)")
     o, o_t, states, states_t = _emit_gla_core(b, q1, k1, q2, k2, v, g1, g2, z, N,
-                                              int(config.top_k), init=init)
-
-    y = _emit_epilogue(b, config, w, (o, o_t), g)
-    return b.finish(entry, [("y", y[0], y[1]), ("state", states, states_t)])
+                                              int(config.top_k), init=init, prefix=prefix)
+    return _emit_epilogue(b, config, w, (o, o_t), g), (states, states_t)
 
 
 def emit_gdn_layer(config, batch: int, seq_len: int, *,
@@ -452,7 +466,14 @@ def emit_gdn_layer(config, batch: int, seq_len: int, *,
     ones; both scans on the gated delta rule, the router only selecting.
     """
     b, x2, w, init = _layer_arguments(config, batch, seq_len, initial_state)
-    B, T = int(batch), int(seq_len)
+    y2, (states, states_t) = gdn_layer_body(b, config, x2, w, init, int(batch), int(seq_len))
+    y = _layer_output(b, config, y2, int(batch), int(seq_len))
+    return b.finish(entry, [("y", y[0], y[1]), ("state", states, states_t)])
+
+
+def gdn_layer_body(b: LayerBuilder, config, x2: Value, w: Dict[str, Value],
+                   init: Optional[str], B: int, T: int, prefix: str = ""):
+    """The SSE-GDN layer's body, as :func:`gla_layer_body`."""
     H, K, V, N = config.H, config.K, config.V, config.N
     q1, k1, v, q2, k2 = _emit_qkv(b, x2, w)
     a = b.linear(x2, w["a_proj.weight"], "a_proj")
@@ -481,6 +502,6 @@ def emit_gdn_layer(config, batch: int, seq_len: int, *,
 
     b.op("// the SSE core: shared partition + N routed partitions, gated delta rule")
     o, o_t, states, states_t = _emit_gdn_core(b, q1, k1, q2, k2, v, g1, g2, beta1, beta2,
-                                              z, N, int(config.top_k), init=init)
-    y = _emit_epilogue(b, config, w, (o, o_t), g)
-    return b.finish(entry, [("y", y[0], y[1]), ("state", states, states_t)])
+                                              z, N, int(config.top_k), init=init,
+                                              prefix=prefix)
+    return _emit_epilogue(b, config, w, (o, o_t), g), (states, states_t)

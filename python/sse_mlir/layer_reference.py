@@ -31,7 +31,8 @@ import numpy as np
 from . import reference
 
 __all__ = ["silu", "softmax", "log_sigmoid", "sigmoid", "softplus", "l2_normalize",
-           "linear", "sse_gla_layer", "sse_gdn_layer"]
+           "linear", "sse_gla_layer", "sse_gdn_layer", "row_rms_norm", "causal_attention",
+           "sse_h_model"]
 
 #: eps of SSE-GDN's per-head L2 norm of q and k (FLA's in-kernel ``l2norm``).
 L2_EPS = 1e-6
@@ -156,3 +157,49 @@ def _epilogue(config, w, x, heads, o):
         g = heads(linear(linear(x, w["g_proj.0.weight"]), w["g_proj.1.weight"]), V)
         o = reference.swish_gate(o, g)
     return linear(o.reshape(B, T, H * V), w["o_proj.weight"])
+
+
+def row_rms_norm(x: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
+    """x * rsqrt(mean over the last axis of x^2 + eps) * weight."""
+    return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * weight
+
+
+def causal_attention(config, weights: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Causal multi-head softmax attention (``hybrid.AttentionConfig``) on
+    x [B, T, hidden], float64, scale head_dim^-0.5."""
+    w = {n: np.asarray(a, dtype=np.float64) for n, a in weights.items()}
+    B, T, _ = x.shape
+    H, d = int(config.num_heads), int(config.head_dim)
+    q, k, v = (linear(x, w[f"{n}_proj.weight"]).reshape(B, T, H, d) for n in "qkv")
+    s = np.einsum("bihd,bjhd->bhij", q, k) / np.sqrt(d)
+    s = np.where(np.tril(np.ones((T, T), bool)), s, -np.inf)
+    p = softmax(s, axis=-1)
+    o = np.einsum("bhij,bjhd->bihd", p, v).reshape(B, T, H * d)
+    return linear(o, w["o_proj.weight"])
+
+
+def sse_h_model(config, weights: Mapping[str, np.ndarray], hidden_states: np.ndarray):
+    """The stacked model of ``config`` (a ``hybrid.ModelConfig``) in
+    float64: pre-norm blocks with residuals, each layer then a SwiGLU MLP,
+    a final norm.  Returns (y [B, T, hidden], [final state cache of each
+    SSE layer])."""
+    w = {n: np.asarray(a, dtype=np.float64) for n, a in weights.items()}
+    x = np.asarray(hidden_states, dtype=np.float64)
+    eps = float(config.norm_eps)
+    states = []
+    for i, c in enumerate(config.layers):
+        h = row_rms_norm(x, w[f"layers.{i}.attn_norm.weight"], eps)
+        lw = {n[len(f"layers.{i}.attn."):]: a for n, a in w.items()
+              if n.startswith(f"layers.{i}.attn.")}
+        kind = type(c).__name__
+        if kind == "AttentionConfig":
+            y = causal_attention(c, lw, h)
+        else:
+            y, s = (sse_gla_layer if kind == "SSEGLAConfig" else sse_gdn_layer)(c, lw, h)
+            states.append(s)
+        x = x + y
+        h = row_rms_norm(x, w[f"layers.{i}.mlp_norm.weight"], eps)
+        gate = silu(linear(h, w[f"layers.{i}.mlp.gate_proj.weight"]))
+        x = x + linear(gate * linear(h, w[f"layers.{i}.mlp.up_proj.weight"]),
+                       w[f"layers.{i}.mlp.down_proj.weight"])
+    return row_rms_norm(x, w["norm.weight"], eps), states

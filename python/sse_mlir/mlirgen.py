@@ -451,7 +451,7 @@ def sse_gla_core_module(B: int, T: int, H: int, K: int, V: int, N: int, topk: in
 
 def _emit_gla_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: int, *,
                    renormalize: bool = False, init: Optional[str] = None,
-                   scale: Optional[float] = None):
+                   scale: Optional[float] = None, prefix: str = ""):
     """Emits the SSE-GLA core: ``sse.classify`` of ``z``, the shared and the
     routed ``sse.scan``, their sum as ``linalg.add`` and the states joined in
     the layer's cache layout ``[B, H, 1 + N, K, V]`` (shared partition first).
@@ -462,27 +462,30 @@ def _emit_gla_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: in
     states_type); ``sse-fuse`` folds all of it into one scan.
     """
     return _emit_sse_core(bld, q1, k1, q2, k2, v, g1, g2, z, N, topk,
-                          renormalize=renormalize, init=init, scale=scale)
+                          renormalize=renormalize, init=init, scale=scale, prefix=prefix)
 
 
 def _emit_gdn_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, beta1, beta2, z, N: int,
-                   topk: int, *, init: Optional[str] = None, scale: Optional[float] = None):
+                   topk: int, *, init: Optional[str] = None, scale: Optional[float] = None,
+                   prefix: str = ""):
     """The SSE-GDN core: as :func:`_emit_gla_core` with the gated delta rule
     (scalar gates ``g1``/``g2``, learning rates ``beta1``/``beta2``, all
     ``[B, T, H]``) and a router that only selects (the routed scan has
     ``read_gate = false, write_gate = false``)."""
     return _emit_sse_core(bld, q1, k1, q2, k2, v, g1, g2, z, N, topk, init=init,
                           scale=scale, rule="delta", beta1=beta1, beta2=beta2,
-                          router_weights=False)
+                          router_weights=False, prefix=prefix)
 
 
 def _emit_sse_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: int, *,
                    renormalize: bool = False, init: Optional[str] = None,
                    scale: Optional[float] = None, rule: str = "additive",
-                   beta1=None, beta2=None, router_weights: bool = True):
+                   beta1=None, beta2=None, router_weights: bool = True,
+                   prefix: str = ""):
     """The shared + routed core of either layer (see :func:`_emit_gla_core`):
     ``rule`` and the betas of the two scans; ``router_weights`` False turns
-    the routed scan's read and write gates off."""
+    the routed scan's read and write gates off; ``prefix`` starts every SSA
+    name it defines (several cores in one function)."""
     (B, _, H, K), V = q1[1][0], v[1][0][3]
     s1_t, s2_t = ((B, H, 1, K, V), "f32"), ((B, H, N, K, V), "f32")
     all_t = ((B, H, 1 + N, K, V), "f32")
@@ -491,24 +494,25 @@ def _emit_sse_core(bld: _Builder, q1, k1, q2, k2, v, g1, g2, z, N: int, topk: in
         s0 = init
         sizes1 = ", ".join(map(str, s1_t[0]))
         sizes2 = ", ".join(map(str, s2_t[0]))
-        bld.op(f"%init_shared = tensor.extract_slice {s0}[0, 0, 0, 0, 0] [{sizes1}] "
+        bld.op(f"%{prefix}init_shared = tensor.extract_slice {s0}[0, 0, 0, 0, 0] [{sizes1}] "
                f"[1, 1, 1, 1, 1] : {tensor_type(*all_t)} to {tensor_type(*s1_t)}")
-        bld.op(f"%init_routed = tensor.extract_slice {s0}[0, 0, 1, 0, 0] [{sizes2}] "
+        bld.op(f"%{prefix}init_routed = tensor.extract_slice {s0}[0, 0, 1, 0, 0] [{sizes2}] "
                f"[1, 1, 1, 1, 1] : {tensor_type(*all_t)} to {tensor_type(*s2_t)}")
-        init1, init2 = ("%init_shared", s1_t), ("%init_routed", s2_t)
+        init1, init2 = (f"%{prefix}init_shared", s1_t), (f"%{prefix}init_routed", s2_t)
     w, i, w_t, i_t = _emit_classify(bld, z[0], z[1], topk, "softmax_then_topk",
-                                    renormalize, "i32")
+                                    renormalize, "i32", prefix=prefix)
     o1, s1, o_t, _ = _emit_scan(bld, {"q": q1, "k": k1, "v": v, "gate": g1, "beta": beta1,
                                       "init": init1},
-                                1, scale, rule, True, True, prefix="shared_")
+                                1, scale, rule, True, True, prefix=f"{prefix}shared_")
     o2, s2, _, _ = _emit_scan(bld, {"q": q2, "k": k2, "v": v, "gate": g2, "beta": beta2,
                                     "weights": (w, w_t), "indices": (i, i_t),
                                     "init": init2},
                               N, scale, rule, router_weights, router_weights,
-                              prefix="routed_")
+                              prefix=f"{prefix}routed_")
     ot = tensor_type(*o_t)
-    bld.op(f"%empty = tensor.empty() : {ot}")
-    bld.op(f"%o = linalg.add ins({o1}, {o2} : {ot}, {ot}) outs(%empty : {ot}) -> {ot}")
-    bld.op(f"%states = tensor.concat dim(2) {s1}, {s2} : ({tensor_type(*s1_t)}, "
+    o, empty, states = f"%{prefix}o", f"%{prefix}empty", f"%{prefix}states"
+    bld.op(f"{empty} = tensor.empty() : {ot}")
+    bld.op(f"{o} = linalg.add ins({o1}, {o2} : {ot}, {ot}) outs({empty} : {ot}) -> {ot}")
+    bld.op(f"{states} = tensor.concat dim(2) {s1}, {s2} : ({tensor_type(*s1_t)}, "
            f"{tensor_type(*s2_t)}) -> {tensor_type(*all_t)}")
-    return "%o", o_t, "%states", all_t
+    return o, o_t, states, all_t
