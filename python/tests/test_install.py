@@ -80,3 +80,18 @@ def test_installed_package_names_a_missing_tool(tmp_path):
     """, env)
     assert proc.returncode != 0
     assert "sse-runner not found in" in proc.stderr and "or on PATH" in proc.stderr, proc.stderr
+
+
+def test_installed_sse_compile_writes_the_stages(tmp_path):
+    """The console script sse-compile of the installed package compiles the
+    bundled example model for the CPU."""
+    py = install(tmp_path)
+    tools = os.environ.get("SSE_TOOLS_DIR") or os.path.join(PYTHON_DIR, "..", "build", "bin")
+    env = dict(os.environ, SSE_TOOLS_DIR=os.path.abspath(tools))
+    model = os.path.join(PYTHON_DIR, "..", "examples", "sse_h_small.json")
+    out = tmp_path / "out"
+    proc = subprocess.run([str(py.parent / "sse-compile"), model, "--target", "cpu",
+                           "-o", str(out), "--seq-len", "8"], capture_output=True, text=True,
+                          env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "lowered.mlir").read_text().count("llvm.func @sse_model") == 1
