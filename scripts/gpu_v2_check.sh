@@ -4,7 +4,7 @@
 # profile of the chunk-scan kernel on dense-gla. Build both here first:
 #   python3 scripts/gpu_suite.py build .gpu_suite_v2
 #   python3 bench/gpu_bench.py build .gpu_bench_v2
-# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [bench-v1] [kernels] [ncu]
+# Usage: bash scripts/gpu_v2_check.sh OUT [suite] [bench] [bench-v1] [kernels] [ncu] [racecheck-probe]
 set -u
 out=$1; shift
 mkdir -p "$out"
@@ -49,5 +49,13 @@ for step in "$@"; do
     # The samples by phase (pieces between barriers and wgmma waits).
     python3 scripts/sass_phases.py "$out/sass.csv" >"$out/phases.txt" 2>&1
     grep -vE "^==PROF==|^ *$" "$out/ncu.log" | tail -n 200 ;;
+  racecheck-probe)
+    # Whether racecheck sees bar.red and bar.arrive/bar.sync as barriers
+    # (scripts/racecheck_probe.cu): a report on viaRed or viaArrive means
+    # the chunk scan's hazards are the tool's, none means look again.
+    cs=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+    nvcc -arch=sm_90a -o "$out/probe" scripts/racecheck_probe.cu &&
+      "$cs" --tool racecheck "$out/probe" >"$out/probe.log" 2>&1
+    grep -E "Race|Error|done|via" "$out/probe.log" | head -n 20 ;;
   esac
 done
