@@ -370,6 +370,66 @@ def _emit_qkv(b: LayerBuilder, x2: Value, w: Dict[str, Value]):
     return q1, k1, v, q2, k2
 
 
+def _emit_short_conv(b: LayerBuilder, x: Value, weight: Value, bias: Optional[Value],
+                     B: int, T: int, name: str) -> Value:
+    """The depthwise causal convolution of x [B T, C] (FLA's
+    ShortConvolution without activation): ``y[b, t, c] = sum over w of
+    x[b, t - (W - 1) + w, c] * weight[c, 0, w] (+ bias[c])``, zero before
+    the sequence's start; a reduction over w reading x with
+    ``tensor.extract``."""
+    (M, C), _ = x[1]
+    W = weight[1][0][2]
+    x3 = b.reshape(x, (B, T, C), [[0, 1], [2]], f"{name}_in")
+    wf = b.to_f32(weight, f"{name}_weight")
+    acc, r = b.zeros((B, T, C), "f32"), b.fresh(name)
+    t3 = tensor_type((B, T, C), "f32")
+    b.op(f"{r} = linalg.generic {{indexing_maps = [affine_map<(b, t, c, w) -> (c, 0, w)>, "
+         "affine_map<(b, t, c, w) -> (b, t, c)>], iterator_types = [\"parallel\", "
+         "\"parallel\", \"parallel\", \"reduction\"]}")
+    b.op(f"    ins({wf[0]} : {tensor_type(*wf[1])}) outs({acc} : {t3}) {{")
+    b.op("  ^bb0(%_w: f32, %_acc: f32):")
+    b.op("    %_b = linalg.index 0 : index")
+    b.op("    %_t = linalg.index 1 : index")
+    b.op("    %_c = linalg.index 2 : index")
+    b.op("    %_k = linalg.index 3 : index")
+    b.op(f"    %_back = arith.constant {W - 1} : index")
+    b.op("    %_tk = arith.addi %_t, %_k : index")
+    b.op("    %_inside = arith.cmpi uge, %_tk, %_back : index")
+    b.op("    %_src0 = arith.subi %_tk, %_back : index")
+    b.op("    %_zero_i = arith.constant 0 : index")
+    b.op("    %_src = arith.select %_inside, %_src0, %_zero_i : index")
+    b.op(f"    %_x = tensor.extract {x3[0]}[%_b, %_src, %_c] : {t3}")
+    b.op("    %_zero = arith.constant 0.0 : f32")
+    b.op("    %_xv = arith.select %_inside, %_x, %_zero : f32")
+    b.op("    %_p = arith.mulf %_xv, %_w : f32")
+    b.op("    %_s = arith.addf %_acc, %_p : f32")
+    b.op("    linalg.yield %_s : f32")
+    b.op(f"  }} -> {t3}")
+    y = b.reshape((r, ((B, T, C), "f32")), (M, C), [[0, 1], [2]], f"{name}_flat")
+    if bias is None:
+        return y
+
+    def add(a, bb):
+        t = bb.scalar()
+        return [f"{t} = arith.addf {a[0]}, {a[1]} : f32"], t
+    return b.generic(f"{name}_biased", [y, b.to_f32(bias, f"{name}_bias")], add,
+                     dims=[(0, 1), (1,)])
+
+
+def _emit_short_convs(b: LayerBuilder, config, q1: Value, k1: Value, w: Dict[str, Value],
+                      B: int, T: int):
+    """q1 and k1 through their short convolutions, when the layer has them."""
+    if not config.use_short_conv:
+        return q1, k1
+    b.op("// short convolutions of q1 and k1 (after q2, k2 are formed from them)")
+    out = []
+    for t, n in ((q1, "q"), (k1, "k")):
+        bias = w.get(f"{n}_conv1d_shared.bias")
+        out.append(_emit_short_conv(b, t, w[f"{n}_conv1d_shared.weight"], bias, B, T,
+                                    f"{n}1_conv"))
+    return tuple(out)
+
+
 def _emit_output_gate(b: LayerBuilder, config, x2: Value, w: Dict[str, Value]):
     """The low-rank output gate's logits (flat), or None without one."""
     if not config.use_output_gate:
@@ -424,6 +484,7 @@ def gla_layer_body(b: LayerBuilder, config, x2: Value, w: Dict[str, Value],
     values (several layers in one function)."""
     H, K, V, N = config.H, config.K, config.V, config.N
     q1, k1, v, q2, k2 = _emit_qkv(b, x2, w)
+    q1, k1 = _emit_short_convs(b, config, q1, k1, w, B, T)
     gates = []
     for i in range(2):
         low = b.linear(b.linear(x2, w[f"gk_proj.{i}.0.weight"], f"gk{i + 1}_a"),
@@ -476,6 +537,7 @@ def gdn_layer_body(b: LayerBuilder, config, x2: Value, w: Dict[str, Value],
     """The SSE-GDN layer's body, as :func:`gla_layer_body`."""
     H, K, V, N = config.H, config.K, config.V, config.N
     q1, k1, v, q2, k2 = _emit_qkv(b, x2, w)
+    q1, k1 = _emit_short_convs(b, config, q1, k1, w, B, T)
     a = b.linear(x2, w["a_proj.weight"], "a_proj")
     beta = b.sigmoid(b.linear(x2, w["b_proj.weight"], "b_proj"), "beta_flat",
                      scale=2.0 if config.allow_neg_eigval else 1.0)

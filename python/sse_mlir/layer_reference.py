@@ -73,7 +73,7 @@ def sse_gla_layer(config, weights: Mapping[str, np.ndarray], hidden_states: np.n
     """
     w, x, heads = _inputs(config, weights, hidden_states)
     K = config.K
-    q1, k1, q2, k2, v = _qkv(w, x, heads, config.V)
+    q1, k1, q2, k2, v = _qkv(w, x, heads, config.V, config)
     q1, q2 = silu(heads(q1, K)), silu(heads(q2, K))
     k1, k2 = softmax(heads(k1, K)), softmax(heads(k2, K))
     g1, g2 = (heads(log_sigmoid(linear(linear(x, w[f"gk_proj.{i}.0.weight"]),
@@ -113,7 +113,7 @@ def sse_gdn_layer(config, weights: Mapping[str, np.ndarray], hidden_states: np.n
     """
     w, x, heads = _inputs(config, weights, hidden_states)
     H, K = config.H, config.K
-    q1, k1, q2, k2, v = _qkv(w, x, heads, config.V)
+    q1, k1, q2, k2, v = _qkv(w, x, heads, config.V, config)
     q1, q2, k1, k2 = (l2_normalize(silu(heads(t, K)), L2_EPS) for t in (q1, q2, k1, k2))
     beta = sigmoid(linear(x, w["b_proj.weight"]))
     if config.allow_neg_eigval:
@@ -139,13 +139,26 @@ def _inputs(config, weights, hidden_states):
     return w, x, lambda t, width: t.reshape(B, T, config.H, width)
 
 
-def _qkv(w, x, heads, V):
+def short_conv(x: np.ndarray, weight: np.ndarray, bias: Optional[np.ndarray]) -> np.ndarray:
+    """The depthwise causal convolution of x [B, T, C] with weight [C, 1, W]
+    (FLA's ShortConvolution, no activation)."""
+    B, T, C = x.shape
+    W = weight.shape[2]
+    padded = np.concatenate([np.zeros((B, W - 1, C)), x], axis=1)
+    y = sum(padded[:, i:i + T, :] * weight[:, 0, i] for i in range(W))
+    return y + bias if bias is not None else y
+
+
+def _qkv(w, x, heads, V, config=None):
     """Both layers' q1, k1, the routed q2 = q1 + lora_q(x), k2 = k1 +
     lora_k(x) (flat), and v = silu(x Wv) per head."""
     q1 = linear(x, w["q_proj.weight"])
     k1 = linear(x, w["k_proj.weight"])
     q2 = q1 + linear(linear(x, w["lora_q_proj.0.weight"]), w["lora_q_proj.1.weight"])
     k2 = k1 + linear(linear(x, w["lora_k_proj.0.weight"]), w["lora_k_proj.1.weight"])
+    if config is not None and config.use_short_conv:
+        q1 = short_conv(q1, w["q_conv1d_shared.weight"], w.get("q_conv1d_shared.bias"))
+        k1 = short_conv(k1, w["k_conv1d_shared.weight"], w.get("k_conv1d_shared.bias"))
     return q1, k1, q2, k2, silu(heads(linear(x, w["v_proj.weight"]), V))
 
 

@@ -106,6 +106,12 @@ class _LayerConfig:
             raise ConfigError(f"norm_eps must be >= 0, got {self.norm_eps!r}")
         if not isinstance(self.use_output_gate, bool):
             raise ConfigError(f"use_output_gate must be a bool, got {self.use_output_gate!r}")
+        for name in ("use_short_conv", "conv_bias"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be a bool, got {getattr(self, name)!r}")
+        size = self.conv_size
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ConfigError(f"conv_size must be a positive integer, got {size!r}")
 
     @property
     def K(self) -> int:
@@ -159,7 +165,12 @@ class SSEGLAConfig(_LayerConfig):
         ``f16`` or ``bf16``.  Projections accumulate in f32 and everything
         between them (the scan included) is computed in f32.
 
-    Not modelled yet: ``num_v_heads`` (GVA), short convolutions.
+    use_short_conv, conv_size, conv_bias : the depthwise causal convolutions
+        of q1 and k1 (``q_conv1d_shared``, ``k_conv1d_shared``; no
+        activation), after q2 = q1 + lora_q(x) and k2 are formed, as in FLA;
+        prefill only (a decode step would need their cache).
+
+    Not modelled yet: ``num_v_heads`` (GVA).
     """
 
     hidden_size: int
@@ -173,6 +184,9 @@ class SSEGLAConfig(_LayerConfig):
     gate_logit_normalizer: float = 16.0
     norm_eps: float = 1e-5
     dtype: str = "f32"
+    use_short_conv: bool = False
+    conv_size: int = 4
+    conv_bias: bool = False
 
     def __post_init__(self):
         self._check_common()
@@ -189,7 +203,9 @@ class SSEGLAConfig(_LayerConfig):
                                   num_heads=self.H, expand_v=float(self.expand_v),
                                   num_sparse_partition=self.N,
                                   gate_low_rank_dim=int(self.gate_low_rank_dim),
-                                  use_output_gate=self.use_output_gate)
+                                  use_output_gate=self.use_output_gate,
+                                  use_short_conv=self.use_short_conv,
+                                  conv_size=int(self.conv_size), conv_bias=self.conv_bias)
 
 
 @dataclass(frozen=True)
@@ -203,7 +219,8 @@ class SSEGDNConfig(_LayerConfig):
     there), and ``allow_neg_eigval``: beta = 2 sigmoid(.), in (0, 2).  No
     low-rank gate fields: the decay has its own projection ``a_proj``.
 
-    Not modelled yet: ``num_v_heads`` (GVA), short convolutions.
+    The short convolutions as for SSE-GLA (prefill only).  Not modelled
+    yet: ``num_v_heads`` (GVA).
     """
 
     hidden_size: int
@@ -216,6 +233,9 @@ class SSEGDNConfig(_LayerConfig):
     allow_neg_eigval: bool = False
     norm_eps: float = 1e-5
     dtype: str = "f32"
+    use_short_conv: bool = False
+    conv_size: int = 4
+    conv_bias: bool = False
 
     def __post_init__(self):
         self._check_common()
@@ -227,7 +247,9 @@ class SSEGDNConfig(_LayerConfig):
         return sse_gdn_parameters(hidden_size=int(self.hidden_size), head_dim=self.K,
                                   num_heads=self.H, expand_v=float(self.expand_v),
                                   num_sparse_partition=self.N,
-                                  use_output_gate=self.use_output_gate)
+                                  use_output_gate=self.use_output_gate,
+                                  use_short_conv=self.use_short_conv,
+                                  conv_size=int(self.conv_size), conv_bias=self.conv_bias)
 
 
 LayerConfig = Union[SSEGLAConfig, SSEGDNConfig]
@@ -445,6 +467,11 @@ class CompiledLayer:
             raise ValueError(f"hidden_states has an empty dimension: {list(x.shape)}")
         B, T, _ = x.shape
         inputs = [x] + self._weights
+        if initial_state is not None and cfg.use_short_conv:
+            raise NotImplementedError(
+                "a decode step of a layer with short convolutions needs their cache (the "
+                "last conv_size - 1 inputs of q1 and k1), which is not built yet; run the "
+                "whole sequence as one prefill")
         if initial_state is not None:
             s = np.asarray(initial_state)
             if s.shape != cfg.state_shape(B):
