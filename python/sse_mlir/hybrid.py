@@ -40,7 +40,7 @@ from . import model as layers
 from .cpu import CpuModel
 from .layer_mlir import LayerBuilder, Value, gdn_layer_body, gla_layer_body
 from .mlirgen import Module, tensor_type
-from .model import ConfigError, SSEGDNConfig, SSEGLAConfig
+from .model import ConfigError, SSEGDNConfig, SSEGLAConfig, positive_int
 from .safetensors import WeightsError, check_weights, read_safetensors, write_safetensors
 
 __all__ = ["AttentionConfig", "ModelConfig", "Model", "CompiledModel", "emit_model_mlir",
@@ -58,17 +58,13 @@ class AttentionConfig:
 
     def __post_init__(self):
         for name in ("hidden_size", "num_heads"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {v!r}")
+            positive_int(name, getattr(self, name))
         if self.head_dim is None:
             if self.hidden_size % self.num_heads:
                 raise ConfigError(f"hidden_size={self.hidden_size} is not divisible by "
                                   f"num_heads={self.num_heads} (give head_dim explicitly)")
             object.__setattr__(self, "head_dim", self.hidden_size // self.num_heads)
-        if isinstance(self.head_dim, bool) or not isinstance(self.head_dim, (int, np.integer)) \
-                or self.head_dim < 1:
-            raise ConfigError(f"head_dim must be a positive integer, got {self.head_dim!r}")
+        positive_int("head_dim", self.head_dim)
 
     def parameter_shapes(self) -> Dict[str, Tuple[int, ...]]:
         width = int(self.num_heads) * int(self.head_dim)
@@ -95,9 +91,7 @@ class ModelConfig:
     def __post_init__(self):
         object.__setattr__(self, "layers", tuple(self.layers))
         for name in ("hidden_size", "intermediate_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {v!r}")
+            positive_int(name, getattr(self, name))
         if not self.layers:
             raise ConfigError("a model needs at least one layer")
         for i, c in enumerate(self.layers):
@@ -297,10 +291,8 @@ def emit_model_mlir(config: ModelConfig, batch: int, seq_len: int,
     SSE layer (``state_<i>``, i its block)."""
     if not isinstance(config, ModelConfig):
         raise TypeError(f"config must be a ModelConfig, got {type(config).__name__}")
-    for name, value in (("batch", batch), ("seq_len", seq_len)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    B, T, D = int(batch), int(seq_len), int(config.hidden_size)
+    B, T = positive_int("batch", batch, ValueError), positive_int("seq_len", seq_len, ValueError)
+    D = int(config.hidden_size)
     b = LayerBuilder()
     x = b.argv("hidden_states", (B, T, D), "f32")
     w = {n: b.argv(n, s, "f32") for n, s in config.parameter_shapes().items()}

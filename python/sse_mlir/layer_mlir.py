@@ -345,10 +345,9 @@ def _layer_arguments(config, batch: int, seq_len: int, initial_state: bool):
     [B, T, hidden], every parameter under its published name, and with
     ``initial_state`` the state cache.  Returns (builder, x as [B T,
     hidden], parameters by name, the cache's SSA name or None)."""
-    for name, value in (("batch", batch), ("seq_len", seq_len)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    B, T, D, dt = int(batch), int(seq_len), int(config.hidden_size), config.dtype
+    from .model import positive_int  # model imports this module
+    B, T = positive_int("batch", batch, ValueError), positive_int("seq_len", seq_len, ValueError)
+    D, dt = int(config.hidden_size), config.dtype
     b = LayerBuilder()
     x = b.argv("hidden_states", (B, T, D), dt)
     w = {name: b.argv(name, shape, dt) for name, shape in config.parameter_shapes().items()}

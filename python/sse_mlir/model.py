@@ -71,25 +71,30 @@ class ConfigError(ValueError):
 # ---------------------------------------------------------------------------
 
 
+def positive_int(name: str, value, error: type = ConfigError) -> int:
+    """``value`` as an int, or ``error`` naming ``name`` unless it is a
+    positive integer (bools are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise error(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 class _LayerConfig:
     """What both layer configs share: the head sizes they derive and the
     checks of the fields they have in common (``_check_common``)."""
 
     def _check_common(self) -> None:
-        def positive_int(name: str) -> int:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
-            return int(value)
+        def field(name: str) -> int:
+            return positive_int(name, getattr(self, name))
 
-        hidden, heads = positive_int("hidden_size"), positive_int("num_heads")
+        hidden, heads = field("hidden_size"), field("num_heads")
         if self.head_dim is None:
             if hidden % heads:
                 raise ConfigError(f"hidden_size={hidden} is not divisible by "
                                   f"num_heads={heads} (give head_dim explicitly)")
             object.__setattr__(self, "head_dim", hidden // heads)
-        positive_int("head_dim")
-        n, k = positive_int("num_partitions"), positive_int("top_k")
+        field("head_dim")
+        n, k = field("num_partitions"), field("top_k")
         if k > n:
             raise ConfigError(f"top_k={k} exceeds num_partitions={n}")
         try:
@@ -109,9 +114,7 @@ class _LayerConfig:
         for name in ("use_short_conv", "conv_bias"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be a bool, got {getattr(self, name)!r}")
-        size = self.conv_size
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ConfigError(f"conv_size must be a positive integer, got {size!r}")
+        field("conv_size")
 
     @property
     def K(self) -> int:
@@ -138,6 +141,13 @@ class _LayerConfig:
     @property
     def value_dim(self) -> int:
         return self.H * self.V
+
+    def _parameter_args(self) -> dict:
+        """The arguments of sse_mlir.layer_params that both layers take."""
+        return dict(hidden_size=int(self.hidden_size), head_dim=self.K, num_heads=self.H,
+                    expand_v=float(self.expand_v), num_sparse_partition=self.N,
+                    use_output_gate=self.use_output_gate, use_short_conv=self.use_short_conv,
+                    conv_size=int(self.conv_size), conv_bias=self.conv_bias)
 
     def state_shape(self, batch: int) -> Tuple[int, int, int, int, int]:
         """The state cache ``[B, H, 1 + N, K, V]`` (f32, shared partition first)."""
@@ -190,22 +200,15 @@ class SSEGLAConfig(_LayerConfig):
 
     def __post_init__(self):
         self._check_common()
-        gl = self.gate_low_rank_dim
-        if isinstance(gl, bool) or not isinstance(gl, (int, np.integer)) or gl < 1:
-            raise ConfigError(f"gate_low_rank_dim must be a positive integer, got {gl!r}")
+        positive_int("gate_low_rank_dim", self.gate_low_rank_dim)
         if not (float(self.gate_logit_normalizer) > 0):
             raise ConfigError("gate_logit_normalizer must be > 0, got "
                               f"{self.gate_logit_normalizer!r}")
 
     def parameter_shapes(self) -> Dict[str, Tuple[int, ...]]:
         """Parameter name -> shape, the published layer's (``nn.Linear``: [out, in])."""
-        return sse_gla_parameters(hidden_size=int(self.hidden_size), head_dim=self.K,
-                                  num_heads=self.H, expand_v=float(self.expand_v),
-                                  num_sparse_partition=self.N,
-                                  gate_low_rank_dim=int(self.gate_low_rank_dim),
-                                  use_output_gate=self.use_output_gate,
-                                  use_short_conv=self.use_short_conv,
-                                  conv_size=int(self.conv_size), conv_bias=self.conv_bias)
+        return sse_gla_parameters(gate_low_rank_dim=int(self.gate_low_rank_dim),
+                                  **self._parameter_args())
 
 
 @dataclass(frozen=True)
@@ -244,12 +247,7 @@ class SSEGDNConfig(_LayerConfig):
 
     def parameter_shapes(self) -> Dict[str, Tuple[int, ...]]:
         """Parameter name -> shape, the published layer's (``nn.Linear``: [out, in])."""
-        return sse_gdn_parameters(hidden_size=int(self.hidden_size), head_dim=self.K,
-                                  num_heads=self.H, expand_v=float(self.expand_v),
-                                  num_sparse_partition=self.N,
-                                  use_output_gate=self.use_output_gate,
-                                  use_short_conv=self.use_short_conv,
-                                  conv_size=int(self.conv_size), conv_bias=self.conv_bias)
+        return sse_gdn_parameters(**self._parameter_args())
 
 
 LayerConfig = Union[SSEGLAConfig, SSEGDNConfig]

@@ -1723,6 +1723,30 @@ void ChunkScanEmitter::stateOnlyStep(scf::ForOp loop, Value stateGroup,
 } // namespace
 
 namespace {
+/// Why the kernel cannot take the buffers of `op`: every operand must be a
+/// static identity-layout memref (`k`, `v`: the op's keys and values).
+std::optional<std::string> checkScanBuffers(Operation *op, Value k, Value v) {
+  if (!isa<MemRefType>(k.getType()) || !isa<MemRefType>(v.getType()))
+    return std::string("the op is on tensors");
+  for (Value operand : op->getOperands())
+    if (!cast<MemRefType>(operand.getType()).hasStaticShape() ||
+        !cast<MemRefType>(operand.getType()).getLayout().isIdentity())
+      return std::string("every buffer must have a static shape and the "
+                         "identity layout");
+  return std::nullopt;
+}
+
+/// The chunk-scan kernel of `ops` (either op that builds one), named
+/// `name`, appended to `module`.
+gpu::GPUFuncOp emitScanKernel(const ScanOperands &ops, gpu::GPUModuleOp module,
+                              StringRef name) {
+  ImplicitLocOpBuilder b(ops.op->getLoc(), ops.op->getContext());
+  gpu::GPUFuncOp fn = createKernelFunc(b, ops.op, module, name, kThreads);
+  ChunkScanEmitter(ops, fn, b).emit();
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
 /// Why the kernel cannot run `plan` over keys `k`, values `v` and `gate`
 /// (on buffers), or nothing.
 std::optional<std::string> checkScanInputs(PlanAttr plan, MemRefType k,
@@ -1741,15 +1765,10 @@ std::optional<std::string> checkScanInputs(PlanAttr plan, MemRefType k,
 
 std::optional<std::string> mlir::sse_gpu::chunkScanUnsupported(ChunkScanOp op) {
   PlanAttr plan = op.getPlan();
-  auto q = dyn_cast<MemRefType>(op.getQ().getType());
-  auto v = dyn_cast<MemRefType>(op.getV().getType());
-  if (!q || !v)
-    return std::string("the op is on tensors");
-  for (Value operand : op->getOperands())
-    if (!cast<MemRefType>(operand.getType()).hasStaticShape() ||
-        !cast<MemRefType>(operand.getType()).getLayout().isIdentity())
-      return std::string("every buffer must have a static shape and the "
-                         "identity layout");
+  if (auto why = checkScanBuffers(op, op.getQ(), op.getV()))
+    return why;
+  auto q = cast<MemRefType>(op.getQ().getType());
+  auto v = cast<MemRefType>(op.getV().getType());
   if (op.getBeta())
     return std::string("the additive rule only (delta-rule scans are not "
                        "built yet)");
@@ -1779,11 +1798,7 @@ std::optional<std::string> mlir::sse_gpu::chunkScanUnsupported(ChunkScanOp op) {
 gpu::GPUFuncOp mlir::sse_gpu::emitChunkScanKernel(ChunkScanOp op,
                                                   gpu::GPUModuleOp module,
                                                   StringRef name) {
-  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
-  gpu::GPUFuncOp fn = createKernelFunc(b, op, module, name, kThreads);
-  ChunkScanEmitter(ScanOperands(op), fn, b).emit();
-  gpu::ReturnOp::create(b);
-  return fn;
+  return emitScanKernel(ScanOperands(op), module, name);
 }
 
 std::array<int64_t, 3> mlir::sse_gpu::chunkScanGrid(ChunkScanOp op) {
@@ -1805,25 +1820,15 @@ std::array<int64_t, 3> mlir::sse_gpu::segmentStatesGrid(SegmentStatesOp op) {
 gpu::GPUFuncOp mlir::sse_gpu::emitSegmentStatesKernel(SegmentStatesOp op,
                                                       gpu::GPUModuleOp module,
                                                       StringRef name) {
-  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
-  gpu::GPUFuncOp fn = createKernelFunc(b, op, module, name, kThreads);
-  ChunkScanEmitter(ScanOperands(op), fn, b).emit();
-  gpu::ReturnOp::create(b);
-  return fn;
+  return emitScanKernel(ScanOperands(op), module, name);
 }
 
 std::optional<std::string>
 mlir::sse_gpu::segmentStatesUnsupported(SegmentStatesOp op) {
-  auto k = dyn_cast<MemRefType>(op.getK().getType());
-  auto v = dyn_cast<MemRefType>(op.getV().getType());
-  if (!k || !v)
-    return std::string("the op is on tensors");
-  for (Value operand : op->getOperands())
-    if (!cast<MemRefType>(operand.getType()).hasStaticShape() ||
-        !cast<MemRefType>(operand.getType()).getLayout().isIdentity())
-      return std::string("every buffer must have a static shape and the "
-                         "identity layout");
-  return checkScanInputs(op.getPlan(), k, v, op.getGate());
+  if (auto why = checkScanBuffers(op, op.getK(), op.getV()))
+    return why;
+  return checkScanInputs(op.getPlan(), cast<MemRefType>(op.getK().getType()),
+                         cast<MemRefType>(op.getV().getType()), op.getGate());
 }
 
 int64_t mlir::sse_gpu::chunkScanThreads() { return kThreads; }

@@ -107,36 +107,32 @@ struct LinearKernelToLaunch : public OpRewritePattern<OpTy> {
   LinearKernel<OpTy> kernel;
 };
 
-struct ChunkScanToKernel : public OpRewritePattern<ChunkScanOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ChunkScanOp op,
+/// An op whose kernel is the chunk-scan kernel (chunk_scan, and the state
+/// pass of a segmented walk, segment_states): why it cannot be built, its
+/// emitter and grid; 256 threads and plan.smem_bytes of shared memory.
+template <typename OpTy> struct ScanKernel {
+  StringLiteral name;
+  std::optional<std::string> (*unsupported)(OpTy);
+  gpu::GPUFuncOp (*emit)(OpTy, gpu::GPUModuleOp, StringRef);
+  std::array<int64_t, 3> (*grid)(OpTy);
+};
+
+template <typename OpTy>
+struct ScanKernelToLaunch : public OpRewritePattern<OpTy> {
+  ScanKernelToLaunch(MLIRContext *ctx, ScanKernel<OpTy> kernel)
+      : OpRewritePattern<OpTy>(ctx), kernel(kernel) {}
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    if (chunkScanUnsupported(op))
+    if (kernel.unsupported(op))
       return rewriter.notifyMatchFailure(op, "not covered by the kernel");
     gpu::GPUModuleOp module = kernelModule(rewriter, op);
     gpu::GPUFuncOp fn =
-        emitChunkScanKernel(op, module, uniqueName(module, "sse_chunk_scan"));
-    replaceWithLaunch(rewriter, op, fn, chunkScanGrid(op), chunkScanThreads(),
+        kernel.emit(op, module, uniqueName(module, kernel.name));
+    replaceWithLaunch(rewriter, op, fn, kernel.grid(op), chunkScanThreads(),
                       op.getPlan().getSmemBytes());
     return success();
   }
-};
-
-/// A segmented walk's state pass: the chunk-scan kernel in its state-only
-/// form.
-struct SegmentStatesToKernel : public OpRewritePattern<SegmentStatesOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SegmentStatesOp op,
-                                PatternRewriter &rewriter) const override {
-    if (segmentStatesUnsupported(op))
-      return rewriter.notifyMatchFailure(op, "not covered by the kernel");
-    gpu::GPUModuleOp module = kernelModule(rewriter, op);
-    gpu::GPUFuncOp fn = emitSegmentStatesKernel(
-        op, module, uniqueName(module, "sse_segment_states"));
-    replaceWithLaunch(rewriter, op, fn, segmentStatesGrid(op),
-                      chunkScanThreads(), op.getPlan().getSmemBytes());
-    return success();
-  }
+  ScanKernel<OpTy> kernel;
 };
 
 struct ConvertSSEGPUToGPUPass
@@ -194,11 +190,17 @@ void mlir::sse::populateSSEGPUToGPUConversionPatterns(
   patterns.add<LinearKernelToLaunch<GroupOp>>(
       ctx, LinearKernel<GroupOp>{"sse_group", emitGroupKernel, groupBlocks,
                                  groupThreads});
-  patterns.add<ChunkScanToKernel>(ctx);
+  patterns.add<ScanKernelToLaunch<ChunkScanOp>>(
+      ctx, ScanKernel<ChunkScanOp>{"sse_chunk_scan", chunkScanUnsupported,
+                                   emitChunkScanKernel, chunkScanGrid});
   patterns.add<LinearKernelToLaunch<CombineOutputsOp>>(
       ctx, LinearKernel<CombineOutputsOp>{"sse_combine", emitCombineKernel,
                                           combineBlocks, combineThreads});
-  patterns.add<SegmentStatesToKernel>(ctx);
+  // A segmented walk's state pass: the chunk-scan kernel without outputs.
+  patterns.add<ScanKernelToLaunch<SegmentStatesOp>>(
+      ctx, ScanKernel<SegmentStatesOp>{
+               "sse_segment_states", segmentStatesUnsupported,
+               emitSegmentStatesKernel, segmentStatesGrid});
   patterns.add<LinearKernelToLaunch<CombineSegmentsOp>>(
       ctx, LinearKernel<CombineSegmentsOp>{
                "sse_combine_segments", emitCombineSegmentsKernel,

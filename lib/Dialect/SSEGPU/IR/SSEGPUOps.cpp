@@ -185,6 +185,24 @@ LogicalResult verifyPlanFits(Operation *op, PlanAttr plan, bool routed,
 }
 } // namespace
 
+namespace {
+/// A chunk-scan kernel's optional log-gate: [B, T, H] (scalar) or
+/// [B, T, H, K] (per key) of floats.
+LogicalResult verifyGate(Operation *op, Value gate, int64_t b, int64_t t,
+                         int64_t h, int64_t kw) {
+  if (!gate)
+    return success();
+  int64_t rank = shapeOf(gate).getRank();
+  SmallVector<int64_t> lead = {b, t, h};
+  if (rank == 4)
+    lead.push_back(kw);
+  return expectShape(
+      op, gate, "gate", lead, rank == 4 ? 4 : 3,
+      [](Type e) { return isa<FloatType>(e); }, "floats",
+      "[B, T, H] or [B, T, H, K]");
+}
+} // namespace
+
 LogicalResult ChunkScanOp::verify() {
   auto isFloat = [](Type t) { return isa<FloatType>(t); };
   ShapedType q = shapeOf(getQ());
@@ -200,15 +218,8 @@ LogicalResult ChunkScanOp::verify() {
                          "q's element type", "[B, T, H, V]")))
     return failure();
   int64_t vw = shapeOf(getV()).getDimSize(3);
-  if (Value g = getGate()) {
-    int64_t rank = shapeOf(g).getRank();
-    SmallVector<int64_t> lead = {b, t, h};
-    if (rank == 4)
-      lead.push_back(kw);
-    if (failed(expectShape(*this, g, "gate", lead, rank == 4 ? 4 : 3, isFloat,
-                           "floats", "[B, T, H] or [B, T, H, K]")))
-      return failure();
-  }
+  if (failed(verifyGate(*this, getGate(), b, t, h, kw)))
+    return failure();
   bool delta = getRule() == sse::UpdateRule::delta;
   if (delta != static_cast<bool>(getBeta()))
     return emitOpError("beta is needed by, and only by, the delta rule");
@@ -320,15 +331,8 @@ LogicalResult SegmentStatesOp::verify() {
           "[B, T, H, V]")))
     return failure();
   int64_t vw = shapeOf(getV()).getDimSize(3);
-  if (Value g = getGate()) {
-    int64_t rank = shapeOf(g).getRank();
-    SmallVector<int64_t> lead = {b, t, h};
-    if (rank == 4)
-      lead.push_back(kw);
-    if (failed(expectShape(*this, g, "gate", lead, rank == 4 ? 4 : 3, isFloat,
-                           "floats", "[B, T, H] or [B, T, H, K]")))
-      return failure();
-  }
+  if (failed(verifyGate(*this, getGate(), b, t, h, kw)))
+    return failure();
   int64_t n = getPlan().getSegments();
   if (n < 2)
     return emitOpError("a plan of at least two segments is needed (plan: "
