@@ -475,7 +475,7 @@ class CompiledLayer:
             if s.shape != cfg.state_shape(B):
                 raise ValueError(f"initial_state must be [B, H, 1 + N, K, V] = "
                                  f"{list(cfg.state_shape(B))}; got {list(s.shape)}")
-            inputs.append(np.array(s, dtype=np.float32))  # the entry updates it
+            inputs.append(np.asarray(s, dtype=np.float32))  # CpuModel copies it: the entry updates it
         y, state = self.compiled(B, T, initial_state is not None, workdir)(inputs)
         return LayerOutput(np.asarray(y, dtype=np.float32), state)
 
