@@ -119,7 +119,7 @@ def _ptxas_info(ptx_path: str) -> Dict[str, dict]:
     return info
 
 
-def _cost_model(sse_opt: str, src: str, options: List[str]) -> List[str]:
+def _cost_model(sse_opt: str, src: str) -> List[str]:
     """The cost model's remark for each scan (schedule and estimate)."""
     proc = subprocess.run([sse_opt, src, "--sse-fuse", "--sse-tile", "--test-sse-cost-model",
                            "--mlir-print-op-on-diagnostic=false", "-o", os.devnull],
@@ -198,7 +198,7 @@ def main(argv: Optional[List[str]] = None) -> int:
               file=sys.stderr)
         return 1
     summary = {"input": args.input, "target": args.target, "pipeline": flag,
-               "stages": kept, "scans": _cost_model(sse_opt, src, []), "kernels": []}
+               "stages": kept, "scans": _cost_model(sse_opt, src), "kernels": []}
     if args.target == "cuda":
         with open(os.path.join(out, "lowered.mlir")) as f:
             lowered = f.read()
